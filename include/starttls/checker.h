@@ -1,0 +1,110 @@
+/* checker.h - configure a checker and check domains and hosts.
+ *
+ * A checker holds configuration, the resolver context and the TLS trust
+ * store. It is immutable once made and safe to share between threads: every
+ * check call allocates its own connection state.
+ */
+#ifndef STARTTLS_CHECKER_H
+#define STARTTLS_CHECKER_H
+
+#include <stddef.h>
+
+#include "error.h"
+#include "export.h"
+#include "result.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct stc_config;
+struct stc_checker;
+
+/** Which checks run (bit set). */
+enum stc_check_flags {
+    STC_CHECK_SMTP = 1u << 0,     /**< connect to MX hosts: connectivity, starttls, certificate, version, cipher */
+    STC_CHECK_MTASTS = 1u << 1,   /**< MTA-STS TXT + policy (RFC 8461) */
+    STC_CHECK_TLSRPT = 1u << 2,   /**< TLS-RPT TXT record (RFC 8460) */
+    STC_CHECK_DANE = 1u << 3,     /**< TLSA + DNSSEC (RFC 7672) */
+    STC_CHECK_POLICYLIST = 1u << 4, /**< STARTTLS-Everywhere policy list (needs a list) */
+    STC_CHECK_LEGACY_TLS = 1u << 5, /**< extra connection: are TLS 1.0/1.1 still accepted? */
+    STC_CHECK_WEAK_CIPHERS = 1u << 6, /**< extra connection: are broken suites accepted? */
+    STC_CHECK_DEFAULT = 0x7f
+};
+
+/**
+ * Replacement host check (the original's CheckHostname hook): called for each
+ * MX host instead of the SMTP checks. It must return a STC_NODE_HOST tree in
+ * *out (made with stc_host_result_new and friends, or stc_checker_check_host).
+ */
+typedef stc_rc (*stc_host_check_fn)(void *ctx, const struct stc_checker *checker,
+                                    const char *domain, const char *host,
+                                    struct stc_result **out, struct stc_err *err);
+
+STC_EXPORT stc_rc stc_config_new(struct stc_config **out, struct stc_err *err);
+STC_EXPORT void stc_config_free(struct stc_config *cfg);
+
+/** Whole-host budget in milliseconds (default 30000). */
+STC_EXPORT stc_rc stc_config_set_timeout_ms(struct stc_config *cfg, long ms, struct stc_err *err);
+/** EHLO name (default: $HOSTNAME, then "localhost"). */
+STC_EXPORT stc_rc stc_config_set_helo(struct stc_config *cfg, const char *name, struct stc_err *err);
+/** "ADDR" or "ADDR@PORT": send all DNS queries there (default: /etc/resolv.conf). */
+STC_EXPORT stc_rc stc_config_set_resolver(struct stc_config *cfg, const char *addr, struct stc_err *err);
+/** DNSSEC trust anchor file (DS/DNSKEY lines); default: /usr/share/dns/root.key if present. */
+STC_EXPORT stc_rc stc_config_set_trust_anchor(struct stc_config *cfg, const char *file, struct stc_err *err);
+/** CA bundle / directory for certificate validation (default: system store). */
+STC_EXPORT stc_rc stc_config_set_ca_file(struct stc_config *cfg, const char *file, struct stc_err *err);
+STC_EXPORT stc_rc stc_config_set_ca_path(struct stc_config *cfg, const char *dir, struct stc_err *err);
+/** SMTP port (default 25). */
+STC_EXPORT stc_rc stc_config_set_port(struct stc_config *cfg, int port, struct stc_err *err);
+/** HTTPS port for MTA-STS policy fetch (default 443). */
+STC_EXPORT stc_rc stc_config_set_https_port(struct stc_config *cfg, int port, struct stc_err *err);
+/** Which checks run: a set of enum stc_check_flags. */
+STC_EXPORT stc_rc stc_config_set_checks(struct stc_config *cfg, unsigned flags, struct stc_err *err);
+/** STARTTLS-Everywhere policy list file (JSON). */
+STC_EXPORT stc_rc stc_config_set_policy_list(struct stc_config *cfg, const char *file, struct stc_err *err);
+/** Replace the per-host check (tests, MTA-STS-only runs). */
+STC_EXPORT stc_rc stc_config_set_host_check(struct stc_config *cfg, stc_host_check_fn fn, void *ctx,
+                                            struct stc_err *err);
+
+/** Make a checker from cfg (cfg may be freed afterwards). */
+STC_EXPORT stc_rc stc_checker_new(const struct stc_config *cfg, struct stc_checker **out,
+                                  struct stc_err *err);
+STC_EXPORT void stc_checker_free(struct stc_checker *checker);
+
+/**
+ * Check a domain: MX lookup, every MX host, domain-level checks.
+ * expected_mx: NULL or a NULL-terminated list of RFC 8461 patterns; a
+ * connected MX host matching none gives STC_DOMAIN_BAD_HOSTNAME.
+ * A domain that fails its checks is not an error: *out is a tree whose status
+ * says so. Errors are invalid arguments (e.g. a malformed domain) and OOM.
+ */
+STC_EXPORT stc_rc stc_checker_check_domain(const struct stc_checker *checker, const char *domain,
+                                           const char *const *expected_mx, struct stc_result **out,
+                                           struct stc_err *err);
+
+/** Check one MX host of a domain (all SMTP/TLS checks); *out is an STC_NODE_HOST. */
+STC_EXPORT stc_rc stc_checker_check_host(const struct stc_checker *checker, const char *domain,
+                                         const char *host, struct stc_result **out,
+                                         struct stc_err *err);
+
+/** RFC 8461 appendix B matching: literal, or "*.rest" matching exactly one leftmost label. */
+STC_EXPORT int stc_policy_matches(const char *host, const char *pattern);
+
+/**
+ * Normalize a domain name: IDNA (UTS#46) to an A-label, lower case, trailing
+ * dot removed, length and character rules checked. out_size >= 254.
+ */
+STC_EXPORT stc_rc stc_domain_normalize(const char *in, char *out, size_t out_size,
+                                       struct stc_err *err);
+
+/** A fixed sample domain result for callers' tests (the original's NewSampleDomainResult). */
+STC_EXPORT stc_rc stc_result_sample(const char *domain, struct stc_result **out, struct stc_err *err);
+
+/** Library version string, e.g. "0.1.0". */
+STC_EXPORT const char *stc_version(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,34 @@
+/* checker_int.h - the inside of struct stc_config and struct stc_checker. */
+#ifndef STC_CHECKS_CHECKER_INT_H
+#define STC_CHECKS_CHECKER_INT_H
+
+#include <starttls/checker.h>
+
+#include "../dns/dns.h"
+#include "../tls/tls.h"
+
+struct policy_list; /* src/json/policy_list.h */
+
+struct stc_config {
+    long timeout_ms;      /* whole-host budget */
+    char *helo;
+    char *resolver;
+    char *trust_anchor;
+    char *ca_file;
+    char *ca_path;
+    char *policy_list;
+    int port;             /* SMTP */
+    int https_port;       /* MTA-STS policy fetch */
+    unsigned checks;      /* enum stc_check_flags */
+    stc_host_check_fn host_check;
+    void *host_check_ctx;
+};
+
+struct stc_checker {
+    struct stc_config cfg;        /* deep copy; strings owned */
+    struct dns_ctx *dns;
+    struct tls_client *tls;
+    struct policy_list *plist;    /* NULL without --policy-list */
+};
+
+#endif

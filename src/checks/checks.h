@@ -1,0 +1,44 @@
+/* checks.h - the individual checks (one file each) and how they fit together.
+ *
+ * Host checks fill a STC_NODE_HOST node; domain-level checks add one
+ * STC_NODE_CHECK child to the domain root after all host checks ran, and may
+ * read the host nodes' facts (below). No check returns an error for a
+ * misbehaving server: that is a status and a message in its node.
+ *
+ * Facts on host nodes that domain-level checks rely on:
+ *   host node:      "address" (str, the address that connected), "connected" (bool),
+ *                   "preference" (int)
+ *   "starttls":     status; fact "advertised" (bool), "handshake" (bool: TLS established)
+ *   "version":      fact "negotiated" (str, e.g. "TLSv1.2"), "negotiated_code" (int, e.g. 0x0303)
+ *   "certificate":  facts "chain_trusted" (bool), "name_matches" (bool),
+ *                   "days_to_expiry" (int), "valid" (bool: trusted, in date, name matches),
+ *                   "spki_sha256" (str, hex)
+ */
+#ifndef STC_CHECKS_CHECKS_H
+#define STC_CHECKS_CHECKS_H
+
+#include <starttls/result.h>
+
+#include "../util/deadline.h"
+#include "checker_int.h"
+#include "result_tree.h"
+
+/* Check names, as in the original. */
+#define CHECK_CONNECTIVITY "connectivity"
+#define CHECK_STARTTLS "starttls"
+#define CHECK_CERTIFICATE "certificate"
+#define CHECK_VERSION "version"
+#define CHECK_CIPHER "cipher"
+#define CHECK_DANE "dane"
+#define CHECK_MTASTS "mta_sts"
+#define CHECK_TLSRPT "tls-rpt"
+#define CHECK_POLICYLIST "policylist"
+
+/* Domain-level checks. Each adds its node to root. */
+void check_mtasts(const struct stc_checker *ck, const char *domain, struct stc_result *root,
+                  struct deadline d);
+void check_tlsrpt(const struct stc_checker *ck, const char *domain, struct stc_result *root,
+                  struct deadline d);
+void check_policylist(const struct stc_checker *ck, const char *domain, struct stc_result *root);
+
+#endif

@@ -1,0 +1,28 @@
+/* text.h - small string helpers: escaping untrusted bytes, bounded compares, copies. */
+#ifndef STC_UTIL_TEXT_H
+#define STC_UTIL_TEXT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/**
+ * Copy untrusted bytes into out as printable ASCII: bytes 0x20..0x7e stay
+ * (backslash becomes "\\"), everything else becomes "\xHH". Always
+ * NUL-terminates (outsz > 0); truncates with "..." when out is too small.
+ * Returns strlen(out).
+ */
+size_t text_escape(const void *in, size_t n, char *out, size_t outsz);
+
+/** Case-insensitive (ASCII) equality of in[0..n) and the C string lit. */
+int text_ieq(const void *in, size_t n, const char *lit);
+/** Case-insensitive (ASCII) prefix test: does in[0..n) start with lit? */
+int text_iprefix(const void *in, size_t n, const char *lit);
+
+/** malloc'd copies; NULL on allocation failure (text_dup(NULL) is NULL). */
+char *text_dup(const char *s);
+char *text_ndup(const void *p, size_t n);
+
+/** ASCII lower-case in place. */
+void text_lower(char *s);
+
+#endif
