@@ -1,0 +1,52 @@
+/*
+ * NAME
+ *     check_cipher - is the negotiated suite sound, and are broken ones refused?
+ * DESCRIPTION
+ *     Failure when the host accepts a suite with broken encryption (NULL,
+ *     EXPORT, RC4, single DES) when a client offers only those, or when the
+ *     negotiated suite has under 128 bits. Anonymous (aNULL) suites are a
+ *     warning: Postfix's defaults offer them for opportunistic TLS, and a
+ *     validating sender never picks them.
+ */
+#include "checks.h"
+#include "host_obs.h"
+
+void check_cipher(const struct host_obs *obs, struct stc_result *host)
+{
+    const struct tls_info *in = &obs->info;
+    struct stc_result *c = result_add_check(host, CHECK_CIPHER,
+                                            "The negotiated cipher suite is strong and suites "
+                                            "with broken encryption are refused.");
+    if (c == NULL)
+        return;
+    result_fact_str(c, "negotiated", in->cipher);
+    result_fact_int(c, "bits", in->cipher_bits);
+    if (in->group[0])
+        result_fact_str(c, "group", in->group);
+    result_fact_list(c, "weak_accepted");
+    if (in->cipher_bits > 0 && in->cipher_bits < 128) {
+        result_msg(c, STC_STATUS_FAILURE, "Negotiated %s with only %d-bit encryption",
+                   in->cipher, in->cipher_bits);
+        result_fact_list_add(c, "weak_accepted", in->cipher);
+    }
+    if (obs->broken.accepted) {
+        result_msg(c, STC_STATUS_FAILURE,
+                   "Accepts %s (%s) when a client offers only broken suites (NULL, EXPORT, RC4, "
+                   "DES)",
+                   obs->broken.cipher, obs->broken.version);
+        result_fact_list_add(c, "weak_accepted", obs->broken.cipher);
+        result_recommend(c, "Remove broken suites. Postfix: smtpd_tls_exclude_ciphers = NULL, "
+                            "EXPORT, RC4, DES, MD5 (or tls_medium_cipherlist from the defaults). "
+                            "Exim: tls_require_ciphers = DEFAULT:!NULL:!EXPORT:!RC4:!DES.");
+    }
+    result_fact_bool(c, "anonymous_accepted", obs->anon.accepted);
+    if (obs->anon.accepted) {
+        result_msg(c, STC_STATUS_WARNING,
+                   "Accepts anonymous suites (%s): no certificate, so no protection against an "
+                   "active attacker; only senders that do not validate would pick them",
+                   obs->anon.cipher);
+        result_recommend(c, "Optional: exclude anonymous suites (Postfix: "
+                            "smtpd_tls_exclude_ciphers = aNULL). Postfix offers them on purpose "
+                            "for opportunistic TLS; validating senders never use them.");
+    }
+}

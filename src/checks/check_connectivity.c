@@ -1,0 +1,50 @@
+/*
+ * NAME
+ *     check_connectivity - can a sender reach the host and get an SMTP greeting?
+ * DESCRIPTION
+ *     Success needs an address, a TCP connection and a 220 greeting. A 421
+ *     greeting is throttling, reported as such: it says nothing about
+ *     STARTTLS. A host that fails here is reported but, as in the original
+ *     checker, does not count towards the domain's status unless no host
+ *     connects (spam traps, nolisting).
+ */
+#include <string.h>
+
+#include "checks.h"
+#include "host_obs.h"
+
+void check_connectivity(const struct host_obs *obs, struct stc_result *host)
+{
+    struct stc_result *c = result_add_check(host, CHECK_CONNECTIVITY,
+                                            "The MX host resolves, accepts a TCP connection on "
+                                            "the SMTP port and greets with 220.");
+    if (c == NULL)
+        return;
+    result_fact_int(c, "addresses", (long long)obs->naddrs);
+    if (!obs->resolved) {
+        result_msg(c, STC_STATUS_ERROR, "Could not resolve %s: %s", obs->host, obs->dns_err.msg);
+        result_recommend(c, "Publish A (and AAAA) records for every MX host name; an MX must "
+                            "name a host, never a CNAME target chain that ends nowhere.");
+        return;
+    }
+    if (!obs->connected) {
+        result_msg(c, STC_STATUS_ERROR, "Could not connect to %s: %s", obs->host,
+                   obs->conn_err.msg);
+        return;
+    }
+    result_fact_str(c, "address", obs->address);
+    if (obs->throttled) {
+        result_msg(c, STC_STATUS_ERROR,
+                   "%s is throttling connections (421: %s); this is rate limiting, not a "
+                   "STARTTLS problem: check again later",
+                   obs->host, obs->banner);
+        result_fact_bool(c, "throttled", 1);
+        return;
+    }
+    if (!obs->banner_ok) {
+        result_msg(c, STC_STATUS_ERROR, "Connected to %s but got no SMTP greeting: %s",
+                   obs->address, obs->session_err.msg);
+        return;
+    }
+    result_fact_str(c, "banner", obs->banner);
+}

@@ -1,0 +1,346 @@
+/*
+ * NAME
+ *     checker - make a checker; check a domain or one of its MX hosts
+ * SYNOPSIS
+ *     stc_checker_new(cfg, &ck, err);
+ *     stc_checker_check_domain(ck, "example.com", expected_mx, &tree, err);
+ *     stc_checker_check_host(ck, "example.com", "mx.example.com", &host, err);
+ * DESCRIPTION
+ *     check_domain: normalize the name (IDNA), look up MX (null MX, implicit
+ *     MX), check every MX host in preference order, derive the domain status
+ *     as the original checker did, then run the domain-level checks
+ *     (MTA-STS, TLS-RPT, policy list). A checker is read-only after
+ *     stc_checker_new and shared by threads; each call owns its own state.
+ *
+ *     Domain status (the original's rules): hosts that cannot be connected
+ *     are reported but do not count unless none connect (5); a connected
+ *     host without working STARTTLS gives 4; a connected host outside the
+ *     expected MX patterns gives 6; otherwise the most severe host status.
+ *     Added here: a domain-level check that fails (e.g. an MTA-STS policy in
+ *     enforce mode that senders cannot satisfy) raises a success or warning
+ *     to failure, since mail is lost; domain-level warnings do not change it.
+ * DIAGNOSTICS
+ *     STC_E_INVAL for an invalid domain name (before any query), STC_E_NOMEM,
+ *     and resolver/trust-store set-up errors from stc_checker_new. A domain
+ *     that fails its checks is a result, not an error.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../json/policy_list.h"
+#include "../mtasts/mtasts.h"
+#include "../util/err.h"
+#include "../util/limits.h"
+#include "../util/text.h"
+#include "checks.h"
+#include "host_obs.h"
+
+#define MX_LOOKUP_MS 15000
+
+const char *stc_version(void)
+{
+    return STC_VERSION;
+}
+
+static stc_rc copy_config(struct stc_config *dst, const struct stc_config *src,
+                          struct stc_err *err)
+{
+    *dst = *src;
+    dst->helo = text_dup(src->helo);
+    dst->resolver = text_dup(src->resolver);
+    dst->trust_anchor = text_dup(src->trust_anchor);
+    dst->ca_file = text_dup(src->ca_file);
+    dst->ca_path = text_dup(src->ca_path);
+    dst->policy_list = text_dup(src->policy_list);
+    if ((src->helo && !dst->helo) || (src->resolver && !dst->resolver) ||
+        (src->trust_anchor && !dst->trust_anchor) || (src->ca_file && !dst->ca_file) ||
+        (src->ca_path && !dst->ca_path) || (src->policy_list && !dst->policy_list))
+        return err_set(err, STC_E_NOMEM, "out of memory");
+    return STC_OK;
+}
+
+static void free_config_strings(struct stc_config *c)
+{
+    free(c->helo);
+    free(c->resolver);
+    free(c->trust_anchor);
+    free(c->ca_file);
+    free(c->ca_path);
+    free(c->policy_list);
+}
+
+stc_rc stc_checker_new(const struct stc_config *cfg, struct stc_checker **out, struct stc_err *err)
+{
+    stc_rc rc = STC_OK;
+    struct stc_checker *ck = calloc(1, sizeof *ck);
+    STC_ENSURE(ck != NULL, err, STC_E_NOMEM, "out of memory");
+    STC_GUARD(copy_config(&ck->cfg, cfg, err));
+    STC_GUARD(mtasts_global_init(err));
+
+    struct dns_config dc = {ck->cfg.resolver, ck->cfg.trust_anchor};
+    STC_GUARD(dns_ctx_new(&dc, &ck->dns, err));
+    struct tls_client_config tc = {ck->cfg.ca_file, ck->cfg.ca_path};
+    STC_GUARD(tls_client_new(&tc, &ck->tls, err));
+    if (ck->cfg.policy_list != NULL)
+        STC_GUARD(policy_list_load(ck->cfg.policy_list, &ck->plist, err));
+    *out = ck;
+    return STC_OK;
+out:
+    stc_checker_free(ck);
+    return rc;
+}
+
+void stc_checker_free(struct stc_checker *ck)
+{
+    if (ck == NULL)
+        return;
+    dns_ctx_free(ck->dns);
+    tls_client_free(ck->tls);
+    policy_list_free(ck->plist);
+    free_config_strings(&ck->cfg);
+    free(ck);
+}
+
+/* Did the host connect and greet (the original's couldConnect)? */
+static int host_connected(const struct stc_result *host)
+{
+    const struct stc_result *c = stc_result_find(host, CHECK_CONNECTIVITY);
+    return c != NULL && stc_result_status(c) == STC_STATUS_SUCCESS;
+}
+
+/* Did STARTTLS work on the host (the original's couldSTARTTLS)? */
+static int host_starttls(const struct stc_result *host)
+{
+    const struct stc_result *c = stc_result_find(host, CHECK_STARTTLS);
+    long long hs = 0;
+    return c != NULL && stc_result_get_int(c, "handshake", &hs) && hs;
+}
+
+stc_rc stc_checker_check_host(const struct stc_checker *ck, const char *domain, const char *host,
+                              struct stc_result **out, struct stc_err *err)
+{
+    char name[STC_DOMAIN_MAX + 2];
+    struct host_obs obs;
+    stc_rc rc = dns_name_normalize(host, 0, name, sizeof name, err);
+    if (rc != STC_OK)
+        return rc;
+    struct stc_result *node = result_new(STC_NODE_HOST, name, "Checks of one MX host");
+    if (node == NULL)
+        return err_set(err, STC_E_NOMEM, "out of memory");
+    result_fact_str(node, "domain", domain ? domain : "");
+    result_fact_str(node, "hostname", name);
+
+    rc = host_observe(ck, name, &obs, err);
+    if (rc != STC_OK) {
+        stc_result_free(node);
+        return rc;
+    }
+    if (obs.address[0])
+        result_fact_str(node, "address", obs.address);
+    check_connectivity(&obs, node);
+    if (host_connected(node)) {
+        check_starttls(&obs, node);
+        if (obs.handshake_ok) {
+            check_certificate(&obs, node);
+            check_version(&obs, node);
+            check_cipher(&obs, node);
+        }
+    }
+    result_fact_bool(node, "connected", host_connected(node));
+    result_fact_int(node, "connections", obs.connections);
+    host_obs_free(&obs);
+    result_rollup(node);
+    if (result_oom(node)) {
+        stc_result_free(node);
+        return err_set(err, STC_E_NOMEM, "out of memory");
+    }
+    *out = node;
+    return STC_OK;
+}
+
+static stc_rc run_host(const struct stc_checker *ck, const char *domain, const struct dns_mx *mx,
+                       struct stc_result **out, struct stc_err *err)
+{
+    stc_rc rc;
+    if (ck->cfg.host_check != NULL)
+        rc = ck->cfg.host_check(ck->cfg.host_check_ctx, ck, domain, mx->host, out, err);
+    else
+        rc = stc_checker_check_host(ck, domain, mx->host, out, err);
+    if (rc == STC_OK)
+        result_fact_int(*out, "preference", mx->pref);
+    return rc;
+}
+
+static int matches_any(const char *host, const char *const *patterns)
+{
+    for (size_t i = 0; patterns[i] != NULL; i++)
+        if (stc_policy_matches(host, patterns[i]))
+            return 1;
+    return 0;
+}
+
+/* The original's domain status rules, over the host nodes. */
+static stc_domain_status derive_status(struct stc_result *root, const char *const *expected,
+                                       char *msg, size_t msgsz)
+{
+    size_t hosts = 0, connected = 0;
+    stc_status worst = STC_STATUS_SUCCESS;
+    const char *worst_host = NULL;
+    for (size_t i = 0; i < stc_result_child_count(root); i++) {
+        const struct stc_result *h = stc_result_child(root, i);
+        if (stc_result_kind(h) != STC_NODE_HOST)
+            continue;
+        hosts++;
+        if (!host_connected(h))
+            continue;
+        connected++;
+        result_fact_list_add(root, "preferred_hostnames", stc_result_name(h));
+        if (!host_starttls(h)) {
+            snprintf(msg, msgsz, "%s does not support STARTTLS", stc_result_name(h));
+            return STC_DOMAIN_NO_STARTTLS;
+        }
+        if (expected != NULL && !matches_any(stc_result_name(h), expected)) {
+            snprintf(msg, msgsz, "%s does not match the expected MX hosts",
+                     stc_result_name(h));
+            return STC_DOMAIN_BAD_HOSTNAME;
+        }
+        if (stc_result_status(h) > worst) {
+            worst = stc_result_status(h);
+            worst_host = stc_result_name(h);
+        }
+    }
+    if (connected == 0) {
+        snprintf(msg, msgsz, "Could not connect to any of the %zu MX host%s", hosts,
+                 hosts == 1 ? "" : "s");
+        return STC_DOMAIN_COULD_NOT_CONNECT;
+    }
+    if (worst == STC_STATUS_SUCCESS)
+        snprintf(msg, msgsz, "%zu of %zu MX host%s checked: STARTTLS with a valid certificate",
+                 connected, hosts, hosts == 1 ? "" : "s");
+    else
+        snprintf(msg, msgsz, "%s: %s found", worst_host,
+                 worst == STC_STATUS_WARNING ? "warnings" : "problems");
+    return (stc_domain_status)worst;
+}
+
+/* MX lookup into hosts; returns 0 when the domain cannot be checked further. */
+static int lookup_mx(const struct stc_checker *ck, const char *domain, struct stc_result *root,
+                     struct dns_mx_set *mxs)
+{
+    struct stc_err e = {0};
+    if (dns_lookup_mx(ck->dns, domain, deadline_in(MX_LOOKUP_MS), mxs, &e) != STC_OK) {
+        result_msg(root, STC_STATUS_ERROR, "MX lookup for %s failed: %s", domain, e.msg);
+        return 0;
+    }
+    result_fact_str(root, "mx_dnssec", dns_security_text(mxs->st.sec));
+    if (mxs->st.sec == DNS_BOGUS) {
+        result_msg(root, STC_STATUS_ERROR,
+                   "The MX records of %s fail DNSSEC validation (%s): validating senders "
+                   "cannot deliver",
+                   domain, mxs->st.why_bogus);
+        return 0;
+    }
+    if (mxs->st.nxdomain) {
+        result_msg(root, STC_STATUS_ERROR, "The domain %s does not exist", domain);
+        return 0;
+    }
+    if (mxs->null_mx) {
+        result_fact_bool(root, "null_mx", 1);
+        result_note(root, "%s publishes a null MX (RFC 7505): it accepts no mail, so there "
+                          "is no transport to protect",
+                    domain);
+        return 0;
+    }
+    if (mxs->n == 0) {
+        /* RFC 5321 5.1: no MX means the domain itself is the mail host. */
+        struct dns_mx *one = calloc(1, sizeof *one);
+        if (one == NULL) {
+            result_msg(root, STC_STATUS_ERROR, "out of memory");
+            return 0;
+        }
+        snprintf(one->host, sizeof one->host, "%s", domain);
+        mxs->mx = one;
+        mxs->n = 1;
+        result_fact_bool(root, "implicit_mx", 1);
+    }
+    return 1;
+}
+
+stc_rc stc_checker_check_domain(const struct stc_checker *ck, const char *domain_in,
+                                const char *const *expected_mx, struct stc_result **out,
+                                struct stc_err *err)
+{
+    char domain[STC_DOMAIN_MAX + 2];
+    char msg[STC_MSG_MAX] = "";
+    struct dns_mx_set mxs;
+    stc_rc rc = dns_name_normalize(domain_in, 0, domain, sizeof domain, err);
+    if (rc != STC_OK)
+        return rc;
+    struct stc_result *root = result_new(STC_NODE_DOMAIN, domain, "Mail transport security");
+    if (root == NULL)
+        return err_set(err, STC_E_NOMEM, "out of memory");
+    memset(&mxs, 0, sizeof mxs);
+    result_fact_bool(root, "implicit_mx", 0);
+    result_fact_bool(root, "null_mx", 0);
+    result_fact_list(root, "mx_hostnames");
+    result_fact_list(root, "preferred_hostnames");
+
+    stc_domain_status status = STC_DOMAIN_ERROR;
+    if (!lookup_mx(ck, domain, root, &mxs)) {
+        status = mxs.null_mx ? STC_DOMAIN_SUCCESS : STC_DOMAIN_ERROR;
+        if (mxs.null_mx)
+            snprintf(msg, sizeof msg, "%s accepts no mail (null MX)", domain);
+        goto done;
+    }
+    for (size_t i = 0; i < mxs.n; i++)
+        result_fact_list_add(root, "mx_hostnames", mxs.mx[i].host);
+
+    if (ck->cfg.checks & STC_CHECK_SMTP) {
+        for (size_t i = 0; i < mxs.n; i++) {
+            struct stc_result *h = NULL;
+            rc = run_host(ck, domain, &mxs.mx[i], &h, err);
+            if (rc != STC_OK)
+                goto fail;
+            result_add(root, h);
+        }
+        status = derive_status(root, expected_mx, msg, sizeof msg);
+    } else {
+        status = STC_DOMAIN_SUCCESS;
+        snprintf(msg, sizeof msg, "MX hosts not contacted (SMTP checks off)");
+    }
+
+    struct deadline d = deadline_in(ck->cfg.timeout_ms);
+    if (ck->cfg.checks & STC_CHECK_MTASTS)
+        check_mtasts(ck, domain, root, d);
+    if (ck->cfg.checks & STC_CHECK_TLSRPT)
+        check_tlsrpt(ck, domain, root, d);
+    if ((ck->cfg.checks & STC_CHECK_POLICYLIST) && ck->plist != NULL)
+        check_policylist(ck, domain, root);
+
+    for (size_t i = 0; i < stc_result_child_count(root); i++) {
+        const struct stc_result *c = stc_result_child(root, i);
+        if (stc_result_kind(c) == STC_NODE_CHECK &&
+            stc_result_status(c) >= STC_STATUS_FAILURE && status <= STC_DOMAIN_WARNING) {
+            status = STC_DOMAIN_FAILURE;
+            snprintf(msg, sizeof msg, "%s check failed", stc_result_name(c));
+        }
+    }
+done:
+    result_rollup(root);
+    result_set_domain_status(root, status);
+    if (msg[0])
+        result_note(root, "%s", msg);
+    dns_mx_set_free(&mxs);
+    memset(&mxs, 0, sizeof mxs);
+    if (result_oom(root)) {
+        rc = err_set(err, STC_E_NOMEM, "out of memory");
+        goto fail;
+    }
+    *out = root;
+    return STC_OK;
+fail:
+    dns_mx_set_free(&mxs);
+    stc_result_free(root);
+    return rc;
+}

@@ -1,0 +1,145 @@
+/*
+ * NAME
+ *     config - the stc_config setters and their defaults
+ * DESCRIPTION
+ *     A struct stc_config owns copies of every string given to it. The
+ *     checker copies the config again (stc_checker_new), so a config may be
+ *     freed or reused once a checker is made.
+ * DIAGNOSTICS
+ *     STC_E_INVAL for out-of-range values, STC_E_NOMEM.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../util/err.h"
+#include "../util/text.h"
+#include "checker_int.h"
+
+#define DEFAULT_TIMEOUT_MS 30000L
+#define DEFAULT_TRUST_ANCHOR "/usr/share/dns/root.key"
+
+static stc_rc set_str(char **slot, const char *val, struct stc_err *err)
+{
+    char *copy = NULL;
+    if (val != NULL && (copy = text_dup(val)) == NULL)
+        return err_set(err, STC_E_NOMEM, "out of memory");
+    free(*slot);
+    *slot = copy;
+    return STC_OK;
+}
+
+stc_rc stc_config_new(struct stc_config **out, struct stc_err *err)
+{
+    struct stc_config *c = calloc(1, sizeof *c);
+    if (c == NULL)
+        return err_set(err, STC_E_NOMEM, "out of memory");
+    c->timeout_ms = DEFAULT_TIMEOUT_MS;
+    c->port = 25;
+    c->https_port = 443;
+    c->checks = STC_CHECK_DEFAULT;
+    const char *helo = getenv("HOSTNAME");
+    if (set_str(&c->helo, helo && *helo ? helo : "localhost", err) != STC_OK ||
+        (access(DEFAULT_TRUST_ANCHOR, R_OK) == 0 &&
+         set_str(&c->trust_anchor, DEFAULT_TRUST_ANCHOR, err) != STC_OK)) {
+        stc_config_free(c);
+        return STC_E_NOMEM;
+    }
+    *out = c;
+    return STC_OK;
+}
+
+void stc_config_free(struct stc_config *c)
+{
+    if (c == NULL)
+        return;
+    free(c->helo);
+    free(c->resolver);
+    free(c->trust_anchor);
+    free(c->ca_file);
+    free(c->ca_path);
+    free(c->policy_list);
+    free(c);
+}
+
+stc_rc stc_config_set_timeout_ms(struct stc_config *cfg, long ms, struct stc_err *err)
+{
+    if (ms <= 0 || ms > 3600L * 1000)
+        return err_set(err, STC_E_INVAL, "timeout must be between 1 ms and 1 hour");
+    cfg->timeout_ms = ms;
+    return STC_OK;
+}
+
+stc_rc stc_config_set_helo(struct stc_config *cfg, const char *name, struct stc_err *err)
+{
+    if (name == NULL || *name == '\0' || strlen(name) > 255 || strpbrk(name, " \r\n\t") != NULL)
+        return err_set(err, STC_E_INVAL, "invalid EHLO name");
+    return set_str(&cfg->helo, name, err);
+}
+
+stc_rc stc_config_set_resolver(struct stc_config *cfg, const char *addr, struct stc_err *err)
+{
+    if (addr != NULL && (*addr == '\0' || strlen(addr) > 64))
+        return err_set(err, STC_E_INVAL, "invalid resolver address");
+    return set_str(&cfg->resolver, addr, err);
+}
+
+stc_rc stc_config_set_trust_anchor(struct stc_config *cfg, const char *file, struct stc_err *err)
+{
+    return set_str(&cfg->trust_anchor, file, err);
+}
+
+stc_rc stc_config_set_ca_file(struct stc_config *cfg, const char *file, struct stc_err *err)
+{
+    return set_str(&cfg->ca_file, file, err);
+}
+
+stc_rc stc_config_set_ca_path(struct stc_config *cfg, const char *dir, struct stc_err *err)
+{
+    return set_str(&cfg->ca_path, dir, err);
+}
+
+static stc_rc check_port(int port, struct stc_err *err)
+{
+    if (port <= 0 || port > 65535)
+        return err_set(err, STC_E_INVAL, "port must be between 1 and 65535");
+    return STC_OK;
+}
+
+stc_rc stc_config_set_port(struct stc_config *cfg, int port, struct stc_err *err)
+{
+    stc_rc rc = check_port(port, err);
+    if (rc == STC_OK)
+        cfg->port = port;
+    return rc;
+}
+
+stc_rc stc_config_set_https_port(struct stc_config *cfg, int port, struct stc_err *err)
+{
+    stc_rc rc = check_port(port, err);
+    if (rc == STC_OK)
+        cfg->https_port = port;
+    return rc;
+}
+
+stc_rc stc_config_set_checks(struct stc_config *cfg, unsigned flags, struct stc_err *err)
+{
+    if ((flags & ~(unsigned)STC_CHECK_DEFAULT) != 0)
+        return err_set(err, STC_E_INVAL, "unknown check flags 0x%x", flags);
+    cfg->checks = flags;
+    return STC_OK;
+}
+
+stc_rc stc_config_set_policy_list(struct stc_config *cfg, const char *file, struct stc_err *err)
+{
+    return set_str(&cfg->policy_list, file, err);
+}
+
+stc_rc stc_config_set_host_check(struct stc_config *cfg, stc_host_check_fn fn, void *ctx,
+                                 struct stc_err *err)
+{
+    (void)err;
+    cfg->host_check = fn;
+    cfg->host_check_ctx = ctx;
+    return STC_OK;
+}

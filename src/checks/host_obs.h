@@ -1,0 +1,81 @@
+/* host_obs.h - what one SMTP session (plus probes) observed about an MX host.
+ *
+ * host_observe() talks to the host and fills a struct host_obs with raw
+ * facts; the check files (check_connectivity.c, check_starttls.c, ...) turn
+ * those facts into result nodes with statuses, messages and fixes. Keeping
+ * the network out of the judging code makes every verdict testable on
+ * hand-made observations.
+ */
+#ifndef STC_CHECKS_HOST_OBS_H
+#define STC_CHECKS_HOST_OBS_H
+
+#include <stddef.h>
+
+#include "../smtp/smtp.h"
+#include "../tls/tls.h"
+#include "checker_int.h"
+#include "result_tree.h"
+
+/* One extra connection that asks whether the host accepts something weak. */
+struct host_probe {
+    int ran;             /* the probe connection was attempted */
+    int accepted;        /* the handshake completed */
+    char version[16];    /* negotiated, when accepted */
+    char cipher[64];     /* negotiated, when accepted */
+    struct stc_err err;  /* why it did not complete (refusal is the good outcome) */
+};
+
+struct host_obs {
+    char host[256];
+    char address[46];       /* the address that connected, "" when none did */
+
+    /* DNS. */
+    int resolved;           /* at least one address */
+    struct stc_err dns_err;
+    size_t naddrs;
+
+    /* Connection and greeting. */
+    int connected;          /* TCP connected to some address */
+    struct stc_err conn_err;/* last connect failure (all addresses failed) */
+    int banner_ok;          /* a 220 greeting arrived */
+    int banner_code;
+    char banner[STC_SMTP_BANNER_SHOW_MAX + 1];
+    int throttled;          /* 421 at any stage */
+    struct stc_err session_err; /* why the plaintext session stopped early */
+
+    /* EHLO and STARTTLS. */
+    int ehlo_ok;
+    int ehlo_code;
+    struct smtp_ehlo ext;
+    int starttls_sent;
+    int starttls_code;
+    char starttls_text[STC_SMTP_LINE_MAX + 1];
+    size_t injected_bytes;  /* plaintext discarded after the 220 (CVE-2011-0411) */
+
+    /* TLS. */
+    int handshake_ok;
+    struct stc_err tls_err;
+    struct tls_info info;   /* valid when handshake_ok */
+    int ehlo_tls_ok;        /* EHLO answered 250 over TLS */
+    struct stc_err ehlo_tls_err;
+
+    /* Probes (extra connections). */
+    struct host_probe legacy;  /* max TLS 1.1 */
+    struct host_probe broken;  /* NULL/EXPORT/RC4/DES only */
+    struct host_probe anon;    /* aNULL only */
+    int connections;           /* connections made in all */
+};
+
+/** Talk to host (all checks' data). Never fails for a bad server; only OOM/internal. */
+stc_rc host_observe(const struct stc_checker *ck, const char *host, struct host_obs *obs,
+                    struct stc_err *err);
+void host_obs_free(struct host_obs *obs);
+
+/* Judges: each adds its check node to the host node. */
+void check_connectivity(const struct host_obs *obs, struct stc_result *host);
+void check_starttls(const struct host_obs *obs, struct stc_result *host);
+void check_certificate(const struct host_obs *obs, struct stc_result *host);
+void check_version(const struct host_obs *obs, struct stc_result *host);
+void check_cipher(const struct host_obs *obs, struct stc_result *host);
+
+#endif

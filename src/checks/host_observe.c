@@ -1,0 +1,272 @@
+/*
+ * NAME
+ *     host_observe - one SMTP session to an MX host, plus the TLS probes
+ * SYNOPSIS
+ *     stc_rc host_observe(ck, host, &obs, err);
+ * DESCRIPTION
+ *     Resolves the host (A then AAAA), connects to each address in turn
+ *     until one answers, reads the greeting, sends EHLO, STARTTLS, does the
+ *     TLS handshake with SNI = the host name, EHLO again over TLS (RFC 3207)
+ *     and QUIT, never pipelining. Then, when STARTTLS works and the checks
+ *     ask for it, extra connections probe for TLS 1.0/1.1 and for broken or
+ *     anonymous cipher suites. Everything seen goes into obs; the check
+ *     files judge it. The caller owns obs and frees it with host_obs_free().
+ * LIMITS
+ *     The whole observation, probes included, runs within the checker's
+ *     per-host budget (cfg.timeout_ms); QUIT gets at most 2 s of it.
+ * DIAGNOSTICS
+ *     A misbehaving server is never an error here: it is recorded in obs.
+ *     Returns STC_E_NOMEM / STC_E_INTERNAL only.
+ */
+#include "host_obs.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "../dns/dns.h"
+#include "../util/err.h"
+#include "../util/io.h"
+
+#define QUIT_BUDGET_MS 2000
+#define CONNECT_BUDGET_MS 15000
+
+/* Plaintext part shared by the main session and the probes: greeting,
+ * EHLO, STARTTLS. Returns 1 when the server said 220 to STARTTLS. When obs
+ * is NULL (probes) nothing is recorded. */
+static int plaintext_to_starttls(const struct stc_checker *ck, struct smtp_session *s,
+                                 struct deadline d, struct host_obs *obs, struct stc_err *why)
+{
+    struct smtp_reply r = {0};
+    struct smtp_ehlo ext;
+    int ok = 0;
+
+    if (smtp_read_reply(s, d, &r, why) != STC_OK)
+        goto out;
+    if (obs) {
+        obs->banner_code = r.code;
+        snprintf(obs->banner, sizeof obs->banner, "%.*s", STC_SMTP_BANNER_SHOW_MAX, r.first);
+    }
+    if (r.code == 421) {
+        if (obs)
+            obs->throttled = 1;
+        err_set(why, STC_E_PEER, "server is throttling connections: %d %s", r.code, r.first);
+        goto out;
+    }
+    if (r.code != 220) {
+        err_set(why, STC_E_PEER, "unexpected greeting: %d %s", r.code, r.first);
+        goto out;
+    }
+    if (obs)
+        obs->banner_ok = 1;
+    smtp_reply_free(&r);
+
+    memset(&ext, 0, sizeof ext);
+    if (smtp_ehlo(s, ck->cfg.helo, d, &r, &ext, why) != STC_OK)
+        goto out;
+    if (obs) {
+        obs->ehlo_code = r.code;
+        obs->ext = ext;
+    }
+    if (r.code == 421) {
+        if (obs)
+            obs->throttled = 1;
+        err_set(why, STC_E_PEER, "server is throttling connections: %d %s", r.code, r.first);
+        goto out;
+    }
+    if (r.code != 250) {
+        err_set(why, STC_E_PEER, "EHLO rejected: %d %s", r.code, r.first);
+        goto out;
+    }
+    if (obs)
+        obs->ehlo_ok = 1;
+    if (!ext.starttls)
+        goto out;
+    smtp_reply_free(&r);
+
+    size_t discarded = 0;
+    if (obs)
+        obs->starttls_sent = 1;
+    if (smtp_starttls(s, d, &r, &discarded, why) != STC_OK)
+        goto out;
+    if (obs) {
+        obs->starttls_code = r.code;
+        snprintf(obs->starttls_text, sizeof obs->starttls_text, "%s", r.first);
+        obs->injected_bytes = discarded;
+    }
+    if (r.code == 421 && obs)
+        obs->throttled = 1;
+    if (r.code != 220) {
+        err_set(why, STC_E_PEER, "STARTTLS refused: %d %s", r.code, r.first);
+        goto out;
+    }
+    ok = 1;
+out:
+    smtp_reply_free(&r);
+    return ok;
+}
+
+/* Connect to each address in turn; the first that accepts wins. */
+static int connect_any(const struct stc_checker *ck, const struct dns_addr_set *addrs,
+                       struct deadline d, char *used, size_t usedsz, struct stc_err *why)
+{
+    for (size_t i = 0; i < addrs->n; i++) {
+        int fd = -1;
+        struct stc_err e = {0};
+        if (sock_connect(addrs->addr[i], ck->cfg.port, deadline_sub(d, CONNECT_BUDGET_MS), &fd,
+                         &e) == STC_OK) {
+            snprintf(used, usedsz, "%s", addrs->addr[i]);
+            return fd;
+        }
+        /* Keep the last reason, naming the address. */
+        stc_err_clear(why);
+        err_set(why, e.code, "%s port %d: %s", addrs->addr[i], ck->cfg.port, e.msg);
+        if (deadline_expired(d))
+            break;
+    }
+    return -1;
+}
+
+static void main_session(const struct stc_checker *ck, struct host_obs *obs, int fd,
+                         struct deadline d)
+{
+    struct io_sock sock;
+    struct smtp_session s;
+    struct tls_conn *tls = NULL;
+    io_sock_init(&sock, fd);
+    smtp_session_init(&s, &sock.io);
+
+    if (!plaintext_to_starttls(ck, &s, d, obs, &obs->session_err))
+        goto quit;
+
+    struct tls_handshake_opts opts = {0};
+    opts.sni = obs->host;
+    opts.verify_name = obs->host;
+    opts.ciphers = TLS_CIPHERS_DEFAULT;
+    /* Ask for what a modern sender offers, down to TLS 1.0, so the version
+     * a real MTA would get is what we see; the legacy probe asks separately. */
+    opts.min_version = TLS_V_1_0;
+    if (tls_handshake(ck->tls, fd, &opts, d, &tls, &obs->tls_err) != STC_OK)
+        goto close;
+    obs->handshake_ok = 1;
+    struct stc_err ierr = {0};
+    if (tls_conn_info(tls, &obs->info, &ierr) != STC_OK) {
+        obs->handshake_ok = 0;
+        err_set(&obs->tls_err, ierr.code, "%s", ierr.msg);
+        goto close;
+    }
+    smtp_set_io(&s, tls_conn_io(tls));
+    struct smtp_reply r = {0};
+    struct smtp_ehlo ext;
+    memset(&ext, 0, sizeof ext);
+    if (smtp_ehlo(&s, ck->cfg.helo, d, &r, &ext, &obs->ehlo_tls_err) == STC_OK) {
+        if (r.code == 250)
+            obs->ehlo_tls_ok = 1;
+        else
+            err_set(&obs->ehlo_tls_err, STC_E_PEER, "EHLO over TLS answered %d %s", r.code,
+                    r.first);
+    }
+    smtp_reply_free(&r);
+quit:
+    if (obs->ehlo_ok || obs->banner_ok)
+        smtp_quit(&s, deadline_sub(d, QUIT_BUDGET_MS));
+close:
+    tls_conn_free(tls, deadline_sub(d, QUIT_BUDGET_MS));
+    smtp_session_free(&s);
+}
+
+/* One extra connection up to the TLS handshake with the given options. */
+static void probe(const struct stc_checker *ck, struct host_obs *obs, const char *addr,
+                  const struct tls_handshake_opts *opts, struct deadline d, struct host_probe *p)
+{
+    int fd = -1;
+    struct io_sock sock;
+    struct smtp_session s;
+    struct tls_conn *tls = NULL;
+
+    if (deadline_expired(d)) {
+        err_set(&p->err, STC_E_TIMEOUT, "no time left for this probe");
+        return;
+    }
+    p->ran = 1;
+    obs->connections++;
+    if (sock_connect(addr, ck->cfg.port, deadline_sub(d, CONNECT_BUDGET_MS), &fd, &p->err) !=
+        STC_OK)
+        return;
+    io_sock_init(&sock, fd);
+    smtp_session_init(&s, &sock.io);
+    if (!plaintext_to_starttls(ck, &s, d, NULL, &p->err))
+        goto out;
+    if (tls_handshake(ck->tls, fd, opts, d, &tls, &p->err) != STC_OK)
+        goto out;
+    struct tls_info info;
+    memset(&info, 0, sizeof info);
+    if (tls_conn_info(tls, &info, &p->err) == STC_OK) {
+        p->accepted = 1;
+        snprintf(p->version, sizeof p->version, "%s", info.version_name);
+        snprintf(p->cipher, sizeof p->cipher, "%s", info.cipher);
+        tls_info_free(&info);
+    }
+    smtp_set_io(&s, tls_conn_io(tls));
+    smtp_quit(&s, deadline_sub(d, QUIT_BUDGET_MS));
+out:
+    tls_conn_free(tls, deadline_sub(d, QUIT_BUDGET_MS));
+    smtp_session_free(&s);
+    sock_close(fd, 0);
+}
+
+stc_rc host_observe(const struct stc_checker *ck, const char *host, struct host_obs *obs,
+                    struct stc_err *err)
+{
+    struct dns_addr_set addrs;
+    struct deadline d = deadline_in(ck->cfg.timeout_ms);
+    (void)err;
+
+    memset(obs, 0, sizeof *obs);
+    memset(&addrs, 0, sizeof addrs);
+    snprintf(obs->host, sizeof obs->host, "%s", host);
+
+    if (dns_lookup_addrs(ck->dns, host, d, &addrs, &obs->dns_err) != STC_OK)
+        goto out;
+    obs->naddrs = addrs.n;
+    if (addrs.n == 0) {
+        err_set(&obs->dns_err, STC_E_NXDOMAIN, "%s has no A or AAAA record%s", host,
+                addrs.st4.nxdomain ? " (the name does not exist)" : "");
+        goto out;
+    }
+    obs->resolved = 1;
+
+    int fd = connect_any(ck, &addrs, d, obs->address, sizeof obs->address, &obs->conn_err);
+    if (fd < 0)
+        goto out;
+    obs->connected = 1;
+    obs->connections = 1;
+    main_session(ck, obs, fd, d);
+    sock_close(fd, 0);
+
+    /* Probes only make sense when STARTTLS itself works. */
+    if (!obs->handshake_ok)
+        goto out;
+    if (ck->cfg.checks & STC_CHECK_LEGACY_TLS) {
+        struct tls_handshake_opts o = {.sni = host, .verify_name = host,
+                                       .min_version = TLS_V_1_0, .max_version = TLS_V_1_1,
+                                       .ciphers = TLS_CIPHERS_DEFAULT};
+        probe(ck, obs, obs->address, &o, d, &obs->legacy);
+    }
+    if (ck->cfg.checks & STC_CHECK_WEAK_CIPHERS) {
+        struct tls_handshake_opts o = {.sni = host, .verify_name = host,
+                                       .min_version = TLS_V_1_0, .max_version = TLS_V_1_2,
+                                       .ciphers = TLS_CIPHERS_BROKEN};
+        probe(ck, obs, obs->address, &o, d, &obs->broken);
+        o.ciphers = TLS_CIPHERS_ANON;
+        probe(ck, obs, obs->address, &o, d, &obs->anon);
+    }
+out:
+    dns_addr_set_free(&addrs);
+    return STC_OK;
+}
+
+void host_obs_free(struct host_obs *obs)
+{
+    if (obs->handshake_ok)
+        tls_info_free(&obs->info);
+}

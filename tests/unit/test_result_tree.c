@@ -1,0 +1,150 @@
+/* Unit tests for the result tree: status combining, escaping, facts, limits. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "checks/result_tree.h"
+#include "util/limits.h"
+
+static void rollup_takes_most_severe(void **state)
+{
+    (void)state;
+    struct stc_result *root = result_new(STC_NODE_DOMAIN, "example.com", NULL);
+    struct stc_result *h = result_add(root, result_new(STC_NODE_HOST, "mx", NULL));
+    struct stc_result *a = result_add_check(h, "a", NULL);
+    struct stc_result *b = result_add_check(h, "b", NULL);
+    result_msg(a, STC_STATUS_WARNING, "w");
+    assert_int_equal(result_rollup(root), STC_STATUS_WARNING);
+    result_msg(b, STC_STATUS_FAILURE, "f");
+    assert_int_equal(result_rollup(root), STC_STATUS_FAILURE);
+    assert_int_equal(stc_result_status(h), STC_STATUS_FAILURE);
+    /* A less severe finding never lowers a status (the original's SetStatus). */
+    result_msg(b, STC_STATUS_SUCCESS, "ok");
+    assert_int_equal(stc_result_status(b), STC_STATUS_FAILURE);
+    result_msg(a, STC_STATUS_ERROR, "e");
+    assert_int_equal(result_rollup(root), STC_STATUS_ERROR);
+    assert_string_equal(stc_status_text(stc_result_status(root)), "error");
+    assert_false(result_oom(root));
+    stc_result_free(root);
+}
+
+static void messages_are_escaped(void **state)
+{
+    (void)state;
+    struct stc_result *c = result_new(STC_NODE_CHECK, "c", NULL);
+    result_note(c, "banner %s", "evil\x1b[31mred\r\n\xff");
+    assert_int_equal(stc_result_message_count(c), 1);
+    const char *m = stc_result_message(c, 0);
+    for (const char *p = m; *p; p++)
+        assert_true((unsigned char)*p >= 0x20 && (unsigned char)*p < 0x7f);
+    assert_non_null(strstr(m, "\\x1b[31mred\\x0d\\x0a\\xff"));
+    result_fact_str(c, "banner", "a\tb");
+    assert_string_equal(stc_result_get_str(c, "banner"), "a\\x09b");
+    stc_result_free(c);
+}
+
+static void facts_replace_and_lists_append(void **state)
+{
+    (void)state;
+    struct stc_result *c = result_new(STC_NODE_CHECK, "c", NULL);
+    long long v = 0;
+    result_fact_int(c, "n", 1);
+    result_fact_int(c, "n", 2);
+    assert_int_equal(stc_result_fact_count(c), 1);
+    assert_true(stc_result_get_int(c, "n", &v));
+    assert_int_equal(v, 2);
+    result_fact_bool(c, "b", 7);
+    assert_true(stc_result_get_int(c, "b", &v));
+    assert_int_equal(v, 1);
+    assert_false(stc_result_get_int(c, "missing", &v));
+    result_fact_list(c, "l");
+    long i = stc_result_fact_index(c, "l");
+    assert_true(i >= 0);
+    assert_int_equal(stc_result_fact_list_len(c, (size_t)i), 0);
+    result_fact_list_add(c, "l", "x");
+    result_fact_list_add(c, "l", "y");
+    assert_int_equal(stc_result_fact_list_len(c, (size_t)i), 2);
+    assert_string_equal(stc_result_fact_list_item(c, (size_t)i, 1), "y");
+    assert_null(stc_result_fact_list_item(c, (size_t)i, 2));
+    /* A string fact replaced by an int changes type cleanly. */
+    result_fact_str(c, "n", "text");
+    assert_string_equal(stc_result_get_str(c, "n"), "text");
+    assert_false(stc_result_get_int(c, "n", &v));
+    stc_result_free(c);
+}
+
+static void recommendations_dedupe_and_type_first_wins(void **state)
+{
+    (void)state;
+    struct stc_result *c = result_new(STC_NODE_CHECK, "c", NULL);
+    result_recommend(c, "fix %d", 1);
+    result_recommend(c, "fix %d", 1);
+    result_recommend(c, "fix %d", 2);
+    assert_int_equal(stc_result_recommendation_count(c), 2);
+    assert_null(stc_result_type(c));
+    result_set_type(c, "certificate-expired");
+    result_set_type(c, "certificate-host-mismatch");
+    assert_string_equal(stc_result_type(c), "certificate-expired");
+    stc_result_free(c);
+}
+
+static void message_count_is_capped(void **state)
+{
+    (void)state;
+    struct stc_result *c = result_new(STC_NODE_CHECK, "c", NULL);
+    for (int i = 0; i < STC_MESSAGES_MAX + 50; i++)
+        result_note(c, "line %d", i);
+    assert_int_equal(stc_result_message_count(c), STC_MESSAGES_MAX);
+    /* A huge message is cut, not overflowed. */
+    char big[8192];
+    memset(big, 'a', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    struct stc_result *d = result_new(STC_NODE_CHECK, "d", NULL);
+    result_note(d, "%s", big);
+    assert_true(strlen(stc_result_message(d, 0)) < STC_MSG_MAX);
+    stc_result_free(c);
+    stc_result_free(d);
+}
+
+static void find_and_remove_children(void **state)
+{
+    (void)state;
+    struct stc_result *h = result_new(STC_NODE_HOST, "mx", NULL);
+    result_add_check(h, "one", NULL);
+    result_add_check(h, "two", NULL);
+    assert_non_null(stc_result_find(h, "two"));
+    assert_null(stc_result_find(h, "three"));
+    result_remove(h, 0);
+    assert_int_equal(stc_result_child_count(h), 1);
+    assert_string_equal(stc_result_name(stc_result_child(h, 0)), "two");
+    assert_int_equal(stc_result_kind(stc_result_child(h, 0)), STC_NODE_CHECK);
+    stc_result_free(h);
+}
+
+static void domain_status_texts(void **state)
+{
+    (void)state;
+    assert_string_equal(stc_domain_status_text(STC_DOMAIN_NO_STARTTLS), "no_starttls");
+    assert_string_equal(stc_domain_status_text(STC_DOMAIN_COULD_NOT_CONNECT),
+                        "could_not_connect");
+    assert_string_equal(stc_domain_status_text(STC_DOMAIN_BAD_HOSTNAME), "bad_hostname");
+    assert_string_equal(stc_domain_status_text((stc_domain_status)99), "error");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(rollup_takes_most_severe),
+        cmocka_unit_test(messages_are_escaped),
+        cmocka_unit_test(facts_replace_and_lists_append),
+        cmocka_unit_test(recommendations_dedupe_and_type_first_wins),
+        cmocka_unit_test(message_count_is_capped),
+        cmocka_unit_test(find_and_remove_children),
+        cmocka_unit_test(domain_status_texts),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
