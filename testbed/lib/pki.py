@@ -7,7 +7,8 @@ SYNOPSIS
     pki.tlsa_data(c, usage=3, selector=1, mtype=1)
 
 DESCRIPTION
-    Root CA (P-256) -> intermediate CA (P-256) -> RSA-2048 leaves, issued with
+    Root CA (P-256) -> intermediate CA (P-256) -> leaves (P-256, or RSA-2048
+    for hosts whose behaviour offers legacy RSA suites), issued with
     `openssl ca` so that notBefore/notAfter can be fixed (expired / not yet
     valid variants). A second, untrusted "rogue" root issues the unknownca
     variant. Every file is created only when missing, so repeated runs keep
@@ -164,17 +165,18 @@ class PKI:
         return self.p("inter", "ca.pem")
 
     # ------------------------------------------------------------ leaves
-    def leaf(self, names, variant):
-        """Certificate for host names (first = CN) in the given variant."""
+    def leaf(self, names, variant, rsa=False):
+        """Certificate for host names (first = CN) in the given variant; the
+        key is EC P-256, or RSA-2048 with rsa=True (legacy cipher suites)."""
         base = re.sub(r"[^a-z0-9.-]", "_", names[0].lower())
-        d = self.p("leaf", "%s.%s" % (base, variant))
+        d = self.p("leaf", "%s.%s%s" % (base, variant, ".rsa" if rsa else ""))
         os.makedirs(d, exist_ok=True)
         key, crt = os.path.join(d, "leaf.key"), os.path.join(d, "leaf.pem")
         full = os.path.join(d, "fullchain.pem")
         san_names = ["wrong-name.invalid"] if variant == "wrongname" else names
         cn = san_names[0]
         if not os.path.exists(full):
-            self._rsa_key(key)
+            (self._rsa_key if rsa else self._ec_key)(key)
             san = ",".join("DNS:" + n for n in san_names)
             start, end = VALIDITY[variant]
             if variant == "selfsigned":
@@ -217,7 +219,7 @@ class PKI:
 
     def wildcard(self, domain):
         """A valid *.domain certificate (scale mode)."""
-        return self.leaf(["*." + domain], "valid")
+        return self.leaf(["*." + domain], "valid", rsa=True)
 
     # ------------------------------------------------------------ DANE
     def _der(self, pem, selector):

@@ -273,6 +273,9 @@ def _parse_line(path, lineno, line):
                     label = label.lower()
                     if not LABEL_RE.match(label) or label == "@":
                         raise ConfError("%s: bad mx label %r" % (where, label))
+                    if label.endswith(".") and not label.endswith("." + name + "."):
+                        raise ConfError("%s: absolute mx label %r must lie inside %s"
+                                        % (where, label, name))
                     d.hosts.append(Host(d, label, _int(pref, where)))
         elif key in DOMAIN_KEYS:
             if key == "dns":
