@@ -64,7 +64,7 @@ void check_starttls(const struct host_obs *obs, struct stc_result *host)
         result_fact_int(c, "injected_bytes", (long long)obs->injected_bytes);
     }
     if (!obs->handshake_ok) {
-        result_msg(c, STC_STATUS_FAILURE, "TLS handshake failed: %s", obs->tls_err.msg);
+        result_msg(c, STC_STATUS_FAILURE, "STARTTLS accepted, then: %s", obs->tls_err.msg);
         result_set_type(c, "validation-failure");
         result_recommend(c, "Make the TLS handshake work for modern clients: TLS 1.2 or 1.3, a "
                             "certificate and key that belong together, default cipher lists.");

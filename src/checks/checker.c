@@ -146,6 +146,8 @@ stc_rc stc_checker_check_host(const struct stc_checker *ck, const char *domain, 
             check_version(&obs, node);
             check_cipher(&obs, node);
         }
+        if (ck->cfg.checks & STC_CHECK_DANE)
+            check_dane(&obs, node);
     }
     result_fact_bool(node, "connected", host_connected(node));
     result_fact_int(node, "connections", obs.connections);
@@ -196,8 +198,14 @@ static stc_domain_status derive_status(struct stc_result *root, const char *cons
             continue;
         connected++;
         result_fact_list_add(root, "preferred_hostnames", stc_result_name(h));
-        if (!host_starttls(h)) {
-            snprintf(msg, msgsz, "%s does not support STARTTLS", stc_result_name(h));
+        const struct stc_result *st = stc_result_find(h, CHECK_STARTTLS);
+        /* A STARTTLS check that could not run (EHLO failed, 421) says nothing
+         * about STARTTLS: that host is an error, not a "no STARTTLS". */
+        if (!host_starttls(h) && !(st && stc_result_status(st) == STC_STATUS_ERROR)) {
+            long long adv = 0;
+            int advertised = st && stc_result_get_int(st, "advertised", &adv) && adv;
+            snprintf(msg, msgsz, advertised ? "STARTTLS fails on %s" : "%s does not support STARTTLS",
+                     stc_result_name(h));
             return STC_DOMAIN_NO_STARTTLS;
         }
         if (expected != NULL && !matches_any(stc_result_name(h), expected)) {
@@ -294,11 +302,19 @@ stc_rc stc_checker_check_domain(const struct stc_checker *ck, const char *domain
         goto done;
     }
     for (size_t i = 0; i < mxs.n; i++)
-        result_fact_list_add(root, "mx_hostnames", mxs.mx[i].host);
+        if (mxs.mx[i].host[0] != '\0')
+            result_fact_list_add(root, "mx_hostnames", mxs.mx[i].host);
 
     if (ck->cfg.checks & STC_CHECK_SMTP) {
         for (size_t i = 0; i < mxs.n; i++) {
             struct stc_result *h = NULL;
+            if (mxs.mx[i].host[0] == '\0') {
+                /* "." beside real MX records: RFC 7505 forbids the mix. */
+                result_msg(root, STC_STATUS_WARNING,
+                           "A null MX (\".\") is published beside other MX records; RFC 7505 "
+                           "allows it only alone");
+                continue;
+            }
             rc = run_host(ck, domain, &mxs.mx[i], &h, err);
             if (rc != STC_OK)
                 goto fail;
@@ -315,6 +331,8 @@ stc_rc stc_checker_check_domain(const struct stc_checker *ck, const char *domain
         check_mtasts(ck, domain, root, d);
     if (ck->cfg.checks & STC_CHECK_TLSRPT)
         check_tlsrpt(ck, domain, root, d);
+    if ((ck->cfg.checks & STC_CHECK_DANE) && (ck->cfg.checks & STC_CHECK_SMTP))
+        check_dane_domain(ck, domain, root);
     if ((ck->cfg.checks & STC_CHECK_POLICYLIST) && ck->plist != NULL)
         check_policylist(ck, domain, root);
 

@@ -40,5 +40,7 @@ void check_mtasts(const struct stc_checker *ck, const char *domain, struct stc_r
 void check_tlsrpt(const struct stc_checker *ck, const char *domain, struct stc_result *root,
                   struct deadline d);
 void check_policylist(const struct stc_checker *ck, const char *domain, struct stc_result *root);
+/** Domain-level DANE summary (check_dane.c): reads root fact "mx_dnssec" and each host's "dane" node. */
+void check_dane_domain(const struct stc_checker *ck, const char *domain, struct stc_result *root);
 
 #endif

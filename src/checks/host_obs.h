@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 
+#include "../dns/dns.h"
 #include "../smtp/smtp.h"
 #include "../tls/tls.h"
 #include "checker_int.h"
@@ -59,6 +60,15 @@ struct host_obs {
     int ehlo_tls_ok;        /* EHLO answered 250 over TLS */
     struct stc_err ehlo_tls_err;
 
+    /* DANE (RFC 7672): TLSA looked up only when the address records are
+     * DNSSEC-secure; the main handshake then also authenticates with them. */
+    enum dns_security addr_sec; /* of the host's address records */
+    int tlsa_looked_up;
+    char tlsa_name[300];        /* the _25._tcp name whose TLSA RRset was used */
+    char tlsa_base[256];        /* its base domain: sent as SNI for DANE */
+    struct dns_tlsa_set tlsa;   /* owned; tlsa.st has the DNSSEC state */
+    struct stc_err tlsa_err;    /* the lookup itself failed (SERVFAIL, timeout) */
+
     /* Probes (extra connections). */
     struct host_probe legacy;  /* max TLS 1.1 */
     struct host_probe broken;  /* NULL/EXPORT/RC4/DES only */
@@ -77,5 +87,7 @@ void check_starttls(const struct host_obs *obs, struct stc_result *host);
 void check_certificate(const struct host_obs *obs, struct stc_result *host);
 void check_version(const struct host_obs *obs, struct stc_result *host);
 void check_cipher(const struct host_obs *obs, struct stc_result *host);
+/** DANE judge (check_dane.c): the host's "dane" node, from addr_sec, tlsa and info.dane_*. */
+void check_dane(const struct host_obs *obs, struct stc_result *host);
 
 #endif

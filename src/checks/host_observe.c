@@ -126,6 +126,32 @@ static int connect_any(const struct stc_checker *ck, const struct dns_addr_set *
     return -1;
 }
 
+/* RFC 7672 2.2.2: with a secure CNAME chain, TLSA at the expanded name
+ * first, then at the original name. Only for secure address records. */
+static void lookup_tlsa(const struct stc_checker *ck, const struct dns_addr_set *addrs,
+                        struct host_obs *obs, struct deadline d)
+{
+    const struct dns_status *st = addrs->st4.rcode == 0 && !addrs->st4.nodata ? &addrs->st4
+                                                                               : &addrs->st6;
+    const char *names[2] = {NULL, obs->host};
+    if (st->canonname[0] && strcmp(st->canonname, obs->host) != 0 && st->sec == DNS_SECURE)
+        names[0] = st->canonname;
+    obs->tlsa_looked_up = 1;
+    for (int i = 0; i < 2; i++) {
+        if (names[i] == NULL)
+            continue;
+        dns_tlsa_set_free(&obs->tlsa);
+        memset(&obs->tlsa, 0, sizeof obs->tlsa);
+        snprintf(obs->tlsa_name, sizeof obs->tlsa_name, "_25._tcp.%s", names[i]);
+        snprintf(obs->tlsa_base, sizeof obs->tlsa_base, "%s", names[i]);
+        stc_err_clear(&obs->tlsa_err);
+        if (dns_lookup_tlsa(ck->dns, obs->tlsa_name, d, &obs->tlsa, &obs->tlsa_err) != STC_OK)
+            return;
+        if (obs->tlsa.n > 0 || obs->tlsa.st.sec == DNS_BOGUS)
+            return;
+    }
+}
+
 static void main_session(const struct stc_checker *ck, struct host_obs *obs, int fd,
                          struct deadline d)
 {
@@ -145,6 +171,19 @@ static void main_session(const struct stc_checker *ck, struct host_obs *obs, int
     /* Ask for what a modern sender offers, down to TLS 1.0, so the version
      * a real MTA would get is what we see; the legacy probe asks separately. */
     opts.min_version = TLS_V_1_0;
+    struct tls_tlsa recs[16];
+    size_t nrecs = 0;
+    if (obs->tlsa.st.sec == DNS_SECURE) {
+        for (size_t i = 0; i < obs->tlsa.n && nrecs < 16; i++) {
+            const struct dns_tlsa *t = &obs->tlsa.rr[i];
+            recs[nrecs++] = (struct tls_tlsa){t->usage, t->selector, t->mtype, t->data, t->len};
+        }
+        if (nrecs > 0) {
+            opts.tlsa = recs;
+            opts.ntlsa = nrecs;
+            opts.sni = obs->tlsa_base; /* RFC 7672 8.1: SNI is the TLSA base domain */
+        }
+    }
     if (tls_handshake(ck->tls, fd, &opts, d, &tls, &obs->tls_err) != STC_OK)
         goto close;
     obs->handshake_ok = 1;
@@ -234,6 +273,15 @@ stc_rc host_observe(const struct stc_checker *ck, const char *host, struct host_
         goto out;
     }
     obs->resolved = 1;
+    /* Both lookups count: a signed zone proves a missing AAAA securely too. */
+    if (addrs.st4.sec == DNS_BOGUS || addrs.st6.sec == DNS_BOGUS)
+        obs->addr_sec = DNS_BOGUS;
+    else if (addrs.st4.sec == DNS_SECURE && addrs.st6.sec == DNS_SECURE)
+        obs->addr_sec = DNS_SECURE;
+    else
+        obs->addr_sec = DNS_INSECURE;
+    if ((ck->cfg.checks & STC_CHECK_DANE) && obs->addr_sec == DNS_SECURE)
+        lookup_tlsa(ck, &addrs, obs, d);
 
     int fd = connect_any(ck, &addrs, d, obs->address, sizeof obs->address, &obs->conn_err);
     if (fd < 0)
@@ -267,6 +315,7 @@ out:
 
 void host_obs_free(struct host_obs *obs)
 {
+    dns_tlsa_set_free(&obs->tlsa);
     if (obs->handshake_ok)
         tls_info_free(&obs->info);
 }

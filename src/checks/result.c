@@ -152,7 +152,7 @@ static char *format_escaped(const char *fmt, va_list ap)
     char raw[STC_MSG_MAX];
     vsnprintf(raw, sizeof raw, fmt, ap);
     char esc[STC_MSG_MAX];
-    text_escape(raw, strlen(raw), esc, sizeof esc);
+    text_censor(raw, strlen(raw), esc, sizeof esc);
     return text_dup(esc);
 }
 
@@ -275,7 +275,7 @@ void result_fact_str(struct stc_result *r, const char *key, const char *val)
         return;
     struct fact *f = fact_slot(r, key, STC_FACT_STR);
     char esc[STC_MSG_MAX];
-    text_escape(val ? val : "", val ? strlen(val) : 0, esc, sizeof esc);
+    text_censor(val ? val : "", val ? strlen(val) : 0, esc, sizeof esc);
     if (f == NULL || (f->str = text_dup(esc)) == NULL)
         r->oom = 1;
 }
@@ -324,7 +324,7 @@ void result_fact_list_add(struct stc_result *r, const char *key, const char *ite
     }
     f->list = l;
     char esc[STC_MSG_MAX];
-    text_escape(item, strlen(item), esc, sizeof esc);
+    text_censor(item, strlen(item), esc, sizeof esc);
     if ((f->list[f->list_len] = text_dup(esc)) == NULL) {
         r->oom = 1;
         return;

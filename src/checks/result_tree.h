@@ -3,7 +3,7 @@
  * Builders never fail loudly: an allocation failure marks the node (and the
  * tree, through result_oom()) so check code stays a straight line; the
  * checker turns a marked tree into STC_E_NOMEM before handing it out.
- * Messages are escaped (text_escape) when added: server bytes never reach
+ * Messages and string facts are censored (text_censor) when added: server bytes never reach
  * output raw.
  */
 #ifndef STC_CHECKS_RESULT_TREE_H

@@ -19,6 +19,12 @@
 #include "../util/io.h"
 #include "../util/limits.h"
 
+#define SMTP_CMD_MAX 510              /* command bytes before CRLF (RFC 5321 4.5.3.1.4) */
+#define SMTP_QUIT_MS 2000             /* smtp_quit waits at most this long */
+#define SMTP_STARTTLS_DRAIN_MS 50     /* look for injected plaintext after "220" */
+#define SMTP_STARTTLS_DRAIN_MAX (64 * 1024) /* bytes drained (and counted) at most */
+#define SMTP_SIZE_MAX 1000000000000000L /* largest SIZE accepted (1e15 bytes) */
+
 struct smtp_reply {
     int code;                 /* 200..599 */
     size_t nlines;            /* lines of the reply */
@@ -31,7 +37,7 @@ struct smtp_ehlo {
     int pipelining;
     int requiretls;
     int size_present;
-    long size;
+    long size;                /* SIZE: 0 without a number, -1 malformed or > SMTP_SIZE_MAX */
     int chunking, smtputf8, eightbitmime;
     size_t nkeywords;
     char keywords[64][32];    /* upper-cased keywords seen (first 64) */
@@ -42,11 +48,17 @@ struct smtp_session {
     struct buf in;            /* received, not yet parsed */
 };
 
+/* The session borrows io; the caller keeps owning it (and its fd). */
 void smtp_session_init(struct smtp_session *s, struct io *io);
 void smtp_session_free(struct smtp_session *s);
-/** Swap the stream (after the TLS handshake). Pending input must be empty. */
+/** Swap the stream (after the TLS handshake). Pending input is discarded. */
 void smtp_set_io(struct smtp_session *s, struct io *io);
 
+/**
+ * Free r->text and set it NULL (safe to call twice). Functions that fill a
+ * struct smtp_reply do so on success only and do not free an old text:
+ * call this before reusing a reply.
+ */
 void smtp_reply_free(struct smtp_reply *r);
 
 /**
@@ -59,17 +71,25 @@ stc_rc smtp_reply_parse(struct rd *r, struct smtp_reply *out, struct stc_err *er
 /** Read one reply (banner or answer) before d. */
 stc_rc smtp_read_reply(struct smtp_session *s, struct deadline d, struct smtp_reply *out,
                        struct stc_err *err);
-/** Send "cmd\r\n" (cmd must hold no CR/LF) and read its reply. */
+/**
+ * Send "cmd\r\n" (cmd: 1..SMTP_CMD_MAX bytes, no CR/LF, else STC_E_INVAL)
+ * and read its reply. Unparsed input already buffered before sending means
+ * the server talked out of turn: STC_E_PEER, nothing sent.
+ */
 stc_rc smtp_command(struct smtp_session *s, const char *cmd, struct deadline d,
                     struct smtp_reply *out, struct stc_err *err);
 /** Parse the EHLO keywords of a 250 reply (case-insensitive). */
 void smtp_ehlo_parse(const struct smtp_reply *r, struct smtp_ehlo *out);
-/** EHLO name; out->code tells success (250). ext filled on 250. */
+/**
+ * EHLO name (no HELO fallback); STC_OK whatever the code: out->code tells
+ * success (250). ext is filled on 250 and zeroed otherwise.
+ */
 stc_rc smtp_ehlo(struct smtp_session *s, const char *helo, struct deadline d,
                  struct smtp_reply *out, struct smtp_ehlo *ext, struct stc_err *err);
 /**
- * STARTTLS; on a 220 reply any bytes already received after it are
- * discarded (CVE-2011-0411) and counted in *discarded.
+ * STARTTLS; on a 220 reply any bytes already received after it, or arriving
+ * within SMTP_STARTTLS_DRAIN_MS, are discarded (CVE-2011-0411) and counted
+ * in *discarded (may be NULL; 0 when not 220); s->in is then empty.
  */
 stc_rc smtp_starttls(struct smtp_session *s, struct deadline d, struct smtp_reply *out,
                      size_t *discarded, struct stc_err *err);

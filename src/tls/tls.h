@@ -36,6 +36,10 @@ struct tls_client;
 stc_rc tls_client_new(const struct tls_client_config *cfg, struct tls_client **out,
                       struct stc_err *err);
 void tls_client_free(struct tls_client *c);
+/** 1 when broken-cipher probes run with OpenSSL's legacy provider loaded;
+ * 0 when it was unavailable (probes then offer only what "default" has, i.e.
+ * the NULL-cipher suites; RC4/DES also need an OpenSSL built with them). */
+int tls_client_has_legacy(const struct tls_client *c);
 
 /* One TLSA record given as data (the dns layer's records are copied in). */
 struct tls_tlsa {
@@ -95,7 +99,8 @@ struct tls_info {
     char version_name[16];       /* "TLSv1.3" */
     char cipher[64];             /* "TLS_AES_256_GCM_SHA384" (IANA-ish OpenSSL name) */
     int cipher_bits;
-    char group[32];              /* key exchange group, e.g. "X25519", "" if unknown */
+    char group[32];              /* key exchange group, OpenSSL's name: "x25519", "secp256r1",
+                                    "ffdhe2048" (or "DH-<bits>"); "" if unknown */
 
     /* Peer certificate (leaf). */
     int have_cert;
@@ -103,6 +108,7 @@ struct tls_info {
     char issuer[256];
     char **names;                /* DNS SANs (or CN when no SAN), escaped; malloc'd */
     size_t nnames;
+    int names_skipped;           /* DNS SANs rejected (embedded NUL) or over STC_CERT_NAMES_MAX */
     long long not_before;        /* Unix time */
     long long not_after;
     long days_to_expiry;         /* floor((not_after - now) / 86400), negative when expired */
@@ -115,12 +121,16 @@ struct tls_info {
 
     /* Verification against the trust store and verify_name. */
     int chain_trusted;           /* chain verifies to a trusted root (names aside) */
-    int name_matches;            /* a name matches verify_name (RFC 6125; wildcard = one label) */
-    enum tls_verify_problem problem; /* the first problem found, TLS_CERT_OK when none */
+    int name_matches;            /* a name matches verify_name (RFC 6125; wildcard = one label);
+                                    1 when verify_name was NULL, 0 without a certificate */
+    enum tls_verify_problem problem; /* the most fundamental problem, TLS_CERT_OK when none; order:
+                                        NO_CERT, SELF_SIGNED, UNKNOWN_ISSUER, INCOMPLETE_CHAIN,
+                                        OTHER (chain), EXPIRED, NOT_YET_VALID, NAME_MISMATCH */
     char verify_text[160];       /* OpenSSL's text for the verify error, or "" */
 
     /* DANE, when TLSA records were given. */
-    int dane_enabled;
+    int dane_enabled;            /* DANE was used: at least one usable record was added */
+    int dane_usable;             /* records given that were usable (DANE-TA/-EE, well-formed) */
     int dane_authenticated;      /* the handshake matched a usable TLSA record */
     int dane_usage, dane_selector, dane_mtype; /* of the matching record, -1 when none */
     int dane_depth;              /* depth of the matching certificate, -1 when none */

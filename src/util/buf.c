@@ -8,7 +8,7 @@
  *     Growth stops at buf->max; doubling is capped there.
  * DIAGNOSTICS
  *     STC_E_LIMIT past max, STC_E_NOMEM when malloc fails, STC_E_PARSE for
- *     truncated or malformed reads.
+ *     truncated or malformed reads. A failed rd_* call consumes nothing.
  */
 #include "buf.h"
 
@@ -111,7 +111,7 @@ stc_rc rd_bytes(struct rd *r, size_t n, const uint8_t **out)
 {
     if (rd_left(r) < n)
         return STC_E_PARSE;
-    *out = r->p + r->pos;
+    *out = r->p ? r->p + r->pos : r->p; /* NULL + 0 is undefined */
     r->pos += n;
     return STC_OK;
 }
@@ -144,21 +144,26 @@ stc_rc rd_u24(struct rd *r, uint32_t *out)
 
 stc_rc rd_line(struct rd *r, size_t max, const uint8_t **line, size_t *n)
 {
-    const uint8_t *start = r->p + r->pos;
     size_t avail = rd_left(r);
+    if (avail == 0)
+        return STC_E_NOTFOUND; /* also keeps NULL data out of pointer arithmetic */
+    const uint8_t *start = r->p + r->pos;
+    if (max > SIZE_MAX - 2)
+        max = SIZE_MAX - 2;
     size_t scan = avail < max + 2 ? avail : max + 2; /* +2: room for the CRLF of a max-length line */
-    const uint8_t *lf = scan ? memchr(start, '\n', scan) : NULL;
+    const uint8_t *lf = memchr(start, '\n', scan);
     if (lf == NULL)
         return avail >= max + 2 ? STC_E_LIMIT : STC_E_NOTFOUND;
     size_t len = (size_t)(lf - start);
     if (memchr(start, '\0', len) != NULL)
         return STC_E_PARSE;
+    size_t text = len;
+    if (text > 0 && start[text - 1] == '\r')
+        text--;
+    if (text > max)
+        return STC_E_LIMIT; /* nothing consumed, like every other failure */
     r->pos += len + 1;
-    if (len > 0 && start[len - 1] == '\r')
-        len--;
-    if (len > max)
-        return STC_E_LIMIT;
     *line = start;
-    *n = len;
+    *n = text;
     return STC_OK;
 }

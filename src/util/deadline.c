@@ -28,15 +28,20 @@ int64_t deadline_now_ms(void)
 
 struct deadline deadline_in(int64_t ms)
 {
-    struct deadline d = {deadline_now_ms() + (ms > 0 ? ms : 0)};
+    int64_t now = deadline_now_ms();
+    if (ms < 0)
+        ms = 0;
+    /* Saturate instead of overflowing (signed overflow is undefined). */
+    struct deadline d = {ms > INT64_MAX - now ? INT64_MAX : now + ms};
     return d;
 }
 
 int deadline_left_ms(struct deadline d)
 {
-    int64_t left = d.at_ms - deadline_now_ms();
-    if (left <= 0)
-        return 0;
+    int64_t now = deadline_now_ms();
+    if (d.at_ms <= now)
+        return 0; /* also keeps d.at_ms - now from overflowing for very old deadlines */
+    int64_t left = d.at_ms - now;
     return left > INT_MAX ? INT_MAX : (int)left;
 }
 

@@ -43,6 +43,8 @@ static stc_rc sock_read(struct io *io, uint8_t *p, size_t cap, size_t *got, stru
                         struct stc_err *err)
 {
     int fd = ((struct io_sock *)io->ctx)->fd;
+    if (cap == 0) /* recv() would return 0, which reads as "closed by peer" */
+        return err_set(err, STC_E_INTERNAL, "read into an empty buffer");
     for (;;) {
         ssize_t n = recv(fd, p, cap, 0);
         if (n > 0) {
@@ -120,7 +122,8 @@ stc_rc sock_connect(const char *addr, int port, struct deadline d, int *fd_out,
     (void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     stc_rc rc = STC_OK;
     if (connect(fd, (struct sockaddr *)&ss, sl) != 0) {
-        if (errno != EINPROGRESS) {
+        /* EINTR: the connection attempt goes on asynchronously, like EINPROGRESS. */
+        if (errno != EINPROGRESS && errno != EINTR) {
             rc = map_errno(errno, "connect", err);
             goto out;
         }

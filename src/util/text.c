@@ -17,17 +17,18 @@ static int lower(int c)
     return (c >= 'A' && c <= 'Z') ? c + 32 : c;
 }
 
-size_t text_escape(const void *in, size_t n, char *out, size_t outsz)
+static size_t escape(const void *in, size_t n, char *out, size_t outsz, int keep_backslash)
 {
     static const char hex[] = "0123456789abcdef";
     const uint8_t *p = in;
     size_t o = 0;
+    size_t safe = 0; /* last escape boundary that still leaves room for "..." + NUL */
     if (outsz == 0)
         return 0;
     for (size_t i = 0; i < n; i++) {
         char tmp[4];
         size_t tl;
-        if (p[i] == '\\') {
+        if (p[i] == '\\' && !keep_backslash) {
             tmp[0] = '\\';
             tmp[1] = '\\';
             tl = 2;
@@ -42,9 +43,9 @@ size_t text_escape(const void *in, size_t n, char *out, size_t outsz)
             tl = 4;
         }
         if (o + tl + 1 > outsz) {
-            /* Leave room for "..." to show the truncation. */
-            while (o > 0 && o + 4 > outsz)
-                o--;
+            /* Cut back to a whole escape (never "\x0" or a lone "\") and show
+             * the truncation with "..." when there is room for it. */
+            o = safe;
             if (o + 4 <= outsz) {
                 memcpy(out + o, "...", 3);
                 o += 3;
@@ -53,9 +54,21 @@ size_t text_escape(const void *in, size_t n, char *out, size_t outsz)
         }
         memcpy(out + o, tmp, tl);
         o += tl;
+        if (o + 4 <= outsz)
+            safe = o;
     }
     out[o] = '\0';
     return o;
+}
+
+size_t text_escape(const void *in, size_t n, char *out, size_t outsz)
+{
+    return escape(in, n, out, outsz, 0);
+}
+
+size_t text_censor(const void *in, size_t n, char *out, size_t outsz)
+{
+    return escape(in, n, out, outsz, 1);
 }
 
 int text_ieq(const void *in, size_t n, const char *lit)

@@ -13,6 +13,13 @@
  */
 size_t text_escape(const void *in, size_t n, char *out, size_t outsz);
 
+/**
+ * Like text_escape, but a backslash passes through unchanged: for text that
+ * lower layers have already escaped, so "\x1b" is not shown as "\\x1b".
+ * Control and non-ASCII bytes are still escaped; the output stays printable.
+ */
+size_t text_censor(const void *in, size_t n, char *out, size_t outsz);
+
 /** Case-insensitive (ASCII) equality of in[0..n) and the C string lit. */
 int text_ieq(const void *in, size_t n, const char *lit);
 /** Case-insensitive (ASCII) prefix test: does in[0..n) start with lit? */

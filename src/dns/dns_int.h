@@ -1,0 +1,44 @@
+/* dns_int.h - inside the dns layer: run queries on the shared context.
+ *
+ * dns_ctx.c owns libunbound and the thread that delivers answers;
+ * dns_lookup.c turns answers into the structs of dns.h.
+ */
+#ifndef STC_DNS_DNS_INT_H
+#define STC_DNS_DNS_INT_H
+
+#include <unbound.h>
+
+#include "dns.h"
+
+/** Most questions in one dns_ctx_resolve() call. */
+#define DNS_ASK_MAX 2
+
+/** One question of a batch resolved together (e.g. A and AAAA). */
+struct dns_ask {
+    const char *name;      /* in: presentation form */
+    int rrtype;            /* in: 1 A, 15 MX, 16 TXT, 28 AAAA, 52 TLSA */
+    struct ub_result *res; /* out on STC_OK: free with ub_resolve_free() */
+    stc_rc rc;             /* out: this question's outcome */
+    struct stc_err err;    /* out: why, when rc != STC_OK */
+};
+
+/**
+ * Ask all n (1..DNS_ASK_MAX) questions at once and wait for them until d. Each ask gets its
+ * own rc/err/res; the function returns STC_OK when every ask succeeded,
+ * else the rc of the first that failed. STC_E_TIMEOUT for an ask whose
+ * answer did not come in time, STC_E_DNS when libunbound failed it,
+ * STC_E_INVAL for a name libunbound cannot parse.
+ */
+stc_rc dns_ctx_resolve(struct dns_ctx *ctx, struct dns_ask *asks, size_t n, struct deadline d);
+
+/** Fill st from a libunbound result (escaping what came from the network). */
+void dns_status_fill(struct dns_status *st, const struct ub_result *res);
+
+/**
+ * STC_OK when the answer completed (NOERROR, NXDOMAIN), STC_E_DNS with a
+ * message naming rcode, type and name otherwise.
+ */
+stc_rc dns_status_check(const struct dns_status *st, const char *what, const char *name,
+                        struct stc_err *err);
+
+#endif
