@@ -41,6 +41,15 @@ typedef stc_rc (*stc_host_check_fn)(void *ctx, const struct stc_checker *checker
                                     const char *domain, const char *host,
                                     struct stc_result **out, struct stc_err *err);
 
+/**
+ * Connection gate (bulk scans cap simultaneous connections per IP address):
+ * acquire is called before each SMTP connection to addr and may wait up to
+ * timeout_ms; it returns STC_OK to proceed (anything else skips the
+ * address). release is called once the connection is closed.
+ */
+typedef stc_rc (*stc_gate_acquire_fn)(void *ctx, const char *addr, long timeout_ms);
+typedef void (*stc_gate_release_fn)(void *ctx, const char *addr);
+
 STC_EXPORT stc_rc stc_config_new(struct stc_config **out, struct stc_err *err);
 STC_EXPORT void stc_config_free(struct stc_config *cfg);
 
@@ -66,6 +75,11 @@ STC_EXPORT stc_rc stc_config_set_policy_list(struct stc_config *cfg, const char 
 /** Replace the per-host check (tests, MTA-STS-only runs). */
 STC_EXPORT stc_rc stc_config_set_host_check(struct stc_config *cfg, stc_host_check_fn fn, void *ctx,
                                             struct stc_err *err);
+
+/** Install a connection gate (see stc_gate_acquire_fn); NULLs remove it. */
+STC_EXPORT stc_rc stc_config_set_connect_gate(struct stc_config *cfg, stc_gate_acquire_fn acquire,
+                                              stc_gate_release_fn release, void *ctx,
+                                              struct stc_err *err);
 
 /** Make a checker from cfg (cfg may be freed afterwards). */
 STC_EXPORT stc_rc stc_checker_new(const struct stc_config *cfg, struct stc_checker **out,

@@ -96,6 +96,9 @@ STC_EXPORT const char *stc_result_get_str(const struct stc_result *r, const char
 /** Int (or bool) fact by key: 1 and *out set when present, 0 otherwise. */
 STC_EXPORT int stc_result_get_int(const struct stc_result *r, const char *key, long long *out);
 
+/** Deep copy of a (sub)tree; NULL on allocation failure. The caller owns the copy. */
+STC_EXPORT struct stc_result *stc_result_clone(const struct stc_result *r);
+
 /** Free a whole tree (NULL is fine). Only call on a root you own. */
 STC_EXPORT void stc_result_free(struct stc_result *r);
 

@@ -22,6 +22,9 @@ struct stc_config {
     unsigned checks;      /* enum stc_check_flags */
     stc_host_check_fn host_check;
     void *host_check_ctx;
+    stc_gate_acquire_fn gate_acquire;
+    stc_gate_release_fn gate_release;
+    void *gate_ctx;
 };
 
 struct stc_checker {

@@ -143,3 +143,14 @@ stc_rc stc_config_set_host_check(struct stc_config *cfg, stc_host_check_fn fn, v
     cfg->host_check_ctx = ctx;
     return STC_OK;
 }
+
+stc_rc stc_config_set_connect_gate(struct stc_config *cfg, stc_gate_acquire_fn acquire,
+                                   stc_gate_release_fn release, void *ctx, struct stc_err *err)
+{
+    if ((acquire == NULL) != (release == NULL))
+        return err_set(err, STC_E_INVAL, "connect gate needs both acquire and release");
+    cfg->gate_acquire = acquire;
+    cfg->gate_release = release;
+    cfg->gate_ctx = ctx;
+    return STC_OK;
+}

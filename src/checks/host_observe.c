@@ -105,6 +105,31 @@ out:
     return ok;
 }
 
+/* Connect through the checker's connection gate, when one is set (bulk
+ * scans: a cap on simultaneous connections per IP). A connection made here
+ * is closed with gated_close(). */
+static stc_rc gated_connect(const struct stc_checker *ck, const char *addr, struct deadline d,
+                            int *fd, struct stc_err *err)
+{
+    if (ck->cfg.gate_acquire != NULL &&
+        ck->cfg.gate_acquire(ck->cfg.gate_ctx, addr, deadline_left_ms(d)) != STC_OK)
+        return err_set(err, STC_E_TIMEOUT, "no connection slot for %s before the deadline",
+                       addr);
+    stc_rc rc = sock_connect(addr, ck->cfg.port, deadline_sub(d, CONNECT_BUDGET_MS), fd, err);
+    if (rc != STC_OK && ck->cfg.gate_release != NULL)
+        ck->cfg.gate_release(ck->cfg.gate_ctx, addr);
+    return rc;
+}
+
+static void gated_close(const struct stc_checker *ck, const char *addr, int fd)
+{
+    if (fd < 0)
+        return;
+    sock_close(fd, 0);
+    if (ck->cfg.gate_release != NULL)
+        ck->cfg.gate_release(ck->cfg.gate_ctx, addr);
+}
+
 /* Connect to each address in turn; the first that accepts wins. */
 static int connect_any(const struct stc_checker *ck, const struct dns_addr_set *addrs,
                        struct deadline d, char *used, size_t usedsz, struct stc_err *why)
@@ -112,8 +137,7 @@ static int connect_any(const struct stc_checker *ck, const struct dns_addr_set *
     for (size_t i = 0; i < addrs->n; i++) {
         int fd = -1;
         struct stc_err e = {0};
-        if (sock_connect(addrs->addr[i], ck->cfg.port, deadline_sub(d, CONNECT_BUDGET_MS), &fd,
-                         &e) == STC_OK) {
+        if (gated_connect(ck, addrs->addr[i], d, &fd, &e) == STC_OK) {
             snprintf(used, usedsz, "%s", addrs->addr[i]);
             return fd;
         }
@@ -228,8 +252,7 @@ static void probe(const struct stc_checker *ck, struct host_obs *obs, const char
     }
     p->ran = 1;
     obs->connections++;
-    if (sock_connect(addr, ck->cfg.port, deadline_sub(d, CONNECT_BUDGET_MS), &fd, &p->err) !=
-        STC_OK)
+    if (gated_connect(ck, addr, d, &fd, &p->err) != STC_OK)
         return;
     io_sock_init(&sock, fd);
     smtp_session_init(&s, &sock.io);
@@ -250,7 +273,7 @@ static void probe(const struct stc_checker *ck, struct host_obs *obs, const char
 out:
     tls_conn_free(tls, deadline_sub(d, QUIT_BUDGET_MS));
     smtp_session_free(&s);
-    sock_close(fd, 0);
+    gated_close(ck, addr, fd);
 }
 
 stc_rc host_observe(const struct stc_checker *ck, const char *host, struct host_obs *obs,
@@ -289,7 +312,7 @@ stc_rc host_observe(const struct stc_checker *ck, const char *host, struct host_
     obs->connected = 1;
     obs->connections = 1;
     main_session(ck, obs, fd, d);
-    sock_close(fd, 0);
+    gated_close(ck, obs->address, fd);
 
     /* Probes only make sense when STARTTLS itself works. */
     if (!obs->handshake_ok)

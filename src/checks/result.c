@@ -375,6 +375,53 @@ void result_remove(struct stc_result *r, size_t i)
     r->nchildren--;
 }
 
+static int strv_copy(struct strv *dst, const struct strv *src)
+{
+    for (size_t i = 0; i < src->n; i++)
+        if (strv_push(dst, text_dup(src->v[i])) != 0)
+            return -1;
+    return 0;
+}
+
+static int fact_copy(struct stc_result *dst, const struct fact *f)
+{
+    switch (f->type) {
+    case STC_FACT_STR: result_fact_str(dst, f->key, f->str); break;
+    case STC_FACT_INT: result_fact_int(dst, f->key, f->num); break;
+    case STC_FACT_BOOL: result_fact_bool(dst, f->key, (int)f->num); break;
+    case STC_FACT_LIST:
+        result_fact_list(dst, f->key);
+        for (size_t j = 0; j < f->list_len; j++)
+            result_fact_list_add(dst, f->key, f->list[j]);
+        break;
+    default: return -1;
+    }
+    return dst->oom ? -1 : 0;
+}
+
+struct stc_result *stc_result_clone(const struct stc_result *r)
+{
+    if (r == NULL)
+        return NULL;
+    struct stc_result *c = result_new(r->kind, r->name, r->description);
+    if (c == NULL)
+        return NULL;
+    c->status = r->status;
+    c->domain_status = r->domain_status;
+    c->dropped_messages = r->dropped_messages;
+    result_set_type(c, r->type);
+    int bad = strv_copy(&c->messages, &r->messages) != 0 || strv_copy(&c->recs, &r->recs) != 0;
+    for (size_t i = 0; !bad && i < r->nfacts; i++)
+        bad = fact_copy(c, &r->facts[i]) != 0;
+    for (size_t i = 0; !bad && i < r->nchildren; i++)
+        bad = result_add(c, stc_result_clone(r->children[i])) == NULL;
+    if (bad || c->oom) {
+        stc_result_free(c);
+        return NULL;
+    }
+    return c;
+}
+
 /* ---- public read side ---- */
 
 const char *stc_status_text(stc_status s)

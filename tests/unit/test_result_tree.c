@@ -135,6 +135,38 @@ static void domain_status_texts(void **state)
     assert_string_equal(stc_domain_status_text((stc_domain_status)99), "error");
 }
 
+static void clone_is_deep_and_equal(void **state)
+{
+    (void)state;
+    struct stc_result *root = result_new(STC_NODE_DOMAIN, "example.com", "d");
+    struct stc_result *h = result_add(root, result_new(STC_NODE_HOST, "mx", NULL));
+    struct stc_result *c = result_add_check(h, "certificate", "desc");
+    result_msg(c, STC_STATUS_FAILURE, "expired");
+    result_set_type(c, "certificate-expired");
+    result_recommend(c, "renew");
+    result_fact_int(c, "days_to_expiry", -3);
+    result_fact_list_add(c, "subject_names", "mx.example.com");
+    result_set_domain_status(root, STC_DOMAIN_FAILURE);
+    result_rollup(root);
+    struct stc_result *copy = stc_result_clone(root);
+    assert_non_null(copy);
+    stc_result_free(root); /* the copy must not share anything */
+    const struct stc_result *cc = stc_result_find(stc_result_child(copy, 0), "certificate");
+    assert_non_null(cc);
+    assert_int_equal(stc_result_status(copy), STC_STATUS_FAILURE);
+    assert_int_equal(stc_result_domain_status(copy), STC_DOMAIN_FAILURE);
+    assert_string_equal(stc_result_message(cc, 0), "expired");
+    assert_string_equal(stc_result_type(cc), "certificate-expired");
+    assert_string_equal(stc_result_recommendation(cc, 0), "renew");
+    long long v = 0;
+    assert_true(stc_result_get_int(cc, "days_to_expiry", &v));
+    assert_int_equal(v, -3);
+    long i = stc_result_fact_index(cc, "subject_names");
+    assert_string_equal(stc_result_fact_list_item(cc, (size_t)i, 0), "mx.example.com");
+    assert_string_equal(stc_result_description(cc), "desc");
+    stc_result_free(copy);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -145,6 +177,7 @@ int main(void)
         cmocka_unit_test(message_count_is_capped),
         cmocka_unit_test(find_and_remove_children),
         cmocka_unit_test(domain_status_texts),
+        cmocka_unit_test(clone_is_deep_and_equal),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
