@@ -26,6 +26,7 @@
 #include "../dns/dns.h"
 #include "../util/err.h"
 #include "../util/io.h"
+#include "../util/limits.h"
 
 #define QUIT_BUDGET_MS 2000
 #define CONNECT_BUDGET_MS 15000
@@ -150,6 +151,24 @@ static int connect_any(const struct stc_checker *ck, const struct dns_addr_set *
     return -1;
 }
 
+/* DNSSEC state of a host's addresses: every lookup that completed (a
+ * signed zone proves a missing AAAA securely too) must be secure; one that
+ * failed (SERVFAIL, timeout) does not hide the other's state. */
+static enum dns_security addr_security(const struct dns_addr_set *a)
+{
+    const struct dns_status *st[2] = {&a->st4, &a->st6};
+    int completed = 0, secure = 0;
+    for (int i = 0; i < 2; i++) {
+        if (st[i]->rcode != 0 && st[i]->rcode != 3)
+            continue;
+        completed++;
+        if (st[i]->sec == DNS_BOGUS)
+            return DNS_BOGUS;
+        secure += st[i]->sec == DNS_SECURE;
+    }
+    return completed > 0 && secure == completed ? DNS_SECURE : DNS_INSECURE;
+}
+
 /* RFC 7672 2.2.2: with a secure CNAME chain, TLSA at the expanded name
  * first, then at the original name. Only for secure address records. */
 static void lookup_tlsa(const struct stc_checker *ck, const struct dns_addr_set *addrs,
@@ -195,10 +214,10 @@ static void main_session(const struct stc_checker *ck, struct host_obs *obs, int
     /* Ask for what a modern sender offers, down to TLS 1.0, so the version
      * a real MTA would get is what we see; the legacy probe asks separately. */
     opts.min_version = TLS_V_1_0;
-    struct tls_tlsa recs[16];
+    struct tls_tlsa recs[STC_TLSA_MAX];
     size_t nrecs = 0;
     if (obs->tlsa.st.sec == DNS_SECURE) {
-        for (size_t i = 0; i < obs->tlsa.n && nrecs < 16; i++) {
+        for (size_t i = 0; i < obs->tlsa.n && nrecs < STC_TLSA_MAX; i++) {
             const struct dns_tlsa *t = &obs->tlsa.rr[i];
             recs[nrecs++] = (struct tls_tlsa){t->usage, t->selector, t->mtype, t->data, t->len};
         }
@@ -296,13 +315,7 @@ stc_rc host_observe(const struct stc_checker *ck, const char *host, struct host_
         goto out;
     }
     obs->resolved = 1;
-    /* Both lookups count: a signed zone proves a missing AAAA securely too. */
-    if (addrs.st4.sec == DNS_BOGUS || addrs.st6.sec == DNS_BOGUS)
-        obs->addr_sec = DNS_BOGUS;
-    else if (addrs.st4.sec == DNS_SECURE && addrs.st6.sec == DNS_SECURE)
-        obs->addr_sec = DNS_SECURE;
-    else
-        obs->addr_sec = DNS_INSECURE;
+    obs->addr_sec = addr_security(&addrs);
     if ((ck->cfg.checks & STC_CHECK_DANE) && obs->addr_sec == DNS_SECURE)
         lookup_tlsa(ck, &addrs, obs, d);
 

@@ -14,6 +14,7 @@
 #define STC_MX_MAX 64            /* MX records considered per domain */
 #define STC_ADDR_MAX 16          /* addresses tried per MX host */
 #define STC_TXT_MAX (16 * 1024)  /* joined TXT record */
+#define STC_TLSA_MAX 64          /* TLSA records handed to the DANE handshake; more are ignored */
 
 /* MTA-STS (RFC 8461 3.3: policy body at most 64 KiB). */
 #define STC_MTASTS_POLICY_MAX (64 * 1024)
