@@ -88,9 +88,11 @@ void check_policylist(const struct stc_checker *ck, const char *domain, struct s
                        "%s matches none of the listed mxs: senders using the list report it (in"
                        " enforce mode they would not deliver)",
                        name);
-        result_recommend(c, "Update the list entry for %s to cover %s (or \".\" and its parent"
-                            " domain), or remove %s from the MX records",
-                         domain, name, name);
+        const char *parent = memchr(name, '.', strlen(name));
+        result_recommend(c, "Add \"%s\"%s%s%s to the mxs of the list entry for %s, or remove %s"
+                            " from the MX records",
+                         name, parent ? " (or \"" : "", parent ? parent : "",
+                         parent ? "\" for all hosts one label below it)" : "", domain, name);
     }
     if (nbad == 0 && nhosts > 0)
         result_note(c, "all %zu connected MX host(s) match the listed patterns", nhosts);

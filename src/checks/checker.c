@@ -237,7 +237,8 @@ static int lookup_mx(const struct stc_checker *ck, const char *domain, struct st
                      struct dns_mx_set *mxs)
 {
     struct stc_err e = {0};
-    if (dns_lookup_mx(ck->dns, domain, deadline_in(MX_LOOKUP_MS), mxs, &e) != STC_OK) {
+    long ms = ck->cfg.timeout_ms < MX_LOOKUP_MS ? ck->cfg.timeout_ms : MX_LOOKUP_MS;
+    if (dns_lookup_mx(ck->dns, domain, deadline_in(ms), mxs, &e) != STC_OK) {
         result_msg(root, STC_STATUS_ERROR, "MX lookup for %s failed: %s", domain, e.msg);
         return 0;
     }
@@ -348,7 +349,7 @@ done:
     result_rollup(root);
     result_set_domain_status(root, status);
     if (msg[0])
-        result_note(root, "%s", msg);
+        result_verdict(root, "%s", msg);
     dns_mx_set_free(&mxs);
     memset(&mxs, 0, sizeof mxs);
     if (result_oom(root)) {

@@ -187,6 +187,23 @@ void result_note(struct stc_result *r, const char *fmt, ...)
     va_end(ap);
 }
 
+void result_verdict(struct stc_result *r, const char *fmt, ...)
+{
+    if (r == NULL)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    char *s = format_escaped(fmt, ap);
+    va_end(ap);
+    if (s == NULL || strv_push(&r->messages, s) != 0) {
+        r->oom = 1;
+        return;
+    }
+    /* Move it to the front: the verdict is what readers see first. */
+    memmove(&r->messages.v[1], &r->messages.v[0], (r->messages.n - 1) * sizeof *r->messages.v);
+    r->messages.v[0] = s;
+}
+
 void result_recommend(struct stc_result *r, const char *fmt, ...)
 {
     if (r == NULL)

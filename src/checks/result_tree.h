@@ -27,6 +27,8 @@ void result_raise(struct stc_result *r, stc_status s);
 void result_msg(struct stc_result *r, stc_status s, const char *fmt, ...) STC_PRINTF(3, 4);
 /** Append a message without changing the status. */
 void result_note(struct stc_result *r, const char *fmt, ...) STC_PRINTF(2, 3);
+/** Put a message first (the one-line verdict), whatever was added before. */
+void result_verdict(struct stc_result *r, const char *fmt, ...) STC_PRINTF(2, 3);
 /** Append a recommendation (how to fix). Duplicates are dropped. */
 void result_recommend(struct stc_result *r, const char *fmt, ...) STC_PRINTF(2, 3);
 /** Set the RFC 8460 result type; the first one set stays. */

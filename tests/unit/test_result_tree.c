@@ -135,6 +135,18 @@ static void domain_status_texts(void **state)
     assert_string_equal(stc_domain_status_text((stc_domain_status)99), "error");
 }
 
+static void verdict_goes_first(void **state)
+{
+    (void)state;
+    struct stc_result *r = result_new(STC_NODE_DOMAIN, "d", NULL);
+    result_note(r, "earlier note");
+    result_verdict(r, "the verdict %d", 1);
+    assert_int_equal(stc_result_message_count(r), 2);
+    assert_string_equal(stc_result_message(r, 0), "the verdict 1");
+    assert_string_equal(stc_result_message(r, 1), "earlier note");
+    stc_result_free(r);
+}
+
 static void clone_is_deep_and_equal(void **state)
 {
     (void)state;
@@ -178,6 +190,7 @@ int main(void)
         cmocka_unit_test(find_and_remove_children),
         cmocka_unit_test(domain_status_texts),
         cmocka_unit_test(clone_is_deep_and_equal),
+        cmocka_unit_test(verdict_goes_first),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

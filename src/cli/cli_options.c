@@ -1,0 +1,350 @@
+/*
+ * NAME
+ *     cli_options - parse the starttls-check command line
+ * SYNOPSIS
+ *     struct cli_opts o;
+ *     stc_rc rc = cli_options_parse(argc, argv, &o, &err);
+ *     ...
+ *     cli_options_free(&o);
+ * DESCRIPTION
+ *     getopt_long_only, so the original's single-dash spelling works
+ *     (-domain D, -json) beside --domain D; unambiguous abbreviations are
+ *     accepted. Options and domains may be mixed; domains, given either way,
+ *     keep their command-line order. getopt's own messages are
+ *     off (they would echo raw argv bytes); errors go into err with the
+ *     offending word escaped, for main.c to print.
+ *
+ *     Strings in struct cli_opts point into argv except the domains array
+ *     and the --mx patterns, which cli_options_free releases.
+ * LIMITS
+ *     --timeout: more than 0 and at most 3600 seconds. Ports 1..65535.
+ *     Option arguments may not be empty.
+ * DIAGNOSTICS
+ *     STC_E_INVAL for an unknown option, a missing, empty or malformed
+ *     argument; STC_E_NOMEM.
+ */
+#include "cli_options.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <starttls/checker.h>
+
+#include "cli_output.h"
+
+enum {
+    OPT_DOMAIN = 256,
+    OPT_JSON,
+    OPT_TIMEOUT,
+    OPT_RESOLVER,
+    OPT_TRUST_ANCHOR,
+    OPT_CA_FILE,
+    OPT_CA_PATH,
+    OPT_PORT,
+    OPT_HTTPS_PORT,
+    OPT_HELO,
+    OPT_MX,
+    OPT_POLICY_LIST,
+    OPT_CHECKS,
+    OPT_NO_DANE,
+    OPT_NO_COLOR
+};
+
+static const struct option long_options[] = {
+    {"domain", required_argument, NULL, OPT_DOMAIN},
+    {"json", no_argument, NULL, OPT_JSON},
+    {"timeout", required_argument, NULL, OPT_TIMEOUT},
+    {"resolver", required_argument, NULL, OPT_RESOLVER},
+    {"trust-anchor", required_argument, NULL, OPT_TRUST_ANCHOR},
+    {"ca-file", required_argument, NULL, OPT_CA_FILE},
+    {"ca-path", required_argument, NULL, OPT_CA_PATH},
+    {"port", required_argument, NULL, OPT_PORT},
+    {"https-port", required_argument, NULL, OPT_HTTPS_PORT},
+    {"helo", required_argument, NULL, OPT_HELO},
+    {"mx", required_argument, NULL, OPT_MX},
+    {"policy-list", required_argument, NULL, OPT_POLICY_LIST},
+    {"checks", required_argument, NULL, OPT_CHECKS},
+    {"no-dane", no_argument, NULL, OPT_NO_DANE},
+    {"no-color", no_argument, NULL, OPT_NO_COLOR},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, 'V'},
+    {NULL, 0, NULL, 0},
+};
+
+static const struct {
+    const char *name;
+    unsigned flag;
+} check_names[] = {
+    {"smtp", STC_CHECK_SMTP},
+    {"mta-sts", STC_CHECK_MTASTS},
+    {"tls-rpt", STC_CHECK_TLSRPT},
+    {"dane", STC_CHECK_DANE},
+    {"policylist", STC_CHECK_POLICYLIST},
+    {"legacy-tls", STC_CHECK_LEGACY_TLS},
+    {"weak-ciphers", STC_CHECK_WEAK_CIPHERS},
+    {"all", STC_CHECK_DEFAULT},
+};
+
+void cli_usage(FILE *out)
+{
+    fputs("Usage: starttls-check [OPTIONS] DOMAIN...\n"
+          "       starttls-check [OPTIONS] -domain DOMAIN [-domain DOMAIN]...\n"
+          "\n"
+          "Check how well mail domains protect mail in transit: MX lookup, then on\n"
+          "every MX host STARTTLS, certificate, TLS version and cipher, and for the\n"
+          "domain DANE, MTA-STS and TLS-RPT. Options take one or two dashes (-json,\n"
+          "--json) and may be abbreviated while unambiguous.\n"
+          "\n"
+          "Options:\n"
+          "  --domain DOMAIN        check DOMAIN; repeatable, same as a DOMAIN argument\n"
+          "  --json                 JSON output (schema: docs/json.md); with several\n"
+          "                         domains one compact object per line\n"
+          "                         (default: a text report)\n"
+          "  --timeout SECONDS      time budget for each MX host, fractions allowed\n"
+          "                         (default: 30)\n"
+          "  --resolver ADDR[@PORT] send all DNS queries to this validating resolver\n"
+          "                         (default: the nameservers of /etc/resolv.conf)\n"
+          "  --trust-anchor FILE    DNSSEC trust anchor, DS or DNSKEY lines\n"
+          "                         (default: /usr/share/dns/root.key when present)\n"
+          "  --ca-file FILE         CA certificates (PEM) for server certificates\n"
+          "                         (default: the system trust store)\n"
+          "  --ca-path DIR          directory of hashed CA certificates\n"
+          "                         (default: the system trust store)\n"
+          "  --port N               SMTP port of the MX hosts (default: 25)\n"
+          "  --https-port N         HTTPS port of the MTA-STS policy host (default: 443)\n"
+          "  --helo NAME            name to send with EHLO\n"
+          "                         (default: $HOSTNAME, else localhost)\n"
+          "  --mx PATTERN           expected MX host: mx.example.com or *.example.com;\n"
+          "                         repeatable or comma-separated; a connected MX host\n"
+          "                         matching none gives status 6 (default: no check)\n"
+          "  --policy-list FILE     STARTTLS-Everywhere policy list (JSON) for the\n"
+          "                         policylist check (default: none, check skipped)\n"
+          "  --checks LIST          checks to run, comma-separated, repeatable: smtp,\n"
+          "                         mta-sts, tls-rpt, dane, policylist, legacy-tls,\n"
+          "                         weak-ciphers, or all (default: all)\n"
+          "  --no-dane              leave out the DANE check\n"
+          "  --no-color             no colours in the text report; also when NO_COLOR\n"
+          "                         is set (default: colours on a terminal only)\n"
+          "  -h, --help             show this help and exit\n"
+          "  -V, --version          show the version and exit\n"
+          "\n"
+          "Exit status:\n"
+          "  0 success, 1 warning, 2 failure, 3 error, 4 an MX host lacks STARTTLS,\n"
+          "  5 no MX host could be reached, 6 an MX host does not match --mx;\n"
+          "  with several domains the highest of their codes.\n"
+          "  64 usage error: unknown option, bad argument, invalid domain name.\n"
+          "  70 internal error: out of memory, write error.\n",
+          out);
+}
+
+stc_rc cli_err(struct stc_err *err, stc_rc code, const char *fmt, ...)
+{
+    if (err == NULL || err->code != STC_OK)
+        return code;
+    err->code = code;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+    va_end(ap);
+    return code;
+}
+
+/* Does word (n bytes, '_' taken as '-') equal name? */
+static int word_is(const char *word, size_t n, const char *name)
+{
+    if (strlen(name) != n)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = word[i] == '_' ? '-' : word[i];
+        if (c != name[i])
+            return 0;
+    }
+    return 1;
+}
+
+stc_rc cli_parse_checks(const char *list, unsigned *flags, struct stc_err *err)
+{
+    unsigned f = 0;
+    const char *p = list;
+    for (;;) {
+        const char *comma = strchr(p, ',');
+        size_t n = comma ? (size_t)(comma - p) : strlen(p);
+        size_t k;
+        for (k = 0; k < sizeof check_names / sizeof check_names[0]; k++)
+            if (word_is(p, n, check_names[k].name))
+                break;
+        if (k == sizeof check_names / sizeof check_names[0]) {
+            char esc[64];
+            cli_escape(p, n, esc, sizeof esc);
+            return cli_err(err, STC_E_INVAL,
+                           "unknown check \"%s\" in --checks (known: smtp, mta-sts, tls-rpt, "
+                           "dane, policylist, legacy-tls, weak-ciphers, all)",
+                           esc);
+        }
+        f |= check_names[k].flag;
+        if (comma == NULL)
+            break;
+        p = comma + 1;
+    }
+    *flags = f;
+    return STC_OK;
+}
+
+stc_rc cli_parse_timeout(const char *s, long *ms, struct stc_err *err)
+{
+    char esc[64];
+    char *end = NULL;
+    errno = 0;
+    double sec = strtod(s, &end);
+    if (end == s || *end != '\0' || errno != 0 || !isfinite(sec) || sec <= 0 || sec > 3600) {
+        cli_escape(s, strlen(s), esc, sizeof esc);
+        return cli_err(err, STC_E_INVAL,
+                       "invalid --timeout \"%s\": give seconds, more than 0 and at most 3600", esc);
+    }
+    long v = (long)(sec * 1000.0 + 0.5);
+    *ms = v < 1 ? 1 : v;
+    return STC_OK;
+}
+
+stc_rc cli_parse_port(const char *s, const char *what, int *port, struct stc_err *err)
+{
+    char esc[64];
+    char *end = NULL;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (end == s || *end != '\0' || errno != 0 || v < 1 || v > 65535 || s[0] == '+' ||
+        s[0] == ' ') {
+        cli_escape(s, strlen(s), esc, sizeof esc);
+        return cli_err(err, STC_E_INVAL, "invalid %s \"%s\": give a port from 1 to 65535", what,
+                       esc);
+    }
+    *port = (int)v;
+    return STC_OK;
+}
+
+/* Append the comma-separated patterns of arg to o->mx. */
+static stc_rc add_mx(struct cli_opts *o, const char *arg, struct stc_err *err)
+{
+    const char *p = arg;
+    for (;;) {
+        const char *comma = strchr(p, ',');
+        size_t n = comma ? (size_t)(comma - p) : strlen(p);
+        if (n == 0)
+            return cli_err(err, STC_E_INVAL, "empty pattern in --mx");
+        char **v = realloc(o->mx, (o->nmx + 2) * sizeof *v);
+        if (v == NULL)
+            return cli_err(err, STC_E_NOMEM, "out of memory");
+        o->mx = v;
+        o->mx[o->nmx] = strndup(p, n);
+        if (o->mx[o->nmx] == NULL)
+            return cli_err(err, STC_E_NOMEM, "out of memory");
+        o->mx[++o->nmx] = NULL;
+        if (comma == NULL)
+            return STC_OK;
+        p = comma + 1;
+    }
+}
+
+/* The option word that getopt just stopped at, escaped. */
+static void offending(int argc, char **argv, char *out, size_t outsz)
+{
+    if (optopt > 0 && optopt < 128 && isprint(optopt)) {
+        snprintf(out, outsz, "-%c", optopt);
+        return;
+    }
+    int i = optind - 1;
+    const char *w = (i >= 1 && i < argc) ? argv[i] : "?";
+    cli_escape(w, strlen(w), out, outsz);
+}
+
+static stc_rc set_arg(const char **slot, const char *arg, const char *name, struct stc_err *err)
+{
+    if (*arg == '\0')
+        return cli_err(err, STC_E_INVAL, "option --%s needs a non-empty argument", name);
+    *slot = arg;
+    return STC_OK;
+}
+
+static stc_rc one_option(int c, const char *arg, struct cli_opts *o, struct stc_err *err)
+{
+    unsigned f = 0;
+    stc_rc rc = STC_OK;
+    switch (c) {
+    case 1: /* a DOMAIN argument */
+    case OPT_DOMAIN: o->domains[o->ndomains++] = arg; break;
+    case OPT_JSON: o->json = 1; break;
+    case OPT_TIMEOUT: rc = cli_parse_timeout(arg, &o->timeout_ms, err); break;
+    case OPT_RESOLVER: rc = set_arg(&o->resolver, arg, "resolver", err); break;
+    case OPT_TRUST_ANCHOR: rc = set_arg(&o->trust_anchor, arg, "trust-anchor", err); break;
+    case OPT_CA_FILE: rc = set_arg(&o->ca_file, arg, "ca-file", err); break;
+    case OPT_CA_PATH: rc = set_arg(&o->ca_path, arg, "ca-path", err); break;
+    case OPT_PORT: rc = cli_parse_port(arg, "--port", &o->port, err); break;
+    case OPT_HTTPS_PORT: rc = cli_parse_port(arg, "--https-port", &o->https_port, err); break;
+    case OPT_HELO: rc = set_arg(&o->helo, arg, "helo", err); break;
+    case OPT_MX: rc = add_mx(o, arg, err); break;
+    case OPT_POLICY_LIST: rc = set_arg(&o->policy_list, arg, "policy-list", err); break;
+    case OPT_CHECKS:
+        rc = cli_parse_checks(arg, &f, err);
+        o->checks |= f;
+        o->checks_set = 1;
+        break;
+    case OPT_NO_DANE: o->no_dane = 1; break;
+    case OPT_NO_COLOR: o->no_color = 1; break;
+    case 'h': o->help = 1; break;
+    case 'V': o->version = 1; break;
+    default: rc = cli_err(err, STC_E_INTERNAL, "unhandled option %d", c); break;
+    }
+    return rc;
+}
+
+stc_rc cli_options_parse(int argc, char **argv, struct cli_opts *o, struct stc_err *err)
+{
+    char word[128];
+    memset(o, 0, sizeof *o);
+    o->domains = calloc((size_t)(argc > 0 ? argc : 1), sizeof *o->domains);
+    if (o->domains == NULL)
+        return cli_err(err, STC_E_NOMEM, "out of memory");
+
+    optind = 0; /* full re-initialization (glibc), so parsing can run again */
+    opterr = 0;
+    for (;;) {
+        /* "-": non-options come back as 1, so domains keep their order. */
+        int c = getopt_long_only(argc, argv, "-:hV", long_options, NULL);
+        if (c == -1)
+            break;
+        if (c == '?' && optopt >= OPT_DOMAIN) {
+            offending(argc, argv, word, sizeof word);
+            return cli_err(err, STC_E_INVAL, "option \"%s\" takes no argument", word);
+        }
+        if (c == '?') {
+            offending(argc, argv, word, sizeof word);
+            return cli_err(err, STC_E_INVAL, "unknown or ambiguous option \"%s\"", word);
+        }
+        if (c == ':') {
+            offending(argc, argv, word, sizeof word);
+            return cli_err(err, STC_E_INVAL, "option \"%s\" needs an argument", word);
+        }
+        stc_rc rc = one_option(c, optarg, o, err);
+        if (rc != STC_OK)
+            return rc;
+    }
+    for (int i = optind; i < argc; i++)
+        o->domains[o->ndomains++] = argv[i];
+    return STC_OK;
+}
+
+void cli_options_free(struct cli_opts *o)
+{
+    if (o == NULL)
+        return;
+    free(o->domains);
+    for (size_t i = 0; i < o->nmx; i++)
+        free(o->mx[i]);
+    free(o->mx);
+    memset(o, 0, sizeof *o);
+}

@@ -1,0 +1,280 @@
+/*
+ * NAME
+ *     starttls-check - check how well mail domains protect mail in transit
+ * SYNOPSIS
+ *     starttls-check [OPTIONS] DOMAIN...
+ *     starttls-check [OPTIONS] -domain DOMAIN [-domain DOMAIN]...
+ * DESCRIPTION
+ *     The flow: parse the options (cli_options.c), normalize every domain
+ *     and --mx pattern before anything touches the network (an invalid one
+ *     is a usage error), build a config and a checker, check each domain in
+ *     turn and print its report as it finishes: text (cli_text.c) or JSON
+ *     (stc_result_to_json; one compact object per line for several
+ *     domains). Uses the public API only.
+ * LIMITS
+ *     Domains are checked one after another; Ctrl-C stops the process.
+ * DIAGNOSTICS
+ *     Exit status: the domain status code (0..6) for one domain, the highest
+ *     of them for several; CLI_EXIT_USAGE (64) for a usage error (unknown
+ *     option, bad argument, invalid domain name or --mx pattern, unusable
+ *     file or resolver given in an option); CLI_EXIT_INTERNAL (70) for out
+ *     of memory, an internal error or a write error on stdout. Messages go
+ *     to stderr, escaped, prefixed "starttls-check: ".
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <starttls/starttls.h>
+
+#include "cli_options.h"
+#include "cli_output.h"
+
+#define PROG "starttls-check"
+#define NAME_SZ 256 /* stc_domain_normalize needs >= 254 */
+
+/* The exit code for a library error outside the checks themselves. */
+static int exit_for(stc_rc rc)
+{
+    switch (rc) {
+    case STC_OK: return 0;
+    case STC_E_NOMEM:
+    case STC_E_INTERNAL:
+    case STC_E_INTERRUPTED: return CLI_EXIT_INTERNAL;
+    default: return CLI_EXIT_USAGE;
+    }
+}
+
+static int max_int(int a, int b)
+{
+    return a > b ? a : b;
+}
+
+/* "starttls-check: <what>: <reason>" on stderr, both escaped. */
+static void complain(const char *what, const struct stc_err *err)
+{
+    char w[512], m[STC_ERR_MSG_MAX * 4];
+    cli_escape(what, strlen(what), w, sizeof w);
+    const char *reason = err->msg[0] ? err->msg : stc_rc_name(err->code);
+    cli_escape(reason, strlen(reason), m, sizeof m);
+    fprintf(stderr, "%s: %s: %s\n", PROG, w, m);
+}
+
+static int usage_error(const struct stc_err *err)
+{
+    char m[STC_ERR_MSG_MAX * 4];
+    cli_escape(err->msg, strlen(err->msg), m, sizeof m);
+    fprintf(stderr, "%s: %s\nTry '%s --help' for more information.\n", PROG, m, PROG);
+    return CLI_EXIT_USAGE;
+}
+
+static int want_color(const struct cli_opts *o)
+{
+    const char *no = getenv("NO_COLOR");
+    const char *term = getenv("TERM");
+    if (o->no_color || (no != NULL && *no != '\0'))
+        return 0;
+    if (term != NULL && strcmp(term, "dumb") == 0)
+        return 0;
+    return isatty(STDOUT_FILENO);
+}
+
+/* Normalize every domain into names[i]; report each invalid one. */
+static int normalize_domains(const struct cli_opts *o, char (*names)[NAME_SZ])
+{
+    int code = 0;
+    for (size_t i = 0; i < o->ndomains; i++) {
+        struct stc_err e = {0};
+        stc_rc rc = stc_domain_normalize(o->domains[i], names[i], NAME_SZ, &e);
+        if (rc == STC_OK)
+            continue;
+        char d[1024], m[STC_ERR_MSG_MAX * 4];
+        cli_escape(o->domains[i], strlen(o->domains[i]), d, sizeof d);
+        cli_escape(e.msg[0] ? e.msg : stc_rc_name(rc), strlen(e.msg[0] ? e.msg : stc_rc_name(rc)),
+                   m, sizeof m);
+        fprintf(stderr, "%s: invalid domain \"%s\": %s\n", PROG, d, m);
+        code = max_int(code, exit_for(rc));
+    }
+    return code;
+}
+
+/*
+ * "*.example.com", ".example.com" or "mx.example.com": normalize the name
+ * part like a domain (IDNA, lower case) and keep the wildcard prefix.
+ */
+static int normalize_mx(const struct cli_opts *o, char (*pats)[NAME_SZ + 2])
+{
+    int code = 0;
+    for (size_t i = 0; i < o->nmx; i++) {
+        const char *p = o->mx[i];
+        size_t skip = strncmp(p, "*.", 2) == 0 ? 2 : p[0] == '.' ? 1 : 0;
+        struct stc_err e = {0};
+        char name[NAME_SZ];
+        stc_rc rc = stc_domain_normalize(p + skip, name, sizeof name, &e);
+        if (rc == STC_OK) {
+            snprintf(pats[i], NAME_SZ + 2, "%.*s%s", (int)skip, p, name);
+            continue;
+        }
+        char d[1024], m[STC_ERR_MSG_MAX * 4];
+        cli_escape(p, strlen(p), d, sizeof d);
+        cli_escape(e.msg, strlen(e.msg), m, sizeof m);
+        fprintf(stderr, "%s: invalid --mx pattern \"%s\": %s\n", PROG, d, m);
+        code = max_int(code, exit_for(rc));
+    }
+    return code;
+}
+
+/* Apply the options to a new config; on failure say which option. */
+static int make_config(const struct cli_opts *o, struct stc_config **out)
+{
+    struct stc_err e = {0};
+    struct stc_config *cfg = NULL;
+    const char *what = "configuration";
+    stc_rc rc = stc_config_new(&cfg, &e);
+    if (rc != STC_OK)
+        goto out;
+    unsigned checks = o->checks_set ? o->checks : (unsigned)STC_CHECK_DEFAULT;
+    if (o->no_dane)
+        checks &= ~(unsigned)STC_CHECK_DANE;
+#define APPLY(cond, name, call)                                                                    \
+    if ((cond) && (what = (name), rc = (call)) != STC_OK)                                          \
+    goto out
+    APPLY(o->timeout_ms > 0, "--timeout", stc_config_set_timeout_ms(cfg, o->timeout_ms, &e));
+    APPLY(o->resolver, "--resolver", stc_config_set_resolver(cfg, o->resolver, &e));
+    APPLY(o->trust_anchor, "--trust-anchor", stc_config_set_trust_anchor(cfg, o->trust_anchor, &e));
+    APPLY(o->ca_file, "--ca-file", stc_config_set_ca_file(cfg, o->ca_file, &e));
+    APPLY(o->ca_path, "--ca-path", stc_config_set_ca_path(cfg, o->ca_path, &e));
+    APPLY(o->port > 0, "--port", stc_config_set_port(cfg, o->port, &e));
+    APPLY(o->https_port > 0, "--https-port", stc_config_set_https_port(cfg, o->https_port, &e));
+    APPLY(o->helo, "--helo", stc_config_set_helo(cfg, o->helo, &e));
+    APPLY(o->policy_list, "--policy-list", stc_config_set_policy_list(cfg, o->policy_list, &e));
+    APPLY(1, "--checks", stc_config_set_checks(cfg, checks, &e));
+#undef APPLY
+out:
+    if (rc != STC_OK) {
+        complain(what, &e);
+        stc_config_free(cfg);
+        return exit_for(rc);
+    }
+    *out = cfg;
+    return 0;
+}
+
+/* Check one domain and print its report; returns its exit code. */
+static int check_one(const struct stc_checker *ck, const char *domain, const char *const *expected,
+                     const struct cli_opts *o, int color, int first)
+{
+    struct stc_err e = {0};
+    struct stc_result *res = NULL;
+    char *json = NULL;
+    int code;
+    stc_rc rc = stc_checker_check_domain(ck, domain, expected, &res, &e);
+    if (rc != STC_OK) {
+        complain(domain, &e);
+        return exit_for(rc);
+    }
+    code = (int)stc_result_domain_status(res);
+    if (o->json) {
+        unsigned flags = o->ndomains > 1 ? STC_JSON_COMPACT : 0;
+        rc = stc_result_to_json(res, flags, &json, &e);
+        if (rc == STC_OK)
+            printf("%s\n", json);
+        else
+            complain(domain, &e);
+    } else {
+        if (!first)
+            putchar('\n');
+        rc = cli_text_render(stdout, res, color);
+        if (rc != STC_OK) {
+            e.code = rc;
+            complain(domain, &e);
+        }
+    }
+    if (rc != STC_OK)
+        code = CLI_EXIT_INTERNAL;
+    fflush(stdout);
+    free(json);
+    stc_result_free(res);
+    return code;
+}
+
+static int run(const struct cli_opts *o)
+{
+    int code = 0;
+    char(*names)[NAME_SZ] = NULL;
+    char(*pats)[NAME_SZ + 2] = NULL;
+    const char **expected = NULL;
+    struct stc_config *cfg = NULL;
+    struct stc_checker *ck = NULL;
+    struct stc_err e = {0};
+
+    names = calloc(o->ndomains, sizeof *names);
+    pats = calloc(o->nmx + 1, sizeof *pats);
+    expected = calloc(o->nmx + 1, sizeof *expected);
+    if (names == NULL || pats == NULL || expected == NULL) {
+        fprintf(stderr, "%s: out of memory\n", PROG);
+        code = CLI_EXIT_INTERNAL;
+        goto out;
+    }
+    /* Every name is checked before the first query. */
+    code = max_int(normalize_domains(o, names), normalize_mx(o, pats));
+    if (code != 0)
+        goto out;
+    for (size_t i = 0; i < o->nmx; i++)
+        expected[i] = pats[i];
+
+    if ((code = make_config(o, &cfg)) != 0)
+        goto out;
+    stc_rc rc = stc_checker_new(cfg, &ck, &e);
+    if (rc != STC_OK) {
+        complain("cannot set up the checker", &e);
+        code = exit_for(rc);
+        goto out;
+    }
+    int color = o->json ? 0 : want_color(o);
+    for (size_t i = 0; i < o->ndomains; i++) {
+        int c = check_one(ck, names[i], o->nmx ? expected : NULL, o, color, i == 0);
+        code = max_int(code, c);
+        if (c == CLI_EXIT_INTERNAL)
+            break;
+    }
+out:
+    stc_checker_free(ck);
+    stc_config_free(cfg);
+    free(expected);
+    free(pats);
+    free(names);
+    return code;
+}
+
+int main(int argc, char **argv)
+{
+    struct cli_opts o;
+    struct stc_err err = {0};
+    int code;
+    stc_rc rc = cli_options_parse(argc, argv, &o, &err);
+    if (rc == STC_E_NOMEM) {
+        fprintf(stderr, "%s: out of memory\n", PROG);
+        code = CLI_EXIT_INTERNAL;
+    } else if (rc != STC_OK) {
+        code = usage_error(&err);
+    } else if (o.help) {
+        cli_usage(stdout);
+        code = 0;
+    } else if (o.version) {
+        printf("%s %s\n", PROG, stc_version());
+        code = 0;
+    } else if (o.ndomains == 0) {
+        cli_err(&err, STC_E_INVAL, "no domain given");
+        code = usage_error(&err);
+    } else {
+        code = run(&o);
+    }
+    cli_options_free(&o);
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "%s: write error on standard output\n", PROG);
+        code = max_int(code, CLI_EXIT_INTERNAL);
+    }
+    return code;
+}

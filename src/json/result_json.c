@@ -1,0 +1,417 @@
+/*
+ * NAME
+ *     result_json - serialize a result tree to JSON (schema: docs/json.md)
+ * SYNOPSIS
+ *     #include <starttls/json.h>
+ *     stc_rc stc_result_to_json(const struct stc_result *r, unsigned flags,
+ *                               char **out, struct stc_err *err);
+ * DESCRIPTION
+ *     A STC_NODE_DOMAIN root becomes the domain object (domain, status,
+ *     status_text, message, mx_hostnames, preferred_hostnames, implicit_mx,
+ *     null_mx, results, mta_sts, extra_results, then recommendations and
+ *     details when present). A STC_NODE_HOST node becomes a host object: the
+ *     check node keys plus domain, hostname, preference and address, which
+ *     are taken out of its facts (domain falls back to the root's name,
+ *     hostname to the node's name). Any other node becomes a check node.
+ *     Keys come out in a fixed order, children in tree order.
+ *
+ *     The tree is only read. *out is allocated by jansson's allocator
+ *     (malloc unless the application changed it); the caller frees it.
+ *     Strings that are not valid UTF-8 are written \xHH-escaped; object keys
+ *     outside printable ASCII are escaped the same way, so a hostile name
+ *     can neither break the output nor vanish from it. The output is ASCII:
+ *     other non-ASCII characters are written as \uXXXX escapes.
+ * LIMITS
+ *     Nesting deeper than JSON_DEPTH_MAX check levels is refused.
+ * DIAGNOSTICS
+ *     STC_E_INVAL for a NULL tree or out; STC_E_NOMEM when jansson cannot
+ *     allocate; STC_E_LIMIT for a tree nested too deeply; STC_E_INTERNAL
+ *     when a string cannot be made even after escaping.
+ */
+#include <starttls/json.h>
+
+#include <jansson.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../util/err.h"
+#include "../util/text.h"
+
+#define JSON_DEPTH_MAX 32
+
+static stc_rc node_to_json(const struct stc_result *r, const char *domain, unsigned depth,
+                           json_t **out, struct stc_err *err);
+
+/* A JSON string for s; invalid UTF-8 is escaped rather than dropped. */
+static stc_rc make_string(const char *s, json_t **out, struct stc_err *err)
+{
+    stc_rc rc = STC_OK;
+    char *esc = NULL;
+    size_t n = strlen(s);
+    json_t *j = json_stringn(s, n);
+    if (j == NULL) {
+        /* Either not UTF-8 or no memory: escape to ASCII and retry once. */
+        STC_ENSURE(n < SIZE_MAX / 4, err, STC_E_LIMIT, "json: string too long");
+        esc = malloc(4 * n + 1);
+        STC_ENSURE(esc != NULL, err, STC_E_NOMEM, "json: out of memory");
+        size_t el = text_escape(s, n, esc, 4 * n + 1);
+        j = json_stringn(esc, el);
+        STC_ENSURE(j != NULL, err, STC_E_INTERNAL, "json: cannot encode a string");
+    }
+    *out = j;
+out:
+    free(esc);
+    return rc;
+}
+
+static int printable_ascii(const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if (*p < 0x20 || *p > 0x7e)
+            return 0;
+    return 1;
+}
+
+/* obj[key] = val; takes val in every case (freed on failure). */
+static stc_rc set_new(json_t *obj, const char *key, json_t *val, struct stc_err *err)
+{
+    stc_rc rc = STC_OK;
+    char *esc = NULL;
+    STC_ENSURE(val != NULL, err, STC_E_NOMEM, "json: out of memory");
+    if (!printable_ascii(key)) {
+        size_t n = strlen(key);
+        STC_ENSURE(n < SIZE_MAX / 4, err, STC_E_LIMIT, "json: key too long");
+        esc = malloc(4 * n + 1);
+        STC_ENSURE(esc != NULL, err, STC_E_NOMEM, "json: out of memory");
+        text_escape(key, n, esc, 4 * n + 1);
+        key = esc;
+    }
+    int fail = json_object_set_new(obj, key, val);
+    val = NULL; /* jansson took it, even when failing */
+    STC_ENSURE(fail == 0, err, STC_E_NOMEM, "json: out of memory");
+out:
+    json_decref(val);
+    free(esc);
+    return rc;
+}
+
+static stc_rc set_str(json_t *obj, const char *key, const char *s, struct stc_err *err)
+{
+    json_t *j = NULL;
+    stc_rc rc = make_string(s ? s : "", &j, err);
+    if (rc != STC_OK)
+        return rc;
+    return set_new(obj, key, j, err);
+}
+
+static stc_rc append_str(json_t *arr, const char *s, struct stc_err *err)
+{
+    json_t *j = NULL;
+    stc_rc rc = make_string(s ? s : "", &j, err);
+    if (rc != STC_OK)
+        return rc;
+    if (json_array_append_new(arr, j) != 0)
+        return err_set(err, STC_E_NOMEM, "json: out of memory");
+    return STC_OK;
+}
+
+/* The value of fact i: string, integer, boolean or array of strings. */
+static stc_rc fact_value(const struct stc_result *r, size_t i, json_t **out, struct stc_err *err)
+{
+    stc_rc rc = STC_OK;
+    json_t *j = NULL;
+    switch (stc_result_fact_type(r, i)) {
+    case STC_FACT_STR:
+        STC_GUARD(make_string(stc_result_fact_str(r, i) ? stc_result_fact_str(r, i) : "", &j, err));
+        break;
+    case STC_FACT_INT: j = json_integer((json_int_t)stc_result_fact_int(r, i)); break;
+    case STC_FACT_BOOL: j = json_boolean(stc_result_fact_int(r, i) != 0); break;
+    case STC_FACT_LIST:
+        j = json_array();
+        STC_ENSURE(j != NULL, err, STC_E_NOMEM, "json: out of memory");
+        for (size_t k = 0; k < stc_result_fact_list_len(r, i); k++)
+            STC_GUARD(append_str(j, stc_result_fact_list_item(r, i, k), err));
+        break;
+    default:
+        STC_ENSURE(0, err, STC_E_INTERNAL, "json: unknown fact type %d",
+                   (int)stc_result_fact_type(r, i));
+    }
+    STC_ENSURE(j != NULL, err, STC_E_NOMEM, "json: out of memory");
+    *out = j;
+    j = NULL;
+out:
+    json_decref(j);
+    return rc;
+}
+
+/* The fact with this key and type, or -1. */
+static long typed_fact(const struct stc_result *r, const char *key, stc_fact_type type)
+{
+    long i = stc_result_fact_index(r, key);
+    if (i < 0 || stc_result_fact_type(r, (size_t)i) != type)
+        return -1;
+    return i;
+}
+
+/* Is fact i one of the promoted keys (shown outside "details")? */
+static int promoted(const struct stc_result *r, size_t i, const char *const *keys,
+                    const stc_fact_type *types)
+{
+    for (size_t k = 0; keys[k] != NULL; k++)
+        if (typed_fact(r, keys[k], types[k]) == (long)i)
+            return 1;
+    return 0;
+}
+
+/* "details": every fact not promoted; omitted when nothing is left. */
+static stc_rc set_details(json_t *obj, const struct stc_result *r, const char *const *keys,
+                          const stc_fact_type *types, struct stc_err *err)
+{
+    stc_rc rc = STC_OK;
+    json_t *d = json_object();
+    STC_ENSURE(d != NULL, err, STC_E_NOMEM, "json: out of memory");
+    for (size_t i = 0; i < stc_result_fact_count(r); i++) {
+        if (promoted(r, i, keys, types))
+            continue;
+        json_t *v = NULL;
+        STC_GUARD(fact_value(r, i, &v, err));
+        STC_GUARD(set_new(d, stc_result_fact_key(r, i), v, err));
+    }
+    if (json_object_size(d) > 0) {
+        rc = set_new(obj, "details", d, err);
+        d = NULL;
+    }
+out:
+    json_decref(d);
+    return rc;
+}
+
+/* A list fact as an array; [] when the fact is missing. */
+static stc_rc set_list_fact(json_t *obj, const struct stc_result *r, const char *key,
+                            struct stc_err *err)
+{
+    long i = typed_fact(r, key, STC_FACT_LIST);
+    json_t *v = NULL;
+    if (i < 0) {
+        v = json_array();
+    } else {
+        stc_rc rc = fact_value(r, (size_t)i, &v, err);
+        if (rc != STC_OK)
+            return rc;
+    }
+    return set_new(obj, key, v, err);
+}
+
+static stc_rc set_bool_fact(json_t *obj, const struct stc_result *r, const char *key,
+                            struct stc_err *err)
+{
+    long i = typed_fact(r, key, STC_FACT_BOOL);
+    int val = i >= 0 && stc_result_fact_int(r, (size_t)i) != 0;
+    return set_new(obj, key, json_boolean(val), err);
+}
+
+static stc_rc set_str_array(json_t *obj, const char *key, const struct stc_result *r,
+                            size_t (*count)(const struct stc_result *),
+                            const char *(*item)(const struct stc_result *, size_t), int omit_empty,
+                            struct stc_err *err)
+{
+    stc_rc rc = STC_OK;
+    size_t n = count(r);
+    if (n == 0 && omit_empty)
+        return STC_OK;
+    json_t *a = json_array();
+    STC_ENSURE(a != NULL, err, STC_E_NOMEM, "json: out of memory");
+    for (size_t i = 0; i < n; i++)
+        STC_GUARD(append_str(a, item(r, i), err));
+    rc = set_new(obj, key, a, err);
+    a = NULL;
+out:
+    json_decref(a);
+    return rc;
+}
+
+/* status .. recommendations: the keys every check node has. */
+static stc_rc set_check_keys(json_t *obj, const struct stc_result *r, struct stc_err *err)
+{
+    stc_rc rc = STC_OK;
+    stc_status st = stc_result_status(r);
+    STC_GUARD(set_new(obj, "status", json_integer((json_int_t)st), err));
+    STC_GUARD(set_str(obj, "status_text", stc_status_text(st), err));
+    STC_GUARD(set_str(obj, "description", stc_result_description(r), err));
+    STC_GUARD(
+        set_str_array(obj, "messages", r, stc_result_message_count, stc_result_message, 0, err));
+    if (stc_result_type(r) != NULL)
+        STC_GUARD(set_str(obj, "result_type", stc_result_type(r), err));
+    STC_GUARD(set_str_array(obj, "recommendations", r, stc_result_recommendation_count,
+                            stc_result_recommendation, 1, err));
+out:
+    return rc;
+}
+
+/* "checks": children by name; omitted when there are none. */
+static stc_rc set_children(json_t *obj, const struct stc_result *r, const char *domain,
+                           unsigned depth, struct stc_err *err)
+{
+    stc_rc rc = STC_OK;
+    if (stc_result_child_count(r) == 0)
+        return STC_OK;
+    json_t *c = json_object();
+    STC_ENSURE(c != NULL, err, STC_E_NOMEM, "json: out of memory");
+    for (size_t i = 0; i < stc_result_child_count(r); i++) {
+        const struct stc_result *ch = stc_result_child(r, i);
+        json_t *v = NULL;
+        STC_GUARD(node_to_json(ch, domain, depth + 1, &v, err));
+        STC_GUARD(set_new(c, stc_result_name(ch), v, err));
+    }
+    rc = set_new(obj, "checks", c, err);
+    c = NULL;
+out:
+    json_decref(c);
+    return rc;
+}
+
+static const char *const host_keys[] = {"domain", "hostname", "preference", "address", NULL};
+static const stc_fact_type host_types[] = {STC_FACT_STR, STC_FACT_STR, STC_FACT_INT, STC_FACT_STR};
+static const char *const no_keys[] = {NULL};
+static const stc_fact_type no_types[] = {STC_FACT_STR};
+
+static stc_rc host_to_json(const struct stc_result *r, const char *domain, unsigned depth,
+                           json_t *obj, struct stc_err *err)
+{
+    stc_rc rc = STC_OK;
+    const char *dom = stc_result_get_str(r, "domain");
+    const char *hostname = stc_result_get_str(r, "hostname");
+    if (dom == NULL || *dom == '\0')
+        dom = domain;
+    STC_GUARD(set_str(obj, "name", stc_result_name(r), err));
+    if (dom != NULL)
+        STC_GUARD(set_str(obj, "domain", dom, err));
+    STC_GUARD(set_str(obj, "hostname", hostname ? hostname : stc_result_name(r), err));
+    long i = typed_fact(r, "preference", STC_FACT_INT);
+    if (i >= 0)
+        STC_GUARD(set_new(obj, "preference",
+                          json_integer((json_int_t)stc_result_fact_int(r, (size_t)i)), err));
+    i = typed_fact(r, "address", STC_FACT_STR);
+    if (i >= 0)
+        STC_GUARD(set_str(obj, "address", stc_result_fact_str(r, (size_t)i), err));
+    STC_GUARD(set_check_keys(obj, r, err));
+    STC_GUARD(set_details(obj, r, host_keys, host_types, err));
+    STC_GUARD(set_children(obj, r, dom, depth, err));
+out:
+    return rc;
+}
+
+static stc_rc check_to_json(const struct stc_result *r, const char *domain, unsigned depth,
+                            json_t *obj, struct stc_err *err)
+{
+    stc_rc rc = STC_OK;
+    STC_GUARD(set_str(obj, "name", stc_result_name(r), err));
+    STC_GUARD(set_check_keys(obj, r, err));
+    STC_GUARD(set_details(obj, r, no_keys, no_types, err));
+    STC_GUARD(set_children(obj, r, domain, depth, err));
+out:
+    return rc;
+}
+
+static const char *const domain_keys[] = {"mx_hostnames", "preferred_hostnames", "implicit_mx",
+                                          "null_mx", NULL};
+static const stc_fact_type domain_types[] = {STC_FACT_LIST, STC_FACT_LIST, STC_FACT_BOOL,
+                                             STC_FACT_BOOL};
+
+static stc_rc domain_to_json(const struct stc_result *r, json_t *obj, struct stc_err *err)
+{
+    stc_rc rc = STC_OK;
+    json_t *results = NULL, *extra = NULL, *mtasts = NULL;
+    const char *dom = stc_result_name(r);
+    stc_domain_status ds = stc_result_domain_status(r);
+
+    STC_GUARD(set_str(obj, "domain", dom, err));
+    STC_GUARD(set_new(obj, "status", json_integer((json_int_t)ds), err));
+    STC_GUARD(set_str(obj, "status_text", stc_domain_status_text(ds), err));
+    STC_GUARD(set_str(obj, "message",
+                      stc_result_message_count(r) > 0 ? stc_result_message(r, 0) : "", err));
+    STC_GUARD(set_list_fact(obj, r, "mx_hostnames", err));
+    STC_GUARD(set_list_fact(obj, r, "preferred_hostnames", err));
+    STC_GUARD(set_bool_fact(obj, r, "implicit_mx", err));
+    STC_GUARD(set_bool_fact(obj, r, "null_mx", err));
+
+    results = json_object();
+    extra = json_object();
+    STC_ENSURE(results != NULL && extra != NULL, err, STC_E_NOMEM, "json: out of memory");
+    for (size_t i = 0; i < stc_result_child_count(r); i++) {
+        const struct stc_result *ch = stc_result_child(r, i);
+        json_t *v = NULL;
+        STC_GUARD(node_to_json(ch, dom, 1, &v, err));
+        if (stc_result_kind(ch) == STC_NODE_HOST) {
+            STC_GUARD(set_new(results, stc_result_name(ch), v, err));
+        } else if (mtasts == NULL && strcmp(stc_result_name(ch), "mta_sts") == 0) {
+            mtasts = v;
+        } else {
+            STC_GUARD(set_new(extra, stc_result_name(ch), v, err));
+        }
+    }
+    rc = set_new(obj, "results", results, err);
+    results = NULL;
+    STC_GUARD(rc);
+    rc = set_new(obj, "mta_sts", mtasts != NULL ? mtasts : json_null(), err);
+    mtasts = NULL;
+    STC_GUARD(rc);
+    rc = set_new(obj, "extra_results", extra, err);
+    extra = NULL;
+    STC_GUARD(rc);
+    STC_GUARD(set_str_array(obj, "recommendations", r, stc_result_recommendation_count,
+                            stc_result_recommendation, 1, err));
+    STC_GUARD(set_details(obj, r, domain_keys, domain_types, err));
+out:
+    json_decref(results);
+    json_decref(extra);
+    json_decref(mtasts);
+    return rc;
+}
+
+static stc_rc node_to_json(const struct stc_result *r, const char *domain, unsigned depth,
+                           json_t **out, struct stc_err *err)
+{
+    stc_rc rc = STC_OK;
+    json_t *obj = NULL;
+    STC_ENSURE(depth <= JSON_DEPTH_MAX, err, STC_E_LIMIT, "json: result tree nested deeper than %d",
+               JSON_DEPTH_MAX);
+    obj = json_object();
+    STC_ENSURE(obj != NULL, err, STC_E_NOMEM, "json: out of memory");
+    switch (stc_result_kind(r)) {
+    case STC_NODE_DOMAIN:
+        if (depth == 0) {
+            STC_GUARD(domain_to_json(r, obj, err));
+            break;
+        }
+        STC_GUARD(check_to_json(r, domain, depth, obj, err));
+        break;
+    case STC_NODE_HOST: STC_GUARD(host_to_json(r, domain, depth, obj, err)); break;
+    case STC_NODE_CHECK:
+    default: STC_GUARD(check_to_json(r, domain, depth, obj, err)); break;
+    }
+    *out = obj;
+    obj = NULL;
+out:
+    json_decref(obj);
+    return rc;
+}
+
+stc_rc stc_result_to_json(const struct stc_result *r, unsigned flags, char **out,
+                          struct stc_err *err)
+{
+    stc_rc rc = STC_OK;
+    json_t *root = NULL;
+    STC_ENSURE(r != NULL && out != NULL, err, STC_E_INVAL, "json: no result to serialize");
+    STC_GUARD(node_to_json(r, NULL, 0, &root, err));
+    /* ASCII only: a valid UTF-8 C1 control (U+0080..U+009F) stays \u-escaped too. */
+    size_t jflags = JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII;
+    jflags |= (flags & STC_JSON_COMPACT) ? JSON_COMPACT : JSON_INDENT(2);
+    char *s = json_dumps(root, jflags);
+    STC_ENSURE(s != NULL, err, STC_E_NOMEM, "json: out of memory while writing");
+    *out = s;
+out:
+    json_decref(root);
+    return rc;
+}
