@@ -4,7 +4,7 @@
 #
 # Usage: tests/cli/test_cli_args.sh [BIN]     (BIN, else $STC_BIN, else build/starttls-check)
 #
-# Every run points --resolver at 127.88.9.9:5353, where a listener of ours
+# Every run points --resolver at 127.88.19.9:5353, where a listener of ours
 # (when python3 is there) records any UDP or TCP traffic; each run is also
 # wrapped in `timeout 5`, so an accidental query shows as an error, a delay
 # or a recorded packet. Exit 0 when every case passes, 1 otherwise.
@@ -17,7 +17,7 @@ if [ ! -x "$bin" ]; then
     exit 1
 fi
 
-RESOLVER_ADDR=127.88.9.9
+RESOLVER_ADDR=127.88.19.9
 RESOLVER_PORT=5353
 tmp=$(mktemp -d)
 listener_pid=
