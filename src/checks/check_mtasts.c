@@ -67,9 +67,15 @@ struct sts {
     struct mtasts_policy pol;
 };
 
-/* Findings of a parser become messages; cap limits their severity. */
-static void add_findings(struct stc_result *c, const struct mtasts_findings *fx, stc_status cap)
+/*
+ * Findings of a parser become messages; cap limits their severity. When the
+ * worst is a warning, fix is recommended (errors have their own fixes).
+ */
+static void add_findings(struct stc_result *c, const struct mtasts_findings *fx, stc_status cap,
+                         const char *fix)
 {
+    if (fx->worst == MTASTS_WARN)
+        result_recommend(c, "%s", fix);
     for (size_t i = 0; i < fx->n; i++) {
         const struct mtasts_finding *f = &fx->f[i];
         stc_status s = f->sev == MTASTS_ERR    ? STC_STATUS_FAILURE
@@ -90,8 +96,9 @@ static void add_findings(struct stc_result *c, const struct mtasts_findings *fx,
 
 static void check_text(struct sts *s)
 {
-    struct stc_result *c = result_add_check(
-        s->node, "mta-sts-text", "Is there exactly one valid v=STSv1 TXT record at _mta-sts.DOMAIN?");
+    struct stc_result *c =
+        result_add_check(s->node, "mta-sts-text",
+                         "Is there exactly one valid v=STSv1 TXT record at _mta-sts.DOMAIN?");
     char name[STC_DOMAIN_MAX + 16];
     struct dns_txt_set set;
     struct stc_err e = {STC_OK, ""};
@@ -103,6 +110,10 @@ static void check_text(struct sts *s)
     if (dns_lookup_txt(s->ck->dns, name, deadline_sub(s->d, TXT_MS), &set, &e) != STC_OK) {
         s->txt = TXT_ERROR;
         result_msg(c, STC_STATUS_ERROR, "could not look up TXT %s: %s", name, e.msg);
+        result_recommend(c,
+                         "Make the name servers of %s answer TXT queries for %s (with the"
+                         " record, or NXDOMAIN/NODATA), then check again",
+                         s->domain, name);
         goto out;
     }
     if (set.st.canonname[0] != '\0' && strcmp(set.st.canonname, name) != 0)
@@ -113,6 +124,10 @@ static void check_text(struct sts *s)
                    "the TXT answer for %s fails DNSSEC validation (%s): validating senders see no"
                    " policy",
                    name, set.st.why_bogus);
+        result_recommend(c,
+                         "Repair the DNSSEC chain of %s (expired signatures, a DS record that"
+                         " matches no DNSKEY, missing RRSIGs); check with delv or dnsviz",
+                         name);
         goto out;
     }
     for (size_t i = 0; i < set.n; i++) {
@@ -145,8 +160,9 @@ static void check_text(struct sts *s)
             result_note(c, "TXT record: \"%s\"", set.txt[i]);
             result_fact_list_add(s->node, "txt_records", set.txt[i]);
         }
-        result_recommend(c, "Keep exactly one TXT record starting with v=STSv1 at %s, e.g. "
-                            "\"v=STSv1; id=20240101000000\"",
+        result_recommend(c,
+                         "Keep exactly one TXT record starting with v=STSv1 at %s, e.g. "
+                         "\"v=STSv1; id=20240101000000\"",
                          name);
         goto out;
     }
@@ -154,7 +170,9 @@ static void check_text(struct sts *s)
     result_fact_str(s->node, "txt", rec);
     e.code = STC_OK;
     stc_rc rc = mtasts_txt_parse(rec, strnlen(rec, STC_TXT_MAX + 1), &t, &e);
-    add_findings(c, &t.fx, STC_STATUS_FAILURE);
+    add_findings(c, &t.fx, STC_STATUS_FAILURE,
+                 "Write the record exactly as RFC 8461 3.1 has it: \"v=STSv1; id=ID\", fields"
+                 " separated by \";\", each field once");
     if (rc != STC_OK) {
         s->txt = TXT_BAD;
         result_msg(c, STC_STATUS_FAILURE, "senders ignore the record \"%s\", so they see no policy",
@@ -190,15 +208,24 @@ static void fetch_failed(struct sts *s, struct stc_result *c, stc_rc rc, const s
     case STC_E_TLS:
         result_msg(c, STC_STATUS_FAILURE, "%s", fe->msg);
         result_set_type(c, "sts-webpki-invalid");
-        result_recommend(c, "Serve mta-sts.%s with a certificate valid for that name, from a"
-                            " public CA, with its intermediate certificates",
+        result_recommend(c,
+                         "Serve mta-sts.%s with a certificate valid for that name, from a"
+                         " public CA, with its intermediate certificates",
                          s->domain);
         return;
     case STC_E_IO:
+        result_msg(c, STC_STATUS_ERROR, "could not fetch the policy: %s", fe->msg);
+        result_recommend(c, "Give starttls-check a readable trust store (--ca-file or"
+                            " --ca-path), then check again");
+        return;
     case STC_E_INTERNAL:
     case STC_E_NOMEM:
     case STC_E_INVAL:
         result_msg(c, STC_STATUS_ERROR, "could not fetch the policy: %s", fe->msg);
+        result_recommend(c,
+                         "Make https://mta-sts.%s/.well-known/mta-sts.txt answer over HTTPS"
+                         " on port 443, then check again",
+                         s->domain);
         return;
     case STC_E_LIMIT:
         result_msg(c, STC_STATUS_FAILURE, "policy larger than 64 KiB at %s: senders reject it",
@@ -209,12 +236,14 @@ static void fetch_failed(struct sts *s, struct stc_result *c, stc_rc rc, const s
     default:
         result_msg(c, STC_STATUS_FAILURE, "%s: senders cannot fetch the policy", fe->msg);
         if (res->http_status >= 300 && res->http_status < 400)
-            result_recommend(c, "Serve the policy at %s itself with status 200: senders do not"
-                                " follow redirects",
+            result_recommend(c,
+                             "Serve the policy at %s itself with status 200: senders do not"
+                             " follow redirects",
                              res->url);
         else
-            result_recommend(c, "Serve the policy at %s with status 200 and Content-Type"
-                                " text/plain",
+            result_recommend(c,
+                             "Serve the policy at %s with status 200 and Content-Type"
+                             " text/plain",
                              res->url);
         break;
     }
@@ -240,11 +269,17 @@ static void parse_policy(struct sts *s, struct stc_result *c, struct mtasts_fetc
                    "the policy is served as \"%s\", not text/plain: RFC 8461 requires text/plain"
                    " and strict senders reject it",
                    res->content_type[0] ? res->content_type : "(no Content-Type)");
+    if (!mtasts_content_type_ok(res->content_type))
+        result_recommend(c, "Serve the policy as text/plain (nginx: \"default_type text/plain;\""
+                            " in the location /.well-known/mta-sts.txt; Apache: \"ForceType"
+                            " text/plain\")");
     if (buf_terminate(&res->body, NULL) == STC_OK)
         result_fact_str(s->node, "policy", (const char *)res->body.data);
     stc_rc rc = mtasts_policy_parse(res->body.data, res->body.len, &s->pol, &pe);
     s->parsed = 1;
-    add_findings(c, &s->pol.fx, cap);
+    add_findings(c, &s->pol.fx, cap,
+                 "Write the policy exactly as RFC 8461 3.2 has it: one \"name: value\" field per"
+                 " line, no blank lines, each field once (mx may repeat), names in lower case");
     if (rc == STC_E_NOMEM) {
         result_msg(c, STC_STATUS_ERROR, "out of memory parsing the policy");
         return;
@@ -254,9 +289,10 @@ static void parse_policy(struct sts *s, struct stc_result *c, struct mtasts_fetc
             result_set_type(c, "sts-policy-invalid");
             result_msg(c, STC_STATUS_FAILURE, "senders reject the policy at %s", res->url);
         }
-        result_recommend(c, "A valid policy has the lines \"version: STSv1\", \"mode: testing\""
-                            " (or enforce, none), one \"mx: HOST\" per MX host (or \"mx: *.DOMAIN\")"
-                            " and \"max_age: 604800\" (seconds), each ending in LF or CRLF");
+        result_recommend(c,
+                         "A valid policy has the lines \"version: STSv1\", \"mode: testing\""
+                         " (or enforce, none), one \"mx: HOST\" per MX host (or \"mx: *.DOMAIN\")"
+                         " and \"max_age: 604800\" (seconds), each ending in LF or CRLF");
         return;
     }
     s->have_policy = 1;
@@ -294,18 +330,23 @@ static void check_policy(struct sts *s)
             result_msg(c, STC_STATUS_FAILURE,
                        "%s has no address (A/AAAA%s): senders cannot fetch the policy", host,
                        (as.st4.sec == DNS_BOGUS || as.st6.sec == DNS_BOGUS) ? ", DNSSEC bogus"
-                                                                           : "");
+                                                                            : "");
         result_set_type(c, "sts-policy-fetch-error");
-        result_recommend(c, "Publish an address record for %s and serve the policy there over"
-                            " HTTPS",
+        result_recommend(c,
+                         "Publish an address record for %s and serve the policy there over"
+                         " HTTPS",
                          host);
         goto out;
     }
     size_t n = as.n < STC_ADDR_MAX ? as.n : STC_ADDR_MAX;
     for (size_t i = 0; i < n; i++)
         addrs[i] = as.addr[i];
-    struct mtasts_fetch_req req = {s->domain,         addrs, n, s->ck->cfg.https_port,
-                                   s->ck->cfg.ca_file, s->ck->cfg.ca_path,
+    struct mtasts_fetch_req req = {s->domain,
+                                   addrs,
+                                   n,
+                                   s->ck->cfg.https_port,
+                                   s->ck->cfg.ca_file,
+                                   s->ck->cfg.ca_path,
                                    deadline_sub(s->d, fetch_budget(s->d))};
     if (req.port <= 0)
         req.port = 443;
@@ -324,8 +365,9 @@ static void check_policy(struct sts *s)
                    "a policy is published at %s, but without the _mta-sts TXT record senders never"
                    " fetch it",
                    res.url);
-        result_recommend(c, "Publish the TXT record _mta-sts.%s \"v=STSv1; id=20240101000000\" so"
-                            " senders use the policy",
+        result_recommend(c,
+                         "Publish the TXT record _mta-sts.%s \"v=STSv1; id=20240101000000\" so"
+                         " senders use the policy",
                          s->domain);
     }
 out:
@@ -358,8 +400,7 @@ static void host_view(const struct stc_result *h, struct mtasts_host *v)
     v->cert_valid = get_bool(cert, "valid", -1);
     v->cert_trusted = get_bool(cert, "chain_trusted", -1);
     v->name_matches = get_bool(cert, "name_matches", -1);
-    v->days_to_expiry =
-        (cert && stc_result_get_int(cert, "days_to_expiry", &x)) ? x : LLONG_MIN;
+    v->days_to_expiry = (cert && stc_result_get_int(cert, "days_to_expiry", &x)) ? x : LLONG_MIN;
 }
 
 static void append(char *out, size_t n, const char *s)
@@ -396,8 +437,9 @@ static void describe(unsigned viol, const struct stc_result *h, char *const *pat
     }
     if (viol & MTASTS_V_STARTTLS) {
         const struct stc_result *st = stc_result_find(h, CHECK_STARTTLS);
-        append(out, outsz, get_bool(st, "advertised", 1) ? "the STARTTLS handshake fails"
-                                                         : "it does not offer STARTTLS");
+        append(out, outsz,
+               get_bool(st, "advertised", 1) ? "the STARTTLS handshake fails"
+                                             : "it does not offer STARTTLS");
     }
     if (viol & MTASTS_V_VERSION) {
         const struct stc_result *ver = stc_result_find(h, CHECK_VERSION);
@@ -432,21 +474,24 @@ static const char *violation_type(unsigned viol)
 static void recommend_fix(struct stc_result *c, unsigned viol, const char *host)
 {
     if (viol & MTASTS_V_PATTERN)
-        result_recommend(c, "Add \"mx: %s\" (or a \"*.\" pattern covering it) to the policy and"
-                            " change its id, or remove %s from the MX records",
+        result_recommend(c,
+                         "Add \"mx: %s\" (or a \"*.\" pattern covering it) to the policy and"
+                         " change its id, or remove %s from the MX records",
                          host, host);
     if (viol & MTASTS_V_STARTTLS)
         result_recommend(c, "Enable STARTTLS on %s", host);
     if (viol & MTASTS_V_VERSION)
         result_recommend(c, "Enable TLS 1.2 and TLS 1.3 on %s", host);
-    if (viol & (MTASTS_V_CERT_EXPIRED | MTASTS_V_CERT_NAME | MTASTS_V_CERT_TRUST |
-                MTASTS_V_CERT_OTHER))
-        result_recommend(c, "Give %s a current certificate for its own name from a public CA,"
-                            " with the intermediate chain",
+    if (viol &
+        (MTASTS_V_CERT_EXPIRED | MTASTS_V_CERT_NAME | MTASTS_V_CERT_TRUST | MTASTS_V_CERT_OTHER))
+        result_recommend(c,
+                         "Give %s a current certificate for its own name from a public CA,"
+                         " with the intermediate chain",
                          host);
 }
 
-/* One host: returns 1 when it is reachable and violates the policy; *reached says if it connected. */
+/* One host: returns 1 when it is reachable and violates the policy; *reached says if it connected.
+ */
 static int check_host(struct sts *s, struct stc_result *c, const struct stc_result *h,
                       stc_status sev, size_t *reached)
 {
@@ -457,6 +502,8 @@ static int check_host(struct sts *s, struct stc_result *c, const struct stc_resu
     if (v.connected != 1) {
         result_note(c, "%s could not be reached, so only its name was checked: it %s the policy",
                     v.name, (viol & MTASTS_V_PATTERN) ? "does not match" : "matches");
+        if (viol & MTASTS_V_PATTERN)
+            recommend_fix(c, MTASTS_V_PATTERN, v.name);
         return 0;
     }
     (*reached)++;
@@ -464,8 +511,7 @@ static int check_host(struct sts *s, struct stc_result *c, const struct stc_resu
         return 0;
     describe(viol, h, s->pol.mx, s->pol.nmx, why, sizeof why);
     if (sev == STC_STATUS_FAILURE)
-        result_msg(c, sev, "senders enforcing your policy will not deliver to %s: %s", v.name,
-                   why);
+        result_msg(c, sev, "senders enforcing your policy will not deliver to %s: %s", v.name, why);
     else if (sev == STC_STATUS_WARNING)
         result_msg(c, sev,
                    "%s: %s; in testing mode senders deliver anyway and report it, in enforce"

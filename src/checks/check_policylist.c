@@ -89,8 +89,9 @@ void check_policylist(const struct stc_checker *ck, const char *domain, struct s
                        " enforce mode they would not deliver)",
                        name);
         const char *parent = memchr(name, '.', strlen(name));
-        result_recommend(c, "Add \"%s\"%s%s%s to the mxs of the list entry for %s, or remove %s"
-                            " from the MX records",
+        result_recommend(c,
+                         "Add \"%s\"%s%s%s to the mxs of the list entry for %s, or remove %s"
+                         " from the MX records",
                          name, parent ? " (or \"" : "", parent ? parent : "",
                          parent ? "\" for all hosts one label below it)" : "", domain, name);
     }

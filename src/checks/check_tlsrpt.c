@@ -26,8 +26,13 @@
 
 #define TXT_MS 10000
 
-static void add_findings(struct stc_result *c, const struct mtasts_findings *fx)
+static void add_findings(struct stc_result *c, const struct mtasts_findings *fx, const char *domain)
 {
+    if (fx->worst == MTASTS_WARN)
+        result_recommend(c,
+                         "Write the record exactly as RFC 8460 3 has it: \"v=TLSRPTv1;"
+                         " rua=mailto:tls-reports@%s\", fields separated by \";\", each field once",
+                         domain);
     for (size_t i = 0; i < fx->n; i++) {
         const struct mtasts_finding *f = &fx->f[i];
         if (f->sev == MTASTS_ERR)
@@ -47,7 +52,7 @@ static void parse_one(struct stc_result *c, const char *domain, const char *rec)
     struct stc_err e = {STC_OK, ""};
     result_fact_str(c, "record", rec);
     stc_rc rc = tlsrpt_parse(rec, strnlen(rec, STC_TXT_MAX + 1), &r, &e);
-    add_findings(c, &r.fx);
+    add_findings(c, &r.fx, domain);
     result_fact_list(c, "rua");
     for (size_t i = 0; i < r.nrua; i++)
         result_fact_list_add(c, "rua", r.rua[i]);
@@ -55,8 +60,9 @@ static void parse_one(struct stc_result *c, const char *domain, const char *rec)
         result_msg(c, STC_STATUS_ERROR, "out of memory parsing the TLS-RPT record");
     } else if (rc != STC_OK) {
         result_msg(c, STC_STATUS_FAILURE, "senders ignore the record, so they send no TLS reports");
-        result_recommend(c, "Publish the record as \"v=TLSRPTv1; rua=mailto:tls-reports@%s\""
-                            " (several URIs separated by commas; mailto: or https:)",
+        result_recommend(c,
+                         "Publish the record as \"v=TLSRPTv1; rua=mailto:tls-reports@%s\""
+                         " (several URIs separated by commas; mailto: or https:)",
                          domain);
     } else {
         for (size_t i = 0; i < r.nrua; i++)
@@ -83,6 +89,10 @@ void check_tlsrpt(const struct stc_checker *ck, const char *domain, struct stc_r
 
     if (dns_lookup_txt(ck->dns, name, deadline_sub(d, TXT_MS), &set, &e) != STC_OK) {
         result_msg(c, STC_STATUS_ERROR, "could not look up TXT %s: %s", name, e.msg);
+        result_recommend(c,
+                         "Make the name servers of %s answer TXT queries for %s (with the"
+                         " record, or NXDOMAIN/NODATA), then check again",
+                         domain, name);
         goto out;
     }
     if (set.st.sec == DNS_BOGUS) {
@@ -90,6 +100,10 @@ void check_tlsrpt(const struct stc_checker *ck, const char *domain, struct stc_r
                    "the TXT answer for %s fails DNSSEC validation (%s): validating senders see no"
                    " record",
                    name, set.st.why_bogus);
+        result_recommend(c,
+                         "Repair the DNSSEC chain of %s (expired signatures, a DS record that"
+                         " matches no DNSKEY, missing RRSIGs); check with delv or dnsviz",
+                         name);
         goto out;
     }
     for (size_t i = 0; i < set.n; i++) {

@@ -31,6 +31,7 @@ SMTPD_BEHAVIOURS = {
     "banner-close", "garbage", "endless-multiline", "drip",
     "plaintext-after-starttls", "reset-after-starttls", "tls-alert",
     "huge-line", "many-ehlo-lines", "accept-no-read",
+    "starttls-pipelining-answer", "old-ssl",
 }
 # Behaviours handled by the world itself.
 WORLD_BEHAVIOURS = {
@@ -46,10 +47,11 @@ POLICY_MODES = {"enforce", "testing", "none"}
 HTTPS_VARIANTS = {"ok", "redirect", "content-type", "oversized", "malformed",
                   "wrongcert", "404", "nodns"}
 TLSRPT_VARIANTS = {"valid", "two", "malformed", "none"}
-FEATURES = {"base", "mtasts", "tlsrpt", "dane", "policylist", "hostile"}
+FEATURES = {"base", "mtasts", "tlsrpt", "dane", "policylist", "hostile", "deep"}
 
 HOST_KEYS = {"smtp", "cert", "tlsa", "cname", "addr", "greeting_delay_ms",
-             "reply_delay_ms"}
+             "reply_delay_ms", "tls_versions", "ciphers", "server_order", "key"}
+TLS_VERSIONS = ["TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"]
 DOMAIN_KEYS = {"dns", "mx", "sts", "policy", "policy_mx", "policy_max_age",
                "https", "tlsrpt", "policylist", "policylist_mx", "cli"}
 
@@ -96,6 +98,10 @@ class Host:
         self.addr_fixed = None
         self.greeting_delay_ms = 0
         self.reply_delay_ms = 0
+        self.tls_versions = None  # smtpd listener tuning; None = the behaviour's profile
+        self.ciphers = None
+        self.server_order = True
+        self.key = None           # "rsa" or "ec"; None = by behaviour
 
     @property
     def name(self):
@@ -339,10 +345,27 @@ def _parse_line(path, lineno, line):
             h.addr_fixed = (_int(parts[0], where), _int(parts[1], where))
         elif attr in ("greeting_delay_ms", "reply_delay_ms"):
             setattr(h, attr, _int(val, where))
-    if d.sts is None:
-        d.sts = "valid" if d.policy else "none"
+        elif attr == "tls_versions":
+            vers = val.split(",")
+            for v in vers:
+                _check(v, set(TLS_VERSIONS), where, "tls_versions")
+            h.tls_versions = vers
+        elif attr == "ciphers":
+            if not re.match(r"^[A-Za-z0-9@=+!:_-]+$", val):
+                raise ConfError("%s: bad ciphers %r" % (where, val))
+            h.ciphers = val
+        elif attr == "server_order":
+            _check(val, {"yes", "no"}, where, "server_order")
+            h.server_order = val == "yes"
+        elif attr == "key":
+            _check(val, {"rsa", "ec"}, where, "key")
+            h.key = val
+    # A misbehaving policy host implies a policy (enforce); decide that
+    # first so the _mta-sts TXT record follows from it.
     if d.policy is None and d.https != "ok":
         d.policy = "enforce"
+    if d.sts is None:
+        d.sts = "valid" if d.policy else "none"
     return d
 
 
