@@ -291,10 +291,18 @@ void result_fact_str(struct stc_result *r, const char *key, const char *val)
     if (r == NULL)
         return;
     struct fact *f = fact_slot(r, key, STC_FACT_STR);
-    char esc[STC_MSG_MAX];
-    text_censor(val ? val : "", val ? strlen(val) : 0, esc, sizeof esc);
-    if (f == NULL || (f->str = text_dup(esc)) == NULL)
+    size_t n = val ? strlen(val) : 0;
+    /* Facts may be long (a whole MTA-STS policy): size the buffer to the
+     * worst case of four bytes out per byte in, up to the cap. */
+    size_t cap = n < (STC_FACT_STR_MAX - 1) / 4 ? 4 * n + 1 : STC_FACT_STR_MAX;
+    char *esc = malloc(cap);
+    if (f == NULL || esc == NULL) {
+        free(esc);
         r->oom = 1;
+        return;
+    }
+    text_censor(val ? val : "", n, esc, cap);
+    f->str = esc;
 }
 
 void result_fact_int(struct stc_result *r, const char *key, long long val)

@@ -106,6 +106,16 @@ static void message_count_is_capped(void **state)
     struct stc_result *d = result_new(STC_NODE_CHECK, "d", NULL);
     result_note(d, "%s", big);
     assert_true(strlen(stc_result_message(d, 0)) < STC_MSG_MAX);
+    /* A string fact keeps a whole 64 KiB policy, escaped, and is capped past that. */
+    static char policy[STC_MTASTS_POLICY_MAX + 1];
+    memset(policy, 'p', STC_MTASTS_POLICY_MAX);
+    policy[STC_MTASTS_POLICY_MAX - 1] = '\n';
+    result_fact_str(d, "policy", policy);
+    assert_int_equal(strlen(stc_result_get_str(d, "policy")), STC_MTASTS_POLICY_MAX + 3);
+    static char huge[STC_FACT_STR_MAX + 100];
+    memset(huge, 1, sizeof huge - 1);
+    result_fact_str(d, "huge", huge);
+    assert_true(strlen(stc_result_get_str(d, "huge")) < STC_FACT_STR_MAX);
     stc_result_free(c);
     stc_result_free(d);
 }
