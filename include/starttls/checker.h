@@ -29,7 +29,11 @@ enum stc_check_flags {
     STC_CHECK_POLICYLIST = 1u << 4, /**< STARTTLS-Everywhere policy list (needs a list) */
     STC_CHECK_LEGACY_TLS = 1u << 5, /**< extra connection: are TLS 1.0/1.1 still accepted? */
     STC_CHECK_WEAK_CIPHERS = 1u << 6, /**< extra connection: are broken suites accepted? */
-    STC_CHECK_DEFAULT = 0x7f
+    STC_CHECK_DEFAULT = 0x7f,
+    /** Deep TLS analysis (not in STC_CHECK_DEFAULT): every version and suite the host
+     * accepts, server order, groups, DH size, renegotiation, CVE-2011-0411, REQUIRETLS,
+     * graded by the NCSC-NL TLS guidelines. Some 20-40 extra connections per host. */
+    STC_CHECK_DEEP = 1u << 7
 };
 
 /**
@@ -70,6 +74,13 @@ STC_EXPORT stc_rc stc_config_set_port(struct stc_config *cfg, int port, struct s
 STC_EXPORT stc_rc stc_config_set_https_port(struct stc_config *cfg, int port, struct stc_err *err);
 /** Which checks run: a set of enum stc_check_flags. */
 STC_EXPORT stc_rc stc_config_set_checks(struct stc_config *cfg, unsigned flags, struct stc_err *err);
+/**
+ * Pause before each probe connection to a host that was already contacted
+ * (the TLS 1.0/1.1 and weak-suite probes, every --deep probe): 0..60000 ms,
+ * default 0. Gentle with servers that rate-limit connections per client.
+ */
+STC_EXPORT stc_rc stc_config_set_probe_delay_ms(struct stc_config *cfg, long ms,
+                                                struct stc_err *err);
 /** STARTTLS-Everywhere policy list file (JSON). */
 STC_EXPORT stc_rc stc_config_set_policy_list(struct stc_config *cfg, const char *file, struct stc_err *err);
 /** Replace the per-host check (tests, MTA-STS-only runs). */

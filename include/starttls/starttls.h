@@ -7,5 +7,6 @@
 #include "export.h"
 #include "json.h"
 #include "result.h"
+#include "scan.h"
 
 #endif

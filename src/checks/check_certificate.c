@@ -82,6 +82,9 @@ void check_certificate(const struct host_obs *obs, struct stc_result *host)
     if (!in->have_cert) {
         result_msg(c, STC_STATUS_FAILURE, "The server sent no certificate");
         result_set_type(c, "certificate-not-trusted");
+        result_recommend(c, "Configure a certificate for the MX host name. Postfix: "
+                            "smtpd_tls_chain_files = /path/key.pem, /path/fullchain.pem. Exim: "
+                            "tls_certificate = /path/fullchain.pem, tls_privatekey = /path/key.pem.");
         result_fact_bool(c, "valid", 0);
         return;
     }
@@ -111,7 +114,9 @@ void check_certificate(const struct host_obs *obs, struct stc_result *host)
                                 "fullchain.pem. Exim: tls_certificate = fullchain.pem.");
         else
             result_recommend(c, "Use a certificate from a CA that senders trust (for example "
-                                "Let's Encrypt) instead of a self-signed or private-CA one.");
+                                "Let's Encrypt) instead of a self-signed or private-CA one. "
+                                "Postfix: smtpd_tls_chain_files = key.pem, fullchain.pem. Exim: "
+                                "tls_certificate = fullchain.pem, tls_privatekey = key.pem.");
     }
     if (expired) {
         result_msg(c, STC_STATUS_FAILURE, "The certificate expired %ld day%s ago",
@@ -126,7 +131,9 @@ void check_certificate(const struct host_obs *obs, struct stc_result *host)
     } else if (in->days_to_expiry <= WARN_DAYS) {
         result_msg(c, STC_STATUS_WARNING, "The certificate expires in %ld day%s",
                    in->days_to_expiry, in->days_to_expiry == 1 ? "" : "s");
-        result_recommend(c, "Renew the certificate now and automate renewal.");
+        result_recommend(c, "Renew the certificate now and automate renewal (e.g. certbot with "
+                            "a deploy hook that runs \"postfix reload\" or \"systemctl reload "
+                            "exim4\").");
     }
     if (!in->name_matches) {
         char names[512];

@@ -28,6 +28,9 @@ void check_cipher(const struct host_obs *obs, struct stc_result *host)
         result_msg(c, STC_STATUS_FAILURE, "Negotiated %s with only %d-bit encryption",
                    in->cipher, in->cipher_bits);
         result_fact_list_add(c, "weak_accepted", in->cipher);
+        result_recommend(c, "Prefer strong suites with at least 128-bit keys. Postfix: "
+                            "smtpd_tls_ciphers = medium, tls_preempt_cipherlist = yes. Exim: "
+                            "tls_require_ciphers = DEFAULT:!EXPORT:!LOW:!RC4:!DES.");
     }
     if (obs->broken.accepted) {
         result_msg(c, STC_STATUS_FAILURE,

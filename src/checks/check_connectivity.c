@@ -13,6 +13,11 @@
 #include "checks.h"
 #include "host_obs.h"
 
+#define FIX_THROTTLE                                                                               \
+    "Nothing is wrong with TLS: check again later. If legitimate senders are throttled too, "     \
+    "raise the limits (Postfix: smtpd_client_connection_rate_limit, postscreen; Exim: "          \
+    "smtp_accept_max_per_host, smtp_ratelimit_hosts)."
+
 void check_connectivity(const struct host_obs *obs, struct stc_result *host)
 {
     struct stc_result *c = result_add_check(host, CHECK_CONNECTIVITY,
@@ -30,6 +35,10 @@ void check_connectivity(const struct host_obs *obs, struct stc_result *host)
     if (!obs->connected) {
         result_msg(c, STC_STATUS_ERROR, "Could not connect to %s: %s", obs->host,
                    obs->conn_err.msg);
+        result_recommend(c, "Let %s accept connections on port 25 from the Internet (firewall; "
+                            "Postfix: inet_interfaces = all; Exim: local_interfaces), or remove "
+                            "it from the MX records if it no longer receives mail.",
+                         obs->host);
         return;
     }
     result_fact_str(c, "address", obs->address);
@@ -39,11 +48,16 @@ void check_connectivity(const struct host_obs *obs, struct stc_result *host)
                    "STARTTLS problem: check again later",
                    obs->host, obs->banner);
         result_fact_bool(c, "throttled", 1);
+        result_recommend(c, FIX_THROTTLE);
         return;
     }
     if (!obs->banner_ok) {
         result_msg(c, STC_STATUS_ERROR, "Connected to %s but got no SMTP greeting: %s",
                    obs->address, obs->session_err.msg);
+        result_recommend(c, "Make the SMTP server on %s send its 220 greeting within seconds "
+                            "(Postfix: check master.cf and postscreen_greet_wait; Exim: "
+                            "smtp_banner, and that no proxy holds the connection open).",
+                         obs->host);
         return;
     }
     result_fact_str(c, "banner", obs->banner);

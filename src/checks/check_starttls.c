@@ -28,6 +28,8 @@ void check_starttls(const struct host_obs *obs, struct stc_result *host)
     if (!obs->ehlo_ok) {
         result_msg(c, STC_STATUS_ERROR, "EHLO failed, STARTTLS could not be checked: %s",
                    obs->session_err.msg);
+        result_recommend(c, "Make the server answer EHLO with 250 and its extensions (RFC 5321 "
+                            "4.1.1.1); Postfix: smtpd_helo_restrictions; Exim: acl_smtp_helo.");
         return;
     }
     if (!obs->ext.starttls) {
@@ -48,6 +50,9 @@ void check_starttls(const struct host_obs *obs, struct stc_result *host)
         else
             result_msg(c, STC_STATUS_ERROR, "STARTTLS got no valid answer: %s",
                        obs->session_err.msg);
+        if (obs->throttled)
+            result_recommend(c, "Nothing is wrong with TLS: the host is rate limiting; check "
+                                "again later.");
         if (!obs->throttled) {
             result_set_type(c, "starttls-not-supported");
             result_recommend(c, "Check the server's TLS certificate and key configuration: a "
@@ -62,6 +67,10 @@ void check_starttls(const struct host_obs *obs, struct stc_result *host)
                    "discarded (plaintext injection, CVE-2011-0411)",
                    obs->injected_bytes);
         result_fact_int(c, "injected_bytes", (long long)obs->injected_bytes);
+        result_recommend(c, "Find what sends data after the 220 reply to STARTTLS (a buggy "
+                            "server or an SMTP proxy/firewall in front of it) and fix or remove "
+                            "it: a client vulnerable to CVE-2011-0411 would take those bytes as "
+                            "part of the TLS session.");
     }
     if (!obs->handshake_ok) {
         result_msg(c, STC_STATUS_FAILURE, "STARTTLS accepted, then: %s", obs->tls_err.msg);
@@ -70,6 +79,10 @@ void check_starttls(const struct host_obs *obs, struct stc_result *host)
                             "certificate and key that belong together, default cipher lists.");
         return;
     }
-    if (!obs->ehlo_tls_ok)
+    if (!obs->ehlo_tls_ok) {
         result_msg(c, STC_STATUS_WARNING, "EHLO over TLS failed: %s", obs->ehlo_tls_err.msg);
+        result_recommend(c, "Make the server answer EHLO again on the TLS session (RFC 3207 "
+                            "4.2): senders repeat EHLO after the handshake; check the MTA's "
+                            "TLS-only restrictions and its log.");
+    }
 }

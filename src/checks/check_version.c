@@ -29,7 +29,9 @@ void check_version(const struct host_obs *obs, struct stc_result *host)
         result_msg(c, STC_STATUS_WARNING,
                    "Negotiated %s: the best the host offers is older than TLS 1.2",
                    in->version_name);
-        result_recommend(c, "Upgrade the TLS library or MTA so that TLS 1.2 and 1.3 are offered.");
+        result_recommend(c, "Upgrade the TLS library or MTA so that TLS 1.2 and 1.3 are offered "
+                            "(OpenSSL 1.1.1 or newer). Postfix: smtpd_tls_protocols = >=TLSv1.2. "
+                            "Exim: tls_require_ciphers without a protocol cap.");
         result_fact_list_add(c, "legacy_accepted", in->version_name);
     }
     if (obs->legacy.accepted) {

@@ -34,6 +34,7 @@
 #include "../util/limits.h"
 #include "../util/text.h"
 #include "checks.h"
+#include "deep_obs.h"
 #include "host_obs.h"
 
 #define MX_LOOKUP_MS 15000
@@ -145,6 +146,8 @@ stc_rc stc_checker_check_host(const struct stc_checker *ck, const char *domain, 
             check_certificate(&obs, node);
             check_version(&obs, node);
             check_cipher(&obs, node);
+            if (ck->cfg.checks & STC_CHECK_DEEP)
+                check_deep(ck, &obs, node);
         }
         if (ck->cfg.checks & STC_CHECK_DANE)
             check_dane(&obs, node);

@@ -18,6 +18,7 @@
 
 #define DEFAULT_TIMEOUT_MS 30000L
 #define DEFAULT_TRUST_ANCHOR "/usr/share/dns/root.key"
+#define DEFAULT_PROBE_DELAY_MS 0L
 
 static stc_rc set_str(char **slot, const char *val, struct stc_err *err)
 {
@@ -38,6 +39,7 @@ stc_rc stc_config_new(struct stc_config **out, struct stc_err *err)
     c->port = 25;
     c->https_port = 443;
     c->checks = STC_CHECK_DEFAULT;
+    c->probe_delay_ms = DEFAULT_PROBE_DELAY_MS;
     const char *helo = getenv("HOSTNAME");
     if (set_str(&c->helo, helo && *helo ? helo : "localhost", err) != STC_OK ||
         (access(DEFAULT_TRUST_ANCHOR, R_OK) == 0 &&
@@ -124,9 +126,17 @@ stc_rc stc_config_set_https_port(struct stc_config *cfg, int port, struct stc_er
 
 stc_rc stc_config_set_checks(struct stc_config *cfg, unsigned flags, struct stc_err *err)
 {
-    if ((flags & ~(unsigned)STC_CHECK_DEFAULT) != 0)
+    if ((flags & ~(unsigned)(STC_CHECK_DEFAULT | STC_CHECK_DEEP)) != 0)
         return err_set(err, STC_E_INVAL, "unknown check flags 0x%x", flags);
     cfg->checks = flags;
+    return STC_OK;
+}
+
+stc_rc stc_config_set_probe_delay_ms(struct stc_config *cfg, long ms, struct stc_err *err)
+{
+    if (ms < 0 || ms > 60000)
+        return err_set(err, STC_E_INVAL, "probe delay must be between 0 and 60000 ms");
+    cfg->probe_delay_ms = ms;
     return STC_OK;
 }
 

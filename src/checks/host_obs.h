@@ -69,11 +69,15 @@ struct host_obs {
     struct dns_tlsa_set tlsa;   /* owned; tlsa.st has the DNSSEC state */
     struct stc_err tlsa_err;    /* the lookup itself failed (SERVFAIL, timeout) */
 
-    /* Probes (extra connections). */
-    struct host_probe legacy;  /* max TLS 1.1 */
-    struct host_probe broken;  /* NULL/EXPORT/RC4/DES only */
-    struct host_probe anon;    /* aNULL only */
-    int connections;           /* connections made in all */
+    /* Probes (extra connections; at most 3 connections per host in all). */
+    struct host_probe legacy;  /* max TLS 1.1, an OpenSSL handshake */
+    /* One raw-ClientHello connection offers the broken (NULL, EXPORT, RC4,
+     * RC2, DES) and the anonymous suites together; the ServerHello's pick
+     * fills broken or anon (accepted = picked, nothing more is negotiated).
+     * When anon is picked, broken.err says broken ones were not tested alone. */
+    struct host_probe broken;
+    struct host_probe anon;
+    int connections;           /* connections made in all (check_deep adds its own) */
 };
 
 /** Talk to host (all checks' data). Never fails for a bad server; only OOM/internal. */

@@ -8,8 +8,11 @@
  *     until one answers, reads the greeting, sends EHLO, STARTTLS, does the
  *     TLS handshake with SNI = the host name, EHLO again over TLS (RFC 3207)
  *     and QUIT, never pipelining. Then, when STARTTLS works and the checks
- *     ask for it, extra connections probe for TLS 1.0/1.1 and for broken or
- *     anonymous cipher suites. Everything seen goes into obs; the check
+ *     ask for it, extra connections probe for TLS 1.0/1.1 (an OpenSSL
+ *     handshake) and for broken or anonymous cipher suites (one raw
+ *     ClientHello offering both; the ServerHello tells which the server
+ *     takes): at most 3 connections per host in all. Each probe waits
+ *     cfg.probe_delay_ms first. Everything seen goes into obs; the check
  *     files judge it. The caller owns obs and frees it with host_obs_free().
  * LIMITS
  *     The whole observation, probes included, runs within the checker's
@@ -27,109 +30,9 @@
 #include "../util/err.h"
 #include "../util/io.h"
 #include "../util/limits.h"
+#include "host_session.h"
 
 #define QUIT_BUDGET_MS 2000
-#define CONNECT_BUDGET_MS 15000
-
-/* Plaintext part shared by the main session and the probes: greeting,
- * EHLO, STARTTLS. Returns 1 when the server said 220 to STARTTLS. When obs
- * is NULL (probes) nothing is recorded. */
-static int plaintext_to_starttls(const struct stc_checker *ck, struct smtp_session *s,
-                                 struct deadline d, struct host_obs *obs, struct stc_err *why)
-{
-    struct smtp_reply r = {0};
-    struct smtp_ehlo ext;
-    int ok = 0;
-
-    if (smtp_read_reply(s, d, &r, why) != STC_OK)
-        goto out;
-    if (obs) {
-        obs->banner_code = r.code;
-        snprintf(obs->banner, sizeof obs->banner, "%.*s", STC_SMTP_BANNER_SHOW_MAX, r.first);
-    }
-    if (r.code == 421) {
-        if (obs)
-            obs->throttled = 1;
-        err_set(why, STC_E_PEER, "server is throttling connections: %d %s", r.code, r.first);
-        goto out;
-    }
-    if (r.code != 220) {
-        err_set(why, STC_E_PEER, "unexpected greeting: %d %s", r.code, r.first);
-        goto out;
-    }
-    if (obs)
-        obs->banner_ok = 1;
-    smtp_reply_free(&r);
-
-    memset(&ext, 0, sizeof ext);
-    if (smtp_ehlo(s, ck->cfg.helo, d, &r, &ext, why) != STC_OK)
-        goto out;
-    if (obs) {
-        obs->ehlo_code = r.code;
-        obs->ext = ext;
-    }
-    if (r.code == 421) {
-        if (obs)
-            obs->throttled = 1;
-        err_set(why, STC_E_PEER, "server is throttling connections: %d %s", r.code, r.first);
-        goto out;
-    }
-    if (r.code != 250) {
-        err_set(why, STC_E_PEER, "EHLO rejected: %d %s", r.code, r.first);
-        goto out;
-    }
-    if (obs)
-        obs->ehlo_ok = 1;
-    if (!ext.starttls)
-        goto out;
-    smtp_reply_free(&r);
-
-    size_t discarded = 0;
-    if (obs)
-        obs->starttls_sent = 1;
-    if (smtp_starttls(s, d, &r, &discarded, why) != STC_OK)
-        goto out;
-    if (obs) {
-        obs->starttls_code = r.code;
-        snprintf(obs->starttls_text, sizeof obs->starttls_text, "%s", r.first);
-        obs->injected_bytes = discarded;
-    }
-    if (r.code == 421 && obs)
-        obs->throttled = 1;
-    if (r.code != 220) {
-        err_set(why, STC_E_PEER, "STARTTLS refused: %d %s", r.code, r.first);
-        goto out;
-    }
-    ok = 1;
-out:
-    smtp_reply_free(&r);
-    return ok;
-}
-
-/* Connect through the checker's connection gate, when one is set (bulk
- * scans: a cap on simultaneous connections per IP). A connection made here
- * is closed with gated_close(). */
-static stc_rc gated_connect(const struct stc_checker *ck, const char *addr, struct deadline d,
-                            int *fd, struct stc_err *err)
-{
-    if (ck->cfg.gate_acquire != NULL &&
-        ck->cfg.gate_acquire(ck->cfg.gate_ctx, addr, deadline_left_ms(d)) != STC_OK)
-        return err_set(err, STC_E_TIMEOUT, "no connection slot for %s before the deadline",
-                       addr);
-    stc_rc rc = sock_connect(addr, ck->cfg.port, deadline_sub(d, CONNECT_BUDGET_MS), fd, err);
-    if (rc != STC_OK && ck->cfg.gate_release != NULL)
-        ck->cfg.gate_release(ck->cfg.gate_ctx, addr);
-    return rc;
-}
-
-static void gated_close(const struct stc_checker *ck, const char *addr, int fd)
-{
-    if (fd < 0)
-        return;
-    sock_close(fd, 0);
-    if (ck->cfg.gate_release != NULL)
-        ck->cfg.gate_release(ck->cfg.gate_ctx, addr);
-}
 
 /* Connect to each address in turn; the first that accepts wins. */
 static int connect_any(const struct stc_checker *ck, const struct dns_addr_set *addrs,
@@ -138,7 +41,7 @@ static int connect_any(const struct stc_checker *ck, const struct dns_addr_set *
     for (size_t i = 0; i < addrs->n; i++) {
         int fd = -1;
         struct stc_err e = {0};
-        if (gated_connect(ck, addrs->addr[i], d, &fd, &e) == STC_OK) {
+        if (host_gated_connect(ck, addrs->addr[i], d, &fd, &e) == STC_OK) {
             snprintf(used, usedsz, "%s", addrs->addr[i]);
             return fd;
         }
@@ -204,7 +107,7 @@ static void main_session(const struct stc_checker *ck, struct host_obs *obs, int
     io_sock_init(&sock, fd);
     smtp_session_init(&s, &sock.io);
 
-    if (!plaintext_to_starttls(ck, &s, d, obs, &obs->session_err))
+    if (!host_session_starttls(ck, &s, d, obs, NULL, &obs->session_err))
         goto quit;
 
     struct tls_handshake_opts opts = {0};
@@ -271,11 +174,11 @@ static void probe(const struct stc_checker *ck, struct host_obs *obs, const char
     }
     p->ran = 1;
     obs->connections++;
-    if (gated_connect(ck, addr, d, &fd, &p->err) != STC_OK)
+    if (host_gated_connect(ck, addr, d, &fd, &p->err) != STC_OK)
         return;
     io_sock_init(&sock, fd);
     smtp_session_init(&s, &sock.io);
-    if (!plaintext_to_starttls(ck, &s, d, NULL, &p->err))
+    if (!host_session_starttls(ck, &s, d, NULL, NULL, &p->err))
         goto out;
     if (tls_handshake(ck->tls, fd, opts, d, &tls, &p->err) != STC_OK)
         goto out;
@@ -292,7 +195,75 @@ static void probe(const struct stc_checker *ck, struct host_obs *obs, const char
 out:
     tls_conn_free(tls, deadline_sub(d, QUIT_BUDGET_MS));
     smtp_session_free(&s);
-    gated_close(ck, addr, fd);
+    host_gated_close(ck, addr, fd);
+}
+
+/* The suites of the weak probe: broken ones (NULL, EXPORT, RC4, RC2,
+ * DES) first, then the anonymous ones that are not broken. */
+static size_t weak_suites(uint32_t *ids, size_t max)
+{
+    size_t all = 0, n = 0;
+    const struct tls_suite *t = tls_suites_all(&all);
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t i = 0; i < all && n < max; i++) {
+            if (!tls_suite_for_version(&t[i], TLS_V_1_2))
+                continue;
+            int broken = tls_suite_is_broken(&t[i]);
+            if (pass == 0 ? broken : (!broken && tls_suite_is_anon(&t[i])))
+                ids[n++] = t[i].id;
+        }
+    }
+    return n;
+}
+
+static void both_err(struct host_obs *obs, const struct stc_err *e)
+{
+    err_set(&obs->broken.err, e->code, "%s", e->msg);
+    err_set(&obs->anon.err, e->code, "%s", e->msg);
+}
+
+/* One connection for weak suites: a raw ClientHello (TLS 1.2 and down)
+ * offering the broken and the anonymous suites together, broken first; the
+ * ServerHello says which one the server takes. A raw hello can offer RC4,
+ * DES and EXPORT suites that OpenSSL 3 no longer speaks. When the server
+ * picks an anonymous suite, broken suites were not tested on their own
+ * (broken.err says so); --deep enumerates everything. */
+static void weak_probe(const struct stc_checker *ck, struct host_obs *obs, struct deadline d)
+{
+    uint32_t ids[TLS_HELLO_SUITES_MAX];
+    struct tls_hello_opts o = {.version = TLS_V_1_2, .suites = ids, .sni = obs->host};
+    struct tls_server_reply rep;
+    struct host_conn c;
+    struct stc_err e = {0};
+    o.nsuites = weak_suites(ids, TLS_HELLO_SUITES_MAX);
+    obs->broken.ran = obs->anon.ran = 1;
+    obs->connections++;
+    if (host_conn_open(ck, obs->address, d, &c, &e) != STC_OK) {
+        both_err(obs, &e);
+        return;
+    }
+    if (host_conn_hello(&c, &o, 0, d, &rep, &e) != STC_OK) {
+        both_err(obs, &e);
+    } else if (rep.kind != TLS_REPLY_HELLO) {
+        err_set(&e, STC_E_TLS, "refused: %s alert %s", rep.alert_level == 2 ? "fatal" : "warning",
+                tls_alert_name(rep.alert_desc));
+        both_err(obs, &e);
+    } else {
+        const struct tls_suite *s = tls_suite_find(rep.suite);
+        struct host_probe *p = s != NULL && tls_suite_is_broken(s) ? &obs->broken : &obs->anon;
+        p->accepted = 1;
+        snprintf(p->version, sizeof p->version, "%s", tls_version_name(rep.version));
+        if (s != NULL)
+            snprintf(p->cipher, sizeof p->cipher, "%s", s->name);
+        else
+            snprintf(p->cipher, sizeof p->cipher, "unoffered suite 0x%04x", (unsigned)rep.suite);
+        if (p == &obs->anon)
+            err_set(&obs->broken.err, STC_E_TLS,
+                    "not tested on its own: the server chose the anonymous suite %s from an "
+                    "offer of broken and anonymous suites",
+                    p->cipher);
+    }
+    host_conn_close(ck, &c);
 }
 
 stc_rc host_observe(const struct stc_checker *ck, const char *host, struct host_obs *obs,
@@ -325,7 +296,7 @@ stc_rc host_observe(const struct stc_checker *ck, const char *host, struct host_
     obs->connected = 1;
     obs->connections = 1;
     main_session(ck, obs, fd, d);
-    gated_close(ck, obs->address, fd);
+    host_gated_close(ck, obs->address, fd);
 
     /* Probes only make sense when STARTTLS itself works. */
     if (!obs->handshake_ok)
@@ -334,15 +305,12 @@ stc_rc host_observe(const struct stc_checker *ck, const char *host, struct host_
         struct tls_handshake_opts o = {.sni = host, .verify_name = host,
                                        .min_version = TLS_V_1_0, .max_version = TLS_V_1_1,
                                        .ciphers = TLS_CIPHERS_DEFAULT};
+        host_probe_pause(ck, d);
         probe(ck, obs, obs->address, &o, d, &obs->legacy);
     }
     if (ck->cfg.checks & STC_CHECK_WEAK_CIPHERS) {
-        struct tls_handshake_opts o = {.sni = host, .verify_name = host,
-                                       .min_version = TLS_V_1_0, .max_version = TLS_V_1_2,
-                                       .ciphers = TLS_CIPHERS_BROKEN};
-        probe(ck, obs, obs->address, &o, d, &obs->broken);
-        o.ciphers = TLS_CIPHERS_ANON;
-        probe(ck, obs, obs->address, &o, d, &obs->anon);
+        host_probe_pause(ck, d);
+        weak_probe(ck, obs, d);
     }
 out:
     dns_addr_set_free(&addrs);

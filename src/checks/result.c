@@ -123,6 +123,8 @@ struct stc_result *result_add(struct stc_result *parent, struct stc_result *chil
         parent->oom = 1;
         return NULL;
     }
+    /* sizeof *c: an array of pointers (not a misused sizeof of a pointer). */
+    // NOLINTNEXTLINE(bugprone-sizeof-expression)
     struct stc_result **c = realloc(parent->children, (parent->nchildren + 1) * sizeof *c);
     if (c == NULL) {
         parent->oom = 1;
@@ -147,6 +149,7 @@ void result_raise(struct stc_result *r, stc_status s)
 }
 
 /* Format, then escape anything unprintable the arguments carried in. */
+static char *format_escaped(const char *fmt, va_list ap) STC_PRINTF(1, 0);
 static char *format_escaped(const char *fmt, va_list ap)
 {
     char raw[STC_MSG_MAX];
@@ -156,6 +159,7 @@ static char *format_escaped(const char *fmt, va_list ap)
     return text_dup(esc);
 }
 
+static void add_message(struct stc_result *r, const char *fmt, va_list ap) STC_PRINTF(2, 0);
 static void add_message(struct stc_result *r, const char *fmt, va_list ap)
 {
     if (r->messages.n >= STC_MESSAGES_MAX) {
@@ -396,6 +400,7 @@ void result_remove(struct stc_result *r, size_t i)
     if (r == NULL || i >= r->nchildren)
         return;
     stc_result_free(r->children[i]);
+    // NOLINTNEXTLINE(bugprone-sizeof-expression): children is an array of pointers
     memmove(&r->children[i], &r->children[i + 1], (r->nchildren - i - 1) * sizeof *r->children);
     r->nchildren--;
 }

@@ -18,6 +18,9 @@
  *     and the --mx patterns, which cli_options_free releases.
  * LIMITS
  *     --timeout: more than 0 and at most 3600 seconds. Ports 1..65535.
+ *     --probe-delay: 0..60000 milliseconds.
+ *     --warn-days/--crit-days: 0..CLI_NAGIOS_MAX_DAYS, crit <= warn, only
+ *     with --nagios, which takes one domain and excludes --json.
  *     Option arguments may not be empty.
  * DIAGNOSTICS
  *     STC_E_INVAL for an unknown option, a missing, empty or malformed
@@ -35,6 +38,7 @@
 
 #include <starttls/checker.h>
 
+#include "cli_nagios.h"
 #include "cli_output.h"
 
 enum {
@@ -52,7 +56,12 @@ enum {
     OPT_POLICY_LIST,
     OPT_CHECKS,
     OPT_NO_DANE,
-    OPT_NO_COLOR
+    OPT_NO_COLOR,
+    OPT_NAGIOS,
+    OPT_WARN_DAYS,
+    OPT_CRIT_DAYS,
+    OPT_DEEP,
+    OPT_PROBE_DELAY
 };
 
 static const struct option long_options[] = {
@@ -71,6 +80,11 @@ static const struct option long_options[] = {
     {"checks", required_argument, NULL, OPT_CHECKS},
     {"no-dane", no_argument, NULL, OPT_NO_DANE},
     {"no-color", no_argument, NULL, OPT_NO_COLOR},
+    {"nagios", no_argument, NULL, OPT_NAGIOS},
+    {"warn-days", required_argument, NULL, OPT_WARN_DAYS},
+    {"crit-days", required_argument, NULL, OPT_CRIT_DAYS},
+    {"deep", no_argument, NULL, OPT_DEEP},
+    {"probe-delay", required_argument, NULL, OPT_PROBE_DELAY},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -128,8 +142,22 @@ void cli_usage(FILE *out)
           "                         mta-sts, tls-rpt, dane, policylist, legacy-tls,\n"
           "                         weak-ciphers, or all (default: all)\n"
           "  --no-dane              leave out the DANE check\n"
+          "  --deep                 deep TLS analysis of every MX host: every version,\n"
+          "                         cipher suite and group it accepts, server order,\n"
+          "                         renegotiation, CVE-2011-0411, REQUIRETLS, graded by\n"
+          "                         the NCSC-NL TLS guidelines; some 20-40 extra\n"
+          "                         connections per host (default: off)\n"
+          "  --probe-delay MS       pause before each probe connection to a host\n"
+          "                         already contacted, 0..60000 ms (default: 0)\n"
           "  --no-color             no colours in the text report; also when NO_COLOR\n"
           "                         is set (default: colours on a terminal only)\n"
+          "  --nagios               Nagios/Icinga plugin output for one domain: a status\n"
+          "                         line with performance data, one line per problem;\n"
+          "                         exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN\n"
+          "  --warn-days N          with --nagios: WARNING when a certificate expires\n"
+          "                         in N days or fewer (default: 14)\n"
+          "  --crit-days N          with --nagios: CRITICAL when a certificate expires\n"
+          "                         in N days or fewer; at most --warn-days (default: 7)\n"
           "  -h, --help             show this help and exit\n"
           "  -V, --version          show the version and exit\n"
           "\n"
@@ -138,7 +166,11 @@ void cli_usage(FILE *out)
           "  5 no MX host could be reached, 6 an MX host does not match --mx;\n"
           "  with several domains the highest of their codes.\n"
           "  64 usage error: unknown option, bad argument, invalid domain name.\n"
-          "  70 internal error: out of memory, write error.\n",
+          "  70 internal error: out of memory, write error.\n"
+          "  With --nagios: 0 OK (success), 1 WARNING (warning, or a certificate\n"
+          "  within --warn-days), 2 CRITICAL (failure, no STARTTLS, no MX reachable,\n"
+          "  MX outside --mx, or a certificate within --crit-days), 3 UNKNOWN (error,\n"
+          "  invalid domain or arguments).\n",
           out);
 }
 
@@ -208,6 +240,38 @@ stc_rc cli_parse_timeout(const char *s, long *ms, struct stc_err *err)
     }
     long v = (long)(sec * 1000.0 + 0.5);
     *ms = v < 1 ? 1 : v;
+    return STC_OK;
+}
+
+stc_rc cli_parse_days(const char *s, const char *what, long *days, struct stc_err *err)
+{
+    char esc[64];
+    char *end = NULL;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (end == s || *end != '\0' || errno != 0 || v < 0 || v > CLI_NAGIOS_MAX_DAYS || s[0] == '+' ||
+        s[0] == ' ') {
+        cli_escape(s, strlen(s), esc, sizeof esc);
+        return cli_err(err, STC_E_INVAL, "invalid %s \"%s\": give days from 0 to %d", what, esc,
+                       CLI_NAGIOS_MAX_DAYS);
+    }
+    *days = v;
+    return STC_OK;
+}
+
+static stc_rc parse_probe_delay(const char *s, long *ms, struct stc_err *err)
+{
+    char esc[64];
+    char *end = NULL;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (end == s || *end != '\0' || errno != 0 || v < 0 || v > 60000 || s[0] == '+' ||
+        s[0] == ' ') {
+        cli_escape(s, strlen(s), esc, sizeof esc);
+        return cli_err(err, STC_E_INVAL,
+                       "invalid --probe-delay \"%s\": give milliseconds from 0 to 60000", esc);
+    }
+    *ms = v;
     return STC_OK;
 }
 
@@ -295,6 +359,14 @@ static stc_rc one_option(int c, const char *arg, struct cli_opts *o, struct stc_
         break;
     case OPT_NO_DANE: o->no_dane = 1; break;
     case OPT_NO_COLOR: o->no_color = 1; break;
+    case OPT_NAGIOS: o->nagios = 1; break;
+    case OPT_WARN_DAYS: rc = cli_parse_days(arg, "--warn-days", &o->warn_days, err); break;
+    case OPT_CRIT_DAYS: rc = cli_parse_days(arg, "--crit-days", &o->crit_days, err); break;
+    case OPT_DEEP: o->deep = 1; break;
+    case OPT_PROBE_DELAY:
+        rc = parse_probe_delay(arg, &o->probe_delay_ms, err);
+        o->probe_delay_set = 1;
+        break;
     case 'h': o->help = 1; break;
     case 'V': o->version = 1; break;
     default: rc = cli_err(err, STC_E_INTERNAL, "unhandled option %d", c); break;
@@ -302,10 +374,32 @@ static stc_rc one_option(int c, const char *arg, struct cli_opts *o, struct stc_
     return rc;
 }
 
+/* --nagios: defaults for the day thresholds, crit <= warn, one domain, no --json. */
+static stc_rc nagios_options(struct cli_opts *o, struct stc_err *err)
+{
+    int given = o->warn_days >= 0 || o->crit_days >= 0;
+    if (o->warn_days < 0)
+        o->warn_days = CLI_NAGIOS_WARN_DAYS;
+    if (o->crit_days < 0)
+        o->crit_days = CLI_NAGIOS_CRIT_DAYS;
+    if (!o->nagios)
+        return given ? cli_err(err, STC_E_INVAL, "--warn-days and --crit-days need --nagios")
+                     : STC_OK;
+    if (o->crit_days > o->warn_days)
+        return cli_err(err, STC_E_INVAL, "--crit-days (%ld) must not exceed --warn-days (%ld)",
+                       o->crit_days, o->warn_days);
+    if (o->json)
+        return cli_err(err, STC_E_INVAL, "--nagios and --json exclude each other");
+    if (o->ndomains > 1)
+        return cli_err(err, STC_E_INVAL, "--nagios checks one domain, %zu given", o->ndomains);
+    return STC_OK;
+}
+
 stc_rc cli_options_parse(int argc, char **argv, struct cli_opts *o, struct stc_err *err)
 {
     char word[128];
     memset(o, 0, sizeof *o);
+    o->warn_days = o->crit_days = -1; /* not given */
     o->domains = calloc((size_t)(argc > 0 ? argc : 1), sizeof *o->domains);
     if (o->domains == NULL)
         return cli_err(err, STC_E_NOMEM, "out of memory");
@@ -335,7 +429,7 @@ stc_rc cli_options_parse(int argc, char **argv, struct cli_opts *o, struct stc_e
     }
     for (int i = optind; i < argc; i++)
         o->domains[o->ndomains++] = argv[i];
-    return STC_OK;
+    return nagios_options(o, err);
 }
 
 void cli_options_free(struct cli_opts *o)

@@ -37,6 +37,12 @@ struct cli_opts {
     int checks_set;
     int no_dane;
     int no_color;
+    int nagios;          /* --nagios: one plugin status line, exit 0..3 (cli_nagios.c) */
+    int deep;            /* --deep: add STC_CHECK_DEEP */
+    long probe_delay_ms; /* --probe-delay MS; valid when probe_delay_set */
+    int probe_delay_set;
+    long warn_days; /* --warn-days, --crit-days: certificate expiry thresholds */
+    long crit_days; /* (defaults CLI_NAGIOS_WARN_DAYS / _CRIT_DAYS; --nagios only) */
     int help;
     int version;
 };
@@ -56,6 +62,8 @@ void cli_usage(FILE *out);
 stc_rc cli_parse_checks(const char *list, unsigned *flags, struct stc_err *err);
 /** Seconds, fractions allowed, (0, 3600] into milliseconds (at least 1). */
 stc_rc cli_parse_timeout(const char *s, long *ms, struct stc_err *err);
+/** Days 0..CLI_NAGIOS_MAX_DAYS for --warn-days / --crit-days. */
+stc_rc cli_parse_days(const char *s, const char *what, long *days, struct stc_err *err);
 /** A TCP port 1..65535. */
 stc_rc cli_parse_port(const char *s, const char *what, int *port, struct stc_err *err);
 

@@ -14,8 +14,15 @@
  *     tls-rpt, dane, policylist, ...) with theirs and their children's, and
  *     the recommendations of every node, numbered, duplicates dropped.
  *
- *     The table takes one line per host when it fits CLI_TEXT_WIDTH columns,
- *     else two (preference, host, address; then the TLS columns). Messages and
+ *     Cells are short: the TLS version without "TLSv" ("1.3"), the cipher
+ *     without "TLS_" and "_WITH", the certificate as "valid 80d", "invalid
+ *     80d" or "expired". The table takes one line per host when it fits
+ *     CLI_TEXT_WIDTH columns; else one line without the cipher, which goes
+ *     to a detail line under the host; else two (preference, host,
+ *     address; then the TLS columns). The domain checks include a "dnssec"
+ *     line from the root's mx_dnssec fact, before the DANE summary.
+ *     Recommendations come most severe first (by the status of the node
+ *     that gave them; tree order among equals). Messages and
  *     recommendations wrap at CLI_TEXT_WIDTH. Only the public accessors of
  *     result.h are used; the tree is only read.
  *
@@ -176,6 +183,8 @@ static const char *const col_title[NCOL] = {"PREF", "HOST",   "ADDRESS",     "ST
 /* The two layouts: which columns, in which order, on which line. */
 static const enum col one_line[] = {COL_PREF, COL_HOST,   COL_ADDR, COL_STARTTLS,
                                     COL_TLS,  COL_CIPHER, COL_CERT, COL_DANE};
+static const enum col no_cipher[] = {COL_PREF, COL_HOST, COL_ADDR, COL_STARTTLS,
+                                     COL_TLS,  COL_CERT, COL_DANE};
 static const enum col line_a[] = {COL_PREF, COL_HOST, COL_ADDR};
 static const enum col line_b[] = {COL_STARTTLS, COL_TLS, COL_CIPHER, COL_CERT, COL_DANE};
 
@@ -223,10 +232,39 @@ static void starttls_cell(struct row *row, const struct stc_result *c)
         cell_set(row, COL_STARTTLS, "failed", (int)s);
 }
 
-static void negotiated_cell(struct row *row, enum col col, const struct stc_result *c)
+/* "TLSv1.3" -> "1.3", "TLSv1" -> "1.0"; others ("SSLv3") as they are. */
+static void version_cell(struct row *row, const struct stc_result *c)
 {
     const char *v = c ? stc_result_get_str(c, "negotiated") : NULL;
-    cell_set(row, col, v && *v ? v : "-", c ? (int)stc_result_status(c) : -1);
+    char text[CELL_MAX];
+    if (v == NULL || *v == '\0')
+        v = "-";
+    else if (strcmp(v, "TLSv1") == 0)
+        v = "1.0";
+    else if (strncmp(v, "TLSv", 4) == 0 && v[4] != '\0')
+        v += 4;
+    snprintf(text, sizeof text, "%s", v);
+    cell_set(row, COL_TLS, text, c ? (int)stc_result_status(c) : -1);
+}
+
+/* The suite name without a leading "TLS_" and without "_WITH":
+ * "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256" -> "ECDHE_RSA_AES_128_GCM_SHA256". */
+static void cipher_cell(struct row *row, const struct stc_result *c)
+{
+    const char *v = c ? stc_result_get_str(c, "negotiated") : NULL;
+    char text[CELL_MAX];
+    size_t o = 0;
+    if (v == NULL || *v == '\0')
+        v = "-";
+    if (strncmp(v, "TLS_", 4) == 0 && v[4] != '\0')
+        v += 4;
+    for (size_t i = 0; v[i] != '\0' && o + 1 < sizeof text; i++) {
+        if (strncmp(v + i, "_WITH_", 6) == 0)
+            i += 5; /* keep the second '_' */
+        text[o++] = v[i];
+    }
+    text[o] = '\0';
+    cell_set(row, COL_CIPHER, text, c ? (int)stc_result_status(c) : -1);
 }
 
 static void cert_cell(struct row *row, const struct stc_result *c)
@@ -241,13 +279,13 @@ static void cert_cell(struct row *row, const struct stc_result *c)
     stc_status s = stc_result_status(c);
     if (!get_bool(c, "valid", &valid))
         valid = s == STC_STATUS_SUCCESS;
-    const char *word = valid ? "valid" : "problem";
+    const char *word = valid ? "valid" : "invalid";
     if (!stc_result_get_int(c, "days_to_expiry", &days))
         snprintf(text, sizeof text, "%s", word);
     else if (days < 0)
-        snprintf(text, sizeof text, "%s, expired", word);
+        snprintf(text, sizeof text, "expired");
     else
-        snprintf(text, sizeof text, "%s, %lld day%s", word, days, days == 1 ? "" : "s");
+        snprintf(text, sizeof text, "%s %lldd", word, days);
     cell_set(row, COL_CERT, text, (int)s);
 }
 
@@ -285,8 +323,8 @@ static void fill_row(struct row *row, const struct stc_result *h, struct table *
     cell_set(row, COL_HOST, stc_result_name(h), (int)stc_result_status(h));
     cell_set(row, COL_ADDR, addr && *addr ? addr : "-", -1);
     starttls_cell(row, stc_result_find(h, "starttls"));
-    negotiated_cell(row, COL_TLS, stc_result_find(h, "version"));
-    negotiated_cell(row, COL_CIPHER, stc_result_find(h, "cipher"));
+    version_cell(row, stc_result_find(h, "version"));
+    cipher_cell(row, stc_result_find(h, "cipher"));
     cert_cell(row, stc_result_find(h, "certificate"));
     dane_cell(row, stc_result_find(h, "dane"), t);
 }
@@ -341,8 +379,11 @@ static void print_table(struct pen *p, struct table *t)
                 t->width[c] = strlen(t->rows[i].cell[c]);
     }
     size_t n1 = sizeof one_line / sizeof one_line[0];
+    size_t nc = sizeof no_cipher / sizeof no_cipher[0];
     size_t na = sizeof line_a / sizeof line_a[0], nb = sizeof line_b / sizeof line_b[0];
     int single = INDENT + line_width(t, one_line, n1) <= CLI_TEXT_WIDTH;
+    /* Else the cipher moves to a detail line under the host, if that fits. */
+    int detail = !single && INDENT + line_width(t, no_cipher, nc) <= CLI_TEXT_WIDTH;
     /* In the two-line form the second line starts under HOST. */
     size_t indent_b = INDENT + t->width[COL_PREF] + GUTTER;
 
@@ -353,6 +394,16 @@ static void print_table(struct pen *p, struct table *t)
         pad(p, INDENT);
         if (single) {
             print_cells(p, t, row, one_line, n1);
+            continue;
+        }
+        if (detail) {
+            print_cells(p, t, row, no_cipher, nc);
+            if (row != NULL && strcmp(row->cell[COL_CIPHER], "-") != 0) {
+                pad(p, indent_b);
+                put(p, "cipher ");
+                put_paint(p, row->paint[COL_CIPHER], row->cell[COL_CIPHER]);
+                nl(p);
+            }
             continue;
         }
         print_cells(p, t, row, line_a, na);
@@ -396,7 +447,10 @@ static stc_rc host_table(struct pen *p, const struct stc_result *root)
 
 struct item {
     char label[LABEL_MAX + 1];
-    const struct stc_result *node;
+    const struct stc_result *node; /* NULL: a line of our own, below */
+    int paint;                     /* its colour (a stc_status), -1 none */
+    const char *word;              /* its status column */
+    const char *text;              /* its message */
 };
 
 struct items {
@@ -406,6 +460,8 @@ struct items {
 
 static stc_rc items_push(struct items *it, const char *prefix, const struct stc_result *node)
 {
+    if (node == NULL) /* a node-less item is made by dnssec_item, with its word */
+        return STC_E_INVAL;
     if (it->n == it->cap) {
         size_t cap = it->cap ? it->cap * 2 : 8;
         struct item *v = realloc(it->v, cap * sizeof *v);
@@ -418,6 +474,8 @@ static stc_rc items_push(struct items *it, const char *prefix, const struct stc_
     snprintf(raw, sizeof raw, "%s%s%s", prefix, *prefix ? "/" : "", stc_result_name(node));
     cli_escape(raw, strlen(raw), it->v[it->n].label, sizeof it->v[it->n].label);
     it->v[it->n].node = node;
+    it->v[it->n].paint = -1;
+    it->v[it->n].word = it->v[it->n].text = NULL;
     it->n++;
     return STC_OK;
 }
@@ -443,7 +501,8 @@ static stc_rc collect(struct items *it, const struct stc_result *node, const cha
                 return rc;
         }
         char sub[2 * CELL_MAX];
-        snprintf(sub, sizeof sub, "%s%s%s", prefix, *prefix ? "/" : "", stc_result_name(c));
+        if (snprintf(sub, sizeof sub, "%s%s%s", prefix, *prefix ? "/" : "", stc_result_name(c)) < 0)
+            sub[0] = '\0'; /* a cut label is fine */
         stc_rc rc = collect(it, c, sub, all, depth + 1);
         if (rc != STC_OK)
             return rc;
@@ -455,12 +514,25 @@ static stc_rc collect(struct items *it, const struct stc_result *node, const cha
 static void print_items(struct pen *p, const struct items *it)
 {
     size_t lw = 0, sw = strlen("warning");
-    for (size_t i = 0; i < it->n; i++)
+    for (size_t i = 0; i < it->n; i++) {
         if (strlen(it->v[i].label) > lw)
             lw = strlen(it->v[i].label);
+        if (it->v[i].node == NULL && strlen(it->v[i].word) > sw)
+            sw = strlen(it->v[i].word);
+    }
     size_t msg_col = INDENT + lw + GUTTER + sw + GUTTER;
     for (size_t i = 0; i < it->n; i++) {
         const struct stc_result *node = it->v[i].node;
+        if (node == NULL) { /* our own line: label, word, text */
+            pad(p, INDENT);
+            put(p, it->v[i].label);
+            pad(p, lw - strlen(it->v[i].label) + GUTTER);
+            put_paint(p, it->v[i].paint, it->v[i].word);
+            pad(p, msg_col - p->col);
+            put_wrapped(p, it->v[i].text, msg_col);
+            nl(p);
+            continue;
+        }
         stc_status s = stc_result_status(node);
         size_t nmsg = stc_result_message_count(node);
         pad(p, INDENT);
@@ -507,15 +579,55 @@ out:
     return rc;
 }
 
-/* Domain-level checks: every one, with its messages and its children's. */
+/* The "dnssec" line from the root's mx_dnssec fact (none without it). */
+static stc_rc dnssec_item(struct items *it, const struct stc_result *root)
+{
+    const char *st = stc_result_get_str(root, "mx_dnssec");
+    if (st == NULL || *st == '\0')
+        return STC_OK;
+    stc_rc rc = items_push(it, "", root);
+    if (rc != STC_OK)
+        return rc;
+    struct item *x = &it->v[it->n - 1];
+    snprintf(x->label, sizeof x->label, "dnssec");
+    x->node = NULL;
+    if (strcmp(st, "secure") == 0) {
+        x->paint = STC_STATUS_SUCCESS;
+        x->word = "secure";
+        x->text = "the MX records are DNSSEC-signed: DANE can protect the MX hosts";
+    } else if (strcmp(st, "insecure") == 0) {
+        x->paint = -1;
+        x->word = "insecure";
+        x->text = "the MX records are not DNSSEC-signed: no DANE for this domain";
+    } else if (strcmp(st, "bogus") == 0) {
+        x->paint = STC_STATUS_FAILURE;
+        x->word = "bogus";
+        x->text = "the MX records fail DNSSEC validation: validating senders cannot find the MX "
+                  "hosts";
+    } else {
+        x->paint = -1;
+        x->word = "unknown";
+        x->text = "the DNSSEC state of the MX records is unknown";
+    }
+    return STC_OK;
+}
+
+/* Domain-level checks: every one, with its messages and its children's;
+ * the dnssec line goes before the DANE summary (or last). */
 static stc_rc domain_findings(struct pen *p, const struct stc_result *root)
 {
     stc_rc rc = STC_OK;
     struct items it = {0};
+    int dnssec_done = 0;
     for (size_t i = 0; i < stc_result_child_count(root); i++) {
         const struct stc_result *c = stc_result_child(root, i);
         if (stc_result_kind(c) == STC_NODE_HOST)
             continue;
+        if (!dnssec_done && strcmp(stc_result_name(c), "dane") == 0) {
+            dnssec_done = 1;
+            if ((rc = dnssec_item(&it, root)) != STC_OK)
+                goto out;
+        }
         size_t at = it.n;
         if ((rc = items_push(&it, "", c)) != STC_OK)
             goto out;
@@ -527,6 +639,8 @@ static stc_rc domain_findings(struct pen *p, const struct stc_result *root)
             it.n--;
         }
     }
+    if (!dnssec_done && (rc = dnssec_item(&it, root)) != STC_OK)
+        goto out;
     if (it.n > 0) {
         nl(p);
         put(p, "Domain checks:");
@@ -542,6 +656,7 @@ out:
 
 struct recs {
     const char **v;
+    int *sev; /* the most severe status of a node that gave it */
     size_t n, cap;
 };
 
@@ -554,19 +669,28 @@ static stc_rc gather_recs(struct recs *rs, const struct stc_result *node, unsign
         size_t k;
         if (r == NULL)
             continue;
+        int sev = (int)stc_result_status(node);
         for (k = 0; k < rs->n; k++)
             if (strcmp(rs->v[k], r) == 0)
                 break;
-        if (k < rs->n)
+        if (k < rs->n) {
+            if (sev > rs->sev[k])
+                rs->sev[k] = sev;
             continue;
+        }
         if (rs->n == rs->cap) {
             size_t cap = rs->cap ? rs->cap * 2 : 8;
             const char **v = realloc(rs->v, cap * sizeof *v);
             if (v == NULL)
                 return STC_E_NOMEM;
             rs->v = v;
+            int *sv = realloc(rs->sev, cap * sizeof *sv);
+            if (sv == NULL)
+                return STC_E_NOMEM;
+            rs->sev = sv;
             rs->cap = cap;
         }
+        rs->sev[rs->n] = sev;
         rs->v[rs->n++] = r;
     }
     for (size_t i = 0; i < stc_result_child_count(node); i++) {
@@ -581,6 +705,18 @@ static stc_rc recommendations(struct pen *p, const struct stc_result *root)
 {
     struct recs rs = {0};
     stc_rc rc = gather_recs(&rs, root, 0);
+    /* Most severe first, stable (insertion sort: the lists are short). */
+    for (size_t i = 1; rc == STC_OK && i < rs.n; i++) {
+        const char *v = rs.v[i];
+        int sv = rs.sev[i];
+        size_t j = i;
+        for (; j > 0 && rs.sev[j - 1] < sv; j--) {
+            rs.v[j] = rs.v[j - 1];
+            rs.sev[j] = rs.sev[j - 1];
+        }
+        rs.v[j] = v;
+        rs.sev[j] = sv;
+    }
     if (rc == STC_OK && rs.n > 0) {
         nl(p);
         put(p, "Recommendations:");
@@ -595,6 +731,7 @@ static stc_rc recommendations(struct pen *p, const struct stc_result *root)
         }
     }
     free(rs.v);
+    free(rs.sev);
     return rc;
 }
 

@@ -10,7 +10,8 @@
  *     is a usage error), build a config and a checker, check each domain in
  *     turn and print its report as it finishes: text (cli_text.c) or JSON
  *     (stc_result_to_json; one compact object per line for several
- *     domains). Uses the public API only.
+ *     domains) or, with --nagios, one Nagios plugin line (cli_nagios.c).
+ *     Uses the public API only.
  * LIMITS
  *     Domains are checked one after another; Ctrl-C stops the process.
  * DIAGNOSTICS
@@ -20,6 +21,9 @@
  *     file or resolver given in an option); CLI_EXIT_INTERNAL (70) for out
  *     of memory, an internal error or a write error on stdout. Messages go
  *     to stderr, escaped, prefixed "starttls-check: ".
+ *     With --nagios the exit status is a plugin state instead: 0..3 for the
+ *     checked domain, 3 (UNKNOWN, with a "STARTTLS UNKNOWN - ..." line on
+ *     stdout) for everything that prevented a verdict.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +32,7 @@
 
 #include <starttls/starttls.h>
 
+#include "cli_nagios.h"
 #include "cli_options.h"
 #include "cli_output.h"
 
@@ -61,12 +66,33 @@ static void complain(const char *what, const struct stc_err *err)
     fprintf(stderr, "%s: %s: %s\n", PROG, w, m);
 }
 
-static int usage_error(const struct stc_err *err)
+/* With --nagios, the same as a plugin line on stdout: UNKNOWN. */
+static void complain_nagios(const struct cli_opts *o, const char *what, const struct stc_err *err)
+{
+    complain(what, err);
+    if (o->nagios)
+        cli_nagios_unknown(stdout, what, err->msg[0] ? err->msg : stc_rc_name(err->code));
+}
+
+static int usage_error(const struct stc_err *err, int nagios)
 {
     char m[STC_ERR_MSG_MAX * 4];
     cli_escape(err->msg, strlen(err->msg), m, sizeof m);
     fprintf(stderr, "%s: %s\nTry '%s --help' for more information.\n", PROG, m, PROG);
+    if (nagios)
+        return cli_nagios_unknown(stdout, "usage", err->msg);
     return CLI_EXIT_USAGE;
+}
+
+/* Was --nagios asked for? (Also when parsing stopped before reaching it.) */
+static int nagios_wanted(int argc, char **argv, const struct cli_opts *o)
+{
+    if (o->nagios)
+        return 1;
+    for (int i = 1; i < argc; i++)
+        if (strcmp(argv[i], "--nagios") == 0 || strcmp(argv[i], "-nagios") == 0)
+            return 1;
+    return 0;
 }
 
 static int want_color(const struct cli_opts *o)
@@ -94,6 +120,11 @@ static int normalize_domains(const struct cli_opts *o, char (*names)[NAME_SZ])
         cli_escape(e.msg[0] ? e.msg : stc_rc_name(rc), strlen(e.msg[0] ? e.msg : stc_rc_name(rc)),
                    m, sizeof m);
         fprintf(stderr, "%s: invalid domain \"%s\": %s\n", PROG, d, m);
+        if (o->nagios) {
+            char why[STC_ERR_MSG_MAX + 32];
+            snprintf(why, sizeof why, "invalid domain: %s", e.msg[0] ? e.msg : stc_rc_name(rc));
+            cli_nagios_unknown(stdout, o->domains[i], why);
+        }
         code = max_int(code, exit_for(rc));
     }
     return code;
@@ -120,6 +151,8 @@ static int normalize_mx(const struct cli_opts *o, char (*pats)[NAME_SZ + 2])
         cli_escape(p, strlen(p), d, sizeof d);
         cli_escape(e.msg, strlen(e.msg), m, sizeof m);
         fprintf(stderr, "%s: invalid --mx pattern \"%s\": %s\n", PROG, d, m);
+        if (o->nagios)
+            cli_nagios_unknown(stdout, "invalid --mx pattern", p);
         code = max_int(code, exit_for(rc));
     }
     return code;
@@ -137,6 +170,8 @@ static int make_config(const struct cli_opts *o, struct stc_config **out)
     unsigned checks = o->checks_set ? o->checks : (unsigned)STC_CHECK_DEFAULT;
     if (o->no_dane)
         checks &= ~(unsigned)STC_CHECK_DANE;
+    if (o->deep)
+        checks |= (unsigned)STC_CHECK_DEEP;
 #define APPLY(cond, name, call)                                                                    \
     if ((cond) && (what = (name), rc = (call)) != STC_OK)                                          \
     goto out
@@ -150,10 +185,12 @@ static int make_config(const struct cli_opts *o, struct stc_config **out)
     APPLY(o->helo, "--helo", stc_config_set_helo(cfg, o->helo, &e));
     APPLY(o->policy_list, "--policy-list", stc_config_set_policy_list(cfg, o->policy_list, &e));
     APPLY(1, "--checks", stc_config_set_checks(cfg, checks, &e));
+    APPLY(o->probe_delay_set, "--probe-delay",
+          stc_config_set_probe_delay_ms(cfg, o->probe_delay_ms, &e));
 #undef APPLY
 out:
     if (rc != STC_OK) {
-        complain(what, &e);
+        complain_nagios(o, what, &e);
         stc_config_free(cfg);
         return exit_for(rc);
     }
@@ -171,11 +208,17 @@ static int check_one(const struct stc_checker *ck, const char *domain, const cha
     int code;
     stc_rc rc = stc_checker_check_domain(ck, domain, expected, &res, &e);
     if (rc != STC_OK) {
-        complain(domain, &e);
-        return exit_for(rc);
+        complain_nagios(o, domain, &e);
+        return o->nagios ? CLI_NAGIOS_UNKNOWN : exit_for(rc);
     }
     code = (int)stc_result_domain_status(res);
-    if (o->json) {
+    if (o->nagios) {
+        rc = cli_nagios_render(stdout, res, o->warn_days, o->crit_days, &code);
+        if (rc != STC_OK) {
+            e.code = rc;
+            complain(domain, &e);
+        }
+    } else if (o->json) {
         unsigned flags = o->ndomains > 1 ? STC_JSON_COMPACT : 0;
         rc = stc_result_to_json(res, flags, &json, &e);
         if (rc == STC_OK)
@@ -228,7 +271,7 @@ static int run(const struct cli_opts *o)
         goto out;
     stc_rc rc = stc_checker_new(cfg, &ck, &e);
     if (rc != STC_OK) {
-        complain("cannot set up the checker", &e);
+        complain_nagios(o, "cannot set up the checker", &e);
         code = exit_for(rc);
         goto out;
     }
@@ -258,7 +301,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "%s: out of memory\n", PROG);
         code = CLI_EXIT_INTERNAL;
     } else if (rc != STC_OK) {
-        code = usage_error(&err);
+        code = usage_error(&err, nagios_wanted(argc, argv, &o));
     } else if (o.help) {
         cli_usage(stdout);
         code = 0;
@@ -267,14 +310,17 @@ int main(int argc, char **argv)
         code = 0;
     } else if (o.ndomains == 0) {
         cli_err(&err, STC_E_INVAL, "no domain given");
-        code = usage_error(&err);
+        code = usage_error(&err, o.nagios);
     } else {
         code = run(&o);
     }
+    int nagios = nagios_wanted(argc, argv, &o);
     cli_options_free(&o);
     if (fflush(stdout) != 0 || ferror(stdout)) {
         fprintf(stderr, "%s: write error on standard output\n", PROG);
         code = max_int(code, CLI_EXIT_INTERNAL);
     }
+    if (nagios && (code < 0 || code > CLI_NAGIOS_UNKNOWN))
+        code = CLI_NAGIOS_UNKNOWN; /* usage, internal and write errors */
     return code;
 }

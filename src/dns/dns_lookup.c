@@ -68,7 +68,7 @@ static stc_rc ask_one(struct dns_ctx *ctx, const char *name, int type, struct de
         return rc;
     rc = dns_ctx_resolve(ctx, &a, 1, d);
     if (rc != STC_OK)
-        return err_set(err, a.err.code, "%s", a.err.msg);
+        return err_set(err, rc, "%s", a.err.msg);
     dns_status_fill(st, a.res);
     *res = a.res;
     return STC_OK;

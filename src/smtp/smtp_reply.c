@@ -86,12 +86,13 @@ static stc_rc check_head(const uint8_t *p, size_t n, int complete, int *code, st
     return STC_OK;
 }
 
-/* Append the escaped text of one line (after "DDD[ -]") to t. */
-static stc_rc add_text(struct buf *t, const uint8_t *p, size_t n, struct stc_err *err)
+/* Append the escaped text of one line (after "DDD[ -]") to t, after a '\n'
+ * unless it is the first line (whose text may be empty: "250-\r\n"). */
+static stc_rc add_text(struct buf *t, int first, const uint8_t *p, size_t n, struct stc_err *err)
 {
     char esc[STC_SMTP_LINE_MAX * 4 + 1];
     stc_rc rc = STC_OK;
-    if (t->len > 0)
+    if (!first)
         STC_GUARD(buf_append(t, "\n", 1, err));
     size_t el = text_escape(p, n, esc, sizeof esc);
     STC_GUARD(buf_append(t, esc, el, err));
@@ -145,7 +146,7 @@ stc_rc smtp_reply_parse(struct rd *r, struct smtp_reply *out, struct stc_err *er
         size_t tn = n > 4 ? n - 4 : 0;
         if (nlines == 1)
             text_escape(t, tn, first, sizeof first);
-        STC_GUARD(add_text(&text, t, tn, err));
+        STC_GUARD(add_text(&text, nlines == 1, t, tn, err));
         STC_ENSURE(r->pos - start <= STC_SMTP_REPLY_BYTES_MAX, err, STC_E_LIMIT,
                    "reply longer than %d bytes", STC_SMTP_REPLY_BYTES_MAX);
         STC_ENSURE(last || nlines < STC_SMTP_REPLY_LINES_MAX, err, STC_E_LIMIT,

@@ -134,7 +134,8 @@ def generate(ctx, scale=None, greeting_ms=0, reply_ms=0):
                 z.rr("@", "MX", "%d %s" % (h.pref, h.name + "."))
             cert = None
             if h.listens or h.smtp == "postfix" or h.tlsa:
-                cert = pki.leaf(h.cert_names, h.cert, rsa=h.smtp in RSA_BEHAVIOURS)
+                rsa = h.key == "rsa" if h.key else h.smtp in RSA_BEHAVIOURS
+                cert = pki.leaf(h.cert_names, h.cert, rsa=rsa)
             if h.cname:
                 z.rr(h.name + ".", "CNAME", h.target + ".")
             if h.addr:
@@ -143,11 +144,18 @@ def generate(ctx, scale=None, greeting_ms=0, reply_ms=0):
                 z.rr("_25._tcp.%s." % h.target, "TLSA",
                      "%d %d %d %s" % (u, s, m, pki.tlsa_data(cert, u, s, m, bad)))
             if h.listens:
-                listeners.append({
-                    "addr": h.addr, "port": 25, "hostname": h.name, "behaviour": h.smtp,
-                    "cert": cert.cert, "key": cert.key, "chain": cert.chain,
-                    "greeting_delay_ms": h.greeting_delay_ms,
-                    "reply_delay_ms": h.reply_delay_ms})
+                li = {"addr": h.addr, "port": 25, "hostname": h.name, "behaviour": h.smtp,
+                      "cert": cert.cert, "key": cert.key, "chain": cert.chain,
+                      "greeting_delay_ms": h.greeting_delay_ms,
+                      "reply_delay_ms": h.reply_delay_ms}
+                # TLS tuning keys only when set: other listeners stay byte-identical
+                if h.tls_versions:
+                    li["tls_versions"] = h.tls_versions
+                if h.ciphers:
+                    li["ciphers"] = h.ciphers
+                if not h.server_order:
+                    li["prefer_server_order"] = False
+                listeners.append(li)
             elif h.smtp == "postfix":
                 postfix = {"addr": h.addr, "hostname": h.name, "cert": cert.cert,
                            "key": cert.key, "chain": cert.chain}

@@ -73,7 +73,7 @@ BEHAVIOURS = (
     "banner-close", "garbage", "endless-multiline", "drip",
     "plaintext-after-starttls", "reset-after-starttls", "tls-alert",
     "huge-line", "many-ehlo-lines", "accept-no-read",
-    "starttls-pipelining-answer",
+    "starttls-pipelining-answer", "old-ssl",
 )
 
 # Behaviours that never reach a TLS handshake need no certificate.
@@ -82,6 +82,48 @@ NO_TLS = {"no-starttls", "starttls-454", "handshake-fail", "throttle-421",
           "tls-alert", "accept-no-read"}
 
 TLS_ALERT = bytes.fromhex("15030300020228")  # fatal handshake_failure
+
+# Listener TLS tuning (optional keys; absent = the behaviour's profile).
+TLS_VERSION_NAMES = {"TLSv1": ssl.TLSVersion.TLSv1, "TLSv1.1": ssl.TLSVersion.TLSv1_1,
+                     "TLSv1.2": ssl.TLSVersion.TLSv1_2, "TLSv1.3": ssl.TLSVersion.TLSv1_3}
+TLS_VERSION_ORDER = ["TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"]
+
+# "old-ssl": scripted answers to SSLv2 and SSLv3 hellos (OpenSSL 3 speaks
+# neither); every other ClientHello gets the normal TLS handshake.
+OLD_SSL3_SUITES = (0x0035, 0x000a, 0x0005)   # AES256-SHA, DES-CBC3-SHA, RC4-SHA
+OLD_SSL2_KINDS = (0x0700c0, 0x010080)        # DES-CBC3-MD5, RC4-MD5
+
+
+def ssl3_flight(hello):
+    """SSLv3 ServerHello (+ renegotiation_info when the SCSV was offered)
+    and ServerHelloDone, or a handshake_failure alert; hello is the whole
+    ClientHello record. RFC 6101 5.6.1.3."""
+    try:
+        body = hello[9:]
+        sid = body[34]
+        p = 35 + sid
+        n = struct.unpack(">H", body[p:p + 2])[0]
+        offered = [struct.unpack(">H", body[p + 2 + i:p + 4 + i])[0]
+                   for i in range(0, n, 2)]
+    except (IndexError, struct.error):
+        return bytes.fromhex("15030000020232")          # decode_error
+    pick = next((c for c in OLD_SSL3_SUITES if c in offered), None)
+    if pick is None:
+        return bytes.fromhex("15030000020228")          # handshake_failure
+    ext = b""
+    if 0x00ff in offered:
+        ext = struct.pack(">HHHB", 5, 0xff01, 1, 0)    # renegotiation_info, empty
+    sh = b"\x03\x00" + bytes(range(32)) + b"\x00" + struct.pack(">HB", pick, 0) + ext
+    msgs = b"\x02" + struct.pack(">I", len(sh))[1:] + sh + b"\x0e\x00\x00\x00"
+    return b"\x16\x03\x00" + struct.pack(">H", len(msgs)) + msgs
+
+
+def ssl2_server_hello(kinds):
+    """SSLv2 SERVER-HELLO listing kinds, no certificate (draft 2.2 appendix)."""
+    specs = b"".join(struct.pack(">I", k)[1:] for k in kinds)
+    cid = bytes(range(16))
+    body = struct.pack(">BBBHHHH", 4, 0, 1, 2, 0, len(specs), len(cid)) + specs + cid
+    return struct.pack(">H", 0x8000 | len(body)) + body
 
 # RFC 7919 ffdhe2048, so DHE and anonymous ADH suites work without dhparam.
 FFDHE2048 = """-----BEGIN DH PARAMETERS-----
@@ -226,8 +268,33 @@ def load_config(path):
             d[k] = os.path.abspath(v) if v else None
         if beh not in NO_TLS and not (d["cert"] and d["key"]):
             raise ConfigError(where + ": behaviour %s needs cert and key" % beh)
+        d["tuning"] = load_tuning(l, where)
         out.append(d)
     return out
+
+
+def load_tuning(l, where):
+    """Optional TLS keys: "tls_versions" (a contiguous list such as
+    ["TLSv1.2"]), "ciphers" (OpenSSL list for TLS 1.2 and older),
+    "prefer_server_order" (default true). Returns a hashable tuple."""
+    vers = l.get("tls_versions")
+    if vers is not None:
+        if not isinstance(vers, list) or not vers or \
+                any(v not in TLS_VERSION_NAMES for v in vers):
+            raise ConfigError(where + ": bad tls_versions (known: %s)"
+                              % ", ".join(TLS_VERSION_ORDER))
+        idx = sorted(TLS_VERSION_ORDER.index(v) for v in vers)
+        if idx != list(range(idx[0], idx[-1] + 1)):
+            raise ConfigError(where + ": tls_versions must be contiguous")
+        vers = (TLS_VERSION_ORDER[idx[0]], TLS_VERSION_ORDER[idx[-1]])
+    ciphers = l.get("ciphers")
+    if ciphers is not None and (not isinstance(ciphers, str) or not ciphers
+                                or clean(ciphers, 1000) != ciphers):
+        raise ConfigError(where + ": bad ciphers")
+    order = l.get("prefer_server_order", True)
+    if not isinstance(order, bool):
+        raise ConfigError(where + ": prefer_server_order must be true or false")
+    return (vers, ciphers, order)
 
 
 def tls_profile(behaviour):
@@ -235,7 +302,7 @@ def tls_profile(behaviour):
             "weak-ciphers": "weak"}.get(behaviour, "modern")
 
 
-def make_context(cert, key, chain, profile, dhfile):
+def make_context(cert, key, chain, profile, tuning, dhfile):
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     certfile, tmp = cert, None
     try:
@@ -271,7 +338,16 @@ def make_context(cert, key, chain, profile, dhfile):
         ctx.maximum_version = ssl.TLSVersion.TLSv1_2
     else:
         raise ConfigError("unknown TLS profile " + profile)
-    ctx.options |= ssl.OP_CIPHER_SERVER_PREFERENCE
+    vers, ciphers, order = tuning
+    if ciphers:
+        ctx.set_ciphers(ciphers)
+    if vers:
+        ctx.minimum_version = TLS_VERSION_NAMES[vers[0]]
+        ctx.maximum_version = TLS_VERSION_NAMES[vers[1]]
+    if order:
+        ctx.options |= ssl.OP_CIPHER_SERVER_PREFERENCE
+    else:
+        ctx.options &= ~ssl.OP_CIPHER_SERVER_PREFERENCE    # Python sets it by default
     return ctx
 
 
@@ -285,7 +361,8 @@ def build_contexts(listeners):
             if l["behaviour"] in NO_TLS:
                 l["ctx"] = None
                 continue
-            k = (l["cert"], l["key"], l["chain"], tls_profile(l["behaviour"]))
+            k = (l["cert"], l["key"], l["chain"], tls_profile(l["behaviour"]),
+                 l["tuning"])
             if k not in cache:
                 try:
                     cache[k] = make_context(*k, dhfile)
@@ -399,6 +476,25 @@ class Session:
         while len(self.buf) < 5 + n:
             await self.fill(timeout)
         return True
+
+    async def peek(self, n, timeout=10.0):
+        """Up to n bytes from the socket without consuming them (the
+        transport must be paused); b"" when nothing came in time."""
+        sock = self.writer.get_extra_info("socket")
+        raw = socket.socket(fileno=os.dup(sock.fileno()))
+        try:
+            deadline = time.monotonic() + timeout
+            while time.monotonic() < deadline:
+                try:
+                    data = raw.recv(n, socket.MSG_PEEK | socket.MSG_DONTWAIT)
+                except BlockingIOError:
+                    data = None
+                if data is not None and (len(data) >= n or data == b""):
+                    return data
+                await asyncio.sleep(0.005)
+            return data or b""
+        finally:
+            raw.close()
 
     async def close_gracefully(self, wait=2.0):
         """FIN, then drain the client's input a moment so it sees our data
@@ -522,7 +618,29 @@ class Session:
             self.outcome = "alert-sent" if ok else "alert-sent-bad-hello"
             return False
         # handshake behaviours
-        if b == "starttls-pipelining-answer":
+        if b == "old-ssl":
+            if self.l["reply_delay_ms"]:
+                await asyncio.sleep(self.l["reply_delay_ms"])
+            self.discard_input()
+            w.write(b"220 2.0.0 Ready to start TLS\r\n")
+            w.transport.pause_reading()          # keep the ClientHello in the socket
+            head = await self.peek(11)
+            if head[:1] == b"\x16" and head[9:11] == b"\x03\x00":
+                w.transport.resume_reading()
+                if await self.read_tls_record():
+                    await self.send(ssl3_flight(bytes(self.buf)))
+                await self.close_gracefully()
+                self.outcome = "sslv3-answered"
+                return False
+            if len(head) >= 5 and head[0] & 0x80 and head[2] == 1 \
+                    and head[3:5] == b"\x00\x02":
+                w.transport.resume_reading()
+                await self.send(ssl2_server_hello(OLD_SSL2_KINDS))
+                await self.close_gracefully()
+                self.outcome = "sslv2-answered"
+                return False
+            # anything else: the normal handshake below (start_tls resumes reading)
+        elif b == "starttls-pipelining-answer":
             # vulnerable (CVE-2011-0411): keep what was pipelined after
             # STARTTLS and execute it once TLS is up, answering inside TLS
             await self.reply("220 2.0.0 Ready to start TLS\r\n")

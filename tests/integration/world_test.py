@@ -14,7 +14,8 @@ DESCRIPTION
             --timeout 10 [case cli=...] DOMAIN
 
     then checks the JSON domain object (docs/json.md) against the case's
-    expect.FEATURE= items, that the exit code equals the domain status, and
+    expect.FEATURE= items and against docs/starttls-check.schema.json (JSON
+    Schema, python3-jsonschema), that the exit code equals the domain status, and
     that stderr carries no sanitizer report. BIN: positional argument, --bin,
     or env STC_BIN (default build/starttls-check). Features: --features, or
     env STC_WORLD_FEATURES, default "base". -k selects cases by exact name,
@@ -58,6 +59,37 @@ def fail_env(msg):
     print("world_test: " + msg, file=sys.stderr)
     print("0 passed, 0 failed")
     sys.exit(2)
+
+
+# ---------------------------------------------------------------- JSON schema
+SCHEMA_PATH = os.path.join(REPO, "docs", "starttls-check.schema.json")
+_schema_validator = None
+
+
+def load_schema():
+    """Load docs/starttls-check.schema.json once (python3-jsonschema)."""
+    global _schema_validator
+    try:
+        import jsonschema
+    except ImportError:
+        fail_env("python3-jsonschema is not installed (scripts/install-deps.sh)")
+    try:
+        with open(SCHEMA_PATH) as f:
+            schema = json.load(f)
+        cls = jsonschema.validators.validator_for(schema)
+        cls.check_schema(schema)
+    except (OSError, ValueError, jsonschema.exceptions.SchemaError) as e:
+        fail_env("bad schema %s: %s" % (SCHEMA_PATH, e))
+    _schema_validator = cls(schema)
+
+
+def schema_problems(obj):
+    """One message per schema violation of a JSON output, with its path."""
+    out = []
+    for e in sorted(_schema_validator.iter_errors(obj), key=lambda e: list(e.absolute_path))[:10]:
+        path = "/".join(str(p) for p in e.absolute_path) or "(top)"
+        out.append("schema: at %s: %s" % (path, e.message[:200]))
+    return out
 
 
 # ---------------------------------------------------------------- assertions
@@ -169,6 +201,7 @@ def run_case(args, env, domain, features):
         problems.append("no JSON object on stdout (rc %d): %r; stderr: %r"
                         % (r.returncode, out[:200], err[-300:]))
         return domain.name, problems, dt, cmd
+    problems += schema_problems(obj)
     if isinstance(obj.get("status"), int) and r.returncode >= 0 and \
             r.returncode != obj["status"]:
         problems.append("exit code %d != domain status %d" % (r.returncode, obj["status"]))
@@ -254,6 +287,7 @@ def main():
         fail_env("the world is not up (no validated answer from %s); run: testbed/world up"
                  % world.resolver_addr)
 
+    load_schema()
     passed = failed = 0
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.j)) as pool:
         futs = [pool.submit(run_case, args, env, d, features) for d in cases]

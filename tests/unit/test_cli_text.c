@@ -162,17 +162,17 @@ static void test_report(void **state)
                     "STARTTLS", "TLS", "CIPHER", "CERTIFICATE", NULL);
     assert_null(strstr(line, "DANE")); /* no host has a dane check */
     assert_in_order(line_with(out, "  10  mx1.example.com", line, sizeof line), "10",
-                    "mx1.example.com", "192.0.2.1", "yes", "TLSv1.3", "TLS_AES_256_GCM_SHA384",
-                    "valid, 80 days", NULL);
+                    "mx1.example.com", "192.0.2.1", "yes", " 1.3 ", " AES_256_GCM_SHA384 ",
+                    "valid 80d", NULL);
     assert_in_order(line_with(out, "  20  mx2.example.com", line, sizeof line), "20",
-                    "mx2.example.com", "192.0.2.2", "yes", "TLSv1.2", "ECDHE-RSA-AES128-GCM-SHA256",
-                    "problem, expired", NULL);
+                    "mx2.example.com", "192.0.2.2", "yes", " 1.2 ", "ECDHE-RSA-AES128-GCM-SHA256",
+                    "expired", NULL);
     /* Columns line up: the address starts at the same place in both rows. */
     char l1[512], l2[512];
     line_with(out, "192.0.2.1", l1, sizeof l1);
     line_with(out, "192.0.2.2", l2, sizeof l2);
     assert_int_equal(strstr(l1, "192.0.2.1") - l1, strstr(l2, "192.0.2.2") - l2);
-    assert_int_equal(strstr(l1, "TLSv1.3") - l1, strstr(l2, "TLSv1.2") - l2);
+    assert_int_equal(strstr(l1, " 1.3 ") - l1, strstr(l2, " 1.2 ") - l2);
 
     /* Problems of mx2 only; mx1 has none. */
     assert_non_null(strstr(out, "\nmx2.example.com:\n"));
@@ -189,7 +189,7 @@ static void test_report(void **state)
     assert_in_order(line_with(out, "  tls-rpt", line, sizeof line), "tls-rpt", "warning",
                     "No TLS-RPT record", NULL);
 
-    /* Recommendations: numbered in tree order, duplicates dropped. */
+    /* Recommendations: numbered, most severe first, duplicates dropped. */
     assert_non_null(strstr(out, "\nRecommendations:\n"
                                 "  1. Renew the certificate.\n"
                                 "  2. Turn off TLS 1.0 and 1.1.\n"
@@ -240,14 +240,63 @@ static void test_two_line_table(void **state)
     assert_in_order(line_with(out, "alt1.gmail", line, sizeof line), "5",
                     "alt1.gmail-smtp-in.l.google.example", "2001:db8:4023:c0b::1b", NULL);
     char row2[512];
-    line_with(out, "TLS_CHACHA20", row2, sizeof row2);
-    assert_in_order(row2, "yes", "TLSv1.3", "TLS_CHACHA20_POLY1305_SHA256", "valid, 1 day",
-                    "success", NULL);
+    line_with(out, "CHACHA20", row2, sizeof row2);
+    assert_in_order(row2, "yes", "1.3", " CHACHA20_POLY1305_SHA256 ", "valid 1d", "success", NULL);
     /* The second line starts under the host column. */
     assert_int_equal(strstr(row2, "yes") - row2, strstr(line, "alt1") - line);
     assert_width(out, CLI_TEXT_WIDTH, 0);
     assert_null(strstr(out, "Recommendations"));
     assert_null(strstr(out, "Domain checks"));
+    free(out);
+    stc_result_free(root);
+}
+
+/* A row a little too wide with its cipher: the cipher goes to a detail
+ * line under the host (abbreviated: no "TLS_", no "_WITH"); the dnssec line
+ * sits before the DANE summary; recommendations come most severe first. */
+static void test_cipher_detail_line(void **state)
+{
+    (void)state;
+    struct stc_result *root = result_new(STC_NODE_DOMAIN, "legacy.example", NULL);
+    result_verdict(root, "mx.mail-legacy-systems.legacy.example: warnings found");
+    result_fact_str(root, "mx_dnssec", "insecure");
+    struct stc_result *h =
+        add_host(root, "mx.mail-legacy-systems.legacy.example", 10, "2001:db8:1::25", "TLSv1",
+                 "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA", 1, 300);
+    struct stc_result *d = result_add_check(h, "dane", NULL);
+    result_fact_bool(d, "tlsa_present", 0);
+    struct stc_result *v = result_find_mut(h, "version");
+    result_msg(v, STC_STATUS_WARNING, "Negotiated TLSv1");
+    result_recommend(v, "Disable TLS 1.0 and 1.1.");
+    struct stc_result *t = result_add_check(root, "tls-rpt", NULL);
+    result_note(t, "TLS reports go to mailto:x@legacy.example");
+    result_recommend(t, "Advice that comes first in the tree.");
+    struct stc_result *dd = result_add_check(root, "dane", NULL);
+    result_msg(dd, STC_STATUS_FAILURE, "DANE summary");
+    result_recommend(dd, "Fix the failure first.");
+    result_rollup(root);
+    result_set_domain_status(root, STC_DOMAIN_FAILURE);
+
+    char *out = render(root, 0);
+    char line[512], detail[512];
+    line_with(out, "PREF", line, sizeof line);
+    assert_in_order(line, "PREF", "HOST", "ADDRESS", "STARTTLS", "TLS", "CERTIFICATE", "DANE",
+                    NULL);
+    assert_null(strstr(line, "CIPHER"));
+    assert_in_order(line_with(out, "  10  mx.mail-legacy", line, sizeof line), "2001:db8:1::25",
+                    "yes", " 1.0 ", "valid 300d", "no TLSA", NULL);
+    line_with(out, "cipher ", detail, sizeof detail);
+    assert_non_null(strstr(detail, "cipher ECDHE_RSA_AES_256_CBC_SHA"));
+    assert_int_equal(strstr(detail, "cipher") - detail, strstr(line, "mx.mail") - line);
+    /* dnssec before dane, tls-rpt before both. */
+    assert_in_order(out, "\n  tls-rpt ", "\n  dnssec ", "\n  dane ", NULL);
+    assert_in_order(line_with(out, "  dnssec", line, sizeof line), "insecure",
+                    "not DNSSEC-signed", NULL);
+    assert_non_null(strstr(out, "\nRecommendations:\n"
+                                "  1. Fix the failure first.\n"
+                                "  2. Disable TLS 1.0 and 1.1.\n"
+                                "  3. Advice that comes first in the tree.\n"));
+    assert_width(out, CLI_TEXT_WIDTH, 0);
     free(out);
     stc_result_free(root);
 }
@@ -422,6 +471,7 @@ int main(void)
         cmocka_unit_test(test_report),
         cmocka_unit_test(test_color),
         cmocka_unit_test(test_two_line_table),
+        cmocka_unit_test(test_cipher_detail_line),
         cmocka_unit_test(test_unreachable_and_plain),
         cmocka_unit_test(test_hostile_bytes),
         cmocka_unit_test(test_wrapping),

@@ -1,0 +1,155 @@
+/* scan.h - bulk scans: a domain list in, JSON Lines / SQLite / statistics out.
+ *
+ * A scan reads a list of domains (CSV "rank,domain", one per line, or a
+ * chosen column), checks them with a pool of worker threads sharing one
+ * checker, a single-flight host cache and a per-IP connection cap, and
+ * streams each domain's result to its outputs as it finishes. Memory stays
+ * flat in the number of domains (bounded queues, capped cache; only an
+ * 8-byte hash per input domain is kept, for duplicates and resume).
+ *
+ * Typical use (the `starttls-check scan` command):
+ *     struct stc_scan_opts o; stc_scan_opts_init(&o);
+ *     o.output = "out.jsonl"; o.db = "scan.db"; o.resume = 1;
+ *     stc_scan_new(cfg, &o, &scan, &err);
+ *     rc = stc_scan_run(scan, fd, &err);      // STC_E_INTERRUPTED when stopped
+ *     stc_scan_get_stats(scan, &stats);
+ *     stc_scan_free(scan);
+ */
+#ifndef STARTTLS_SCAN_H
+#define STARTTLS_SCAN_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "checker.h"
+#include "error.h"
+#include "export.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define STC_SCAN_DEFAULT_THREADS 256      /* see docs/scan.md for the measurements */
+#define STC_SCAN_DEFAULT_STACK (256 * 1024)
+#define STC_SCAN_DEFAULT_PER_IP 4
+#define STC_SCAN_DEFAULT_CACHE_TTL_S 3600
+#define STC_SCAN_DEFAULT_CACHE_MAX 65536
+#define STC_SCAN_DEFAULT_RETRY_DELAY_MS 2000
+#define STC_SCAN_MAX_THREADS 4096
+
+/** How hard to stop (stc_scan_stop, or the tick callback's return value). */
+enum stc_scan_stop_level {
+    STC_SCAN_GO = 0,
+    STC_SCAN_STOP = 1,  /**< read no more; domains in flight finish and are written */
+    STC_SCAN_CANCEL = 2 /**< also refuse new connections; unfinished domains are not written */
+};
+
+/** Progress counters, passed to the tick callback. */
+struct stc_scan_progress {
+    uint64_t total;     /**< data lines in the input (0: unknown, e.g. stdin) */
+    uint64_t lines;     /**< data lines read so far */
+    uint64_t done;      /**< domains checked and written */
+    uint64_t resumed;   /**< skipped: already in the outputs (--resume) */
+    uint64_t rejected;  /**< bad lines (see the reject log) */
+    uint64_t duplicates;
+    uint64_t errors;    /**< domains with status error/could-not-connect, and failed checks */
+    uint64_t in_flight; /**< being checked now */
+    uint64_t connections; /**< SMTP connections made */
+    int64_t elapsed_ms;
+};
+
+/**
+ * Called from the thread running stc_scan_run about every tick_ms.
+ * Returns an enum stc_scan_stop_level: STC_SCAN_GO to carry on.
+ */
+typedef int (*stc_scan_tick_fn)(void *ctx, const struct stc_scan_progress *p);
+
+struct stc_scan_opts {
+    unsigned threads;       /**< worker threads; 0: STC_SCAN_DEFAULT_THREADS */
+    size_t stack_size;      /**< per worker; 0: STC_SCAN_DEFAULT_STACK */
+    unsigned per_ip;        /**< simultaneous SMTP connections per IP; 0: default */
+    long cache_ttl_s;       /**< host cache lifetime; <0: default; 0: no host cache */
+    size_t cache_max;       /**< host cache entries; 0: default */
+    size_t queue_size;      /**< reader->worker queue; 0: 2 * threads */
+    int column;             /**< -1: auto (rank,domain or one name); else 0-based CSV column */
+    long retry_delay_ms;    /**< back-off before retrying a host that answered 421; <0: default */
+    const char *output;     /**< JSON Lines file; "-": stdout; NULL: none */
+    const char *db;         /**< SQLite file; NULL: none */
+    const char *rejects;    /**< reject log file; "-": stderr; NULL: none (still counted) */
+    int resume;             /**< skip domains already in db/output; else outputs start empty */
+    long tick_ms;           /**< tick period; 0: 200 */
+    stc_scan_tick_fn tick;  /**< may be NULL */
+    void *tick_ctx;
+};
+
+/** Aggregate statistics (the original's AggregatedScan and more). */
+struct stc_scan_stats {
+    /* input */
+    uint64_t lines, rejected, duplicates, resumed;
+    /* domains (this run) */
+    uint64_t attempted;        /**< domains checked and written */
+    uint64_t check_errors;     /**< domains whose check failed outright (not written) */
+    uint64_t with_mx;          /**< MX hosts found (or implicit MX) */
+    uint64_t null_mx;
+    uint64_t mtasts_testing, mtasts_enforce; /**< policy mode of domains with a policy */
+    uint64_t mtasts_valid;     /**< MTA-STS check success or warning */
+    uint64_t tlsrpt;           /**< valid TLS-RPT record */
+    uint64_t connected;        /**< at least one MX host connected */
+    uint64_t starttls_all;     /**< every connected MX host did STARTTLS */
+    uint64_t valid_cert_all;   /**< every connected MX host had a valid certificate */
+    uint64_t dane_some, dane_all; /**< DANE authenticated some / every MX host */
+    uint64_t status[7];        /**< domain status code distribution */
+    /* unique MX hosts (each counted once, when first seen) */
+    uint64_t unique_hosts, hosts_connected, hosts_starttls, hosts_valid_cert;
+    uint64_t hosts_weak_cipher; /**< cipher check warning or worse */
+    uint64_t hosts_dane;        /**< DANE authenticated */
+    uint64_t tls_versions[5];   /**< negotiated TLSv1.3, TLSv1.2, TLSv1.1, TLSv1, other */
+    /* work */
+    uint64_t connections;      /**< SMTP connections made (per-IP gate grants) */
+    uint64_t host_checks;      /**< host checks run (cache misses) */
+    uint64_t cache_hits;       /**< host results reused */
+    uint64_t throttle_retries; /**< hosts retried after a 421 */
+    int64_t elapsed_ms;
+};
+
+struct stc_scan;
+
+STC_EXPORT void stc_scan_opts_init(struct stc_scan_opts *o);
+
+/**
+ * Make a scan: opens/creates the outputs (reading them first for --resume),
+ * installs the host cache and the per-IP gate into cfg (stc_config_set_host_check,
+ * stc_config_set_connect_gate; any hook set before is replaced) and makes the
+ * scan's checker from it. cfg may be freed afterwards.
+ * STC_E_INVAL for bad options, STC_E_IO for files, STC_E_NOMEM.
+ */
+STC_EXPORT stc_rc stc_scan_new(struct stc_config *cfg, const struct stc_scan_opts *o,
+                               struct stc_scan **out, struct stc_err *err);
+
+/**
+ * Read domains from fd (not closed) until EOF and check them all; returns
+ * when every result is written and committed. STC_E_INTERRUPTED when stopped
+ * (outputs are still consistent and closed cleanly), STC_E_IO for a read or
+ * write error. Call once per scan.
+ */
+STC_EXPORT stc_rc stc_scan_run(struct stc_scan *s, int fd, struct stc_err *err);
+
+/** Ask a running scan to stop (enum stc_scan_stop_level). Async-signal-safe. */
+STC_EXPORT void stc_scan_stop(struct stc_scan *s, int level);
+
+/** Statistics so far (final after stc_scan_run). */
+STC_EXPORT void stc_scan_get_stats(struct stc_scan *s, struct stc_scan_stats *out);
+
+/** The statistics as a table / as one JSON object. STC_E_IO on a write error. */
+STC_EXPORT stc_rc stc_scan_stats_print(const struct stc_scan_stats *st, FILE *out,
+                                       struct stc_err *err);
+STC_EXPORT stc_rc stc_scan_stats_json(const struct stc_scan_stats *st, FILE *out,
+                                      struct stc_err *err);
+
+STC_EXPORT void stc_scan_free(struct stc_scan *s);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,81 @@
+/* deep_obs.h - what the deep TLS analysis (--deep) observed about one host.
+ *
+ * deep_observe() (deep_probe.c) makes the probe connections and fills a
+ * struct deep_obs with raw facts; deep_judge() (check_deep.c) grades them
+ * by the NCSC-NL guidelines (deep_grade.c) into the host's "tls_deep" node.
+ * check_deep() does both and is what the checker calls.
+ */
+#ifndef STC_CHECKS_DEEP_OBS_H
+#define STC_CHECKS_DEEP_OBS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../util/err.h"
+#include "checker_int.h"
+#include "result_tree.h"
+
+struct host_obs;
+
+#define CHECK_DEEP "tls_deep"
+#define DEEP_SUITES_MAX 128 /* accepted suites kept per version */
+#define DEEP_GROUPS_MAX 16
+#define DEEP_BUDGET_FACTOR 4        /* the deep analysis may take this many host budgets */
+#define DEEP_INJECTION_WAIT_MS 1000 /* wait for an answer to the pipelined NOOP inside TLS */
+
+enum deep_version_index {
+    DEEP_SSL2 = 0,
+    DEEP_SSL3,
+    DEEP_TLS10,
+    DEEP_TLS11,
+    DEEP_TLS12,
+    DEEP_TLS13,
+    DEEP_NVERSIONS
+};
+
+struct deep_version {
+    int version; /* TLS_V_* or TLS_V_SSL2 */
+    int tested;  /* a probe got an answer or a refusal */
+    int accepted;
+    char refusal[128];                /* how the server said no: alert name, "closed", ... */
+    uint32_t suites[DEEP_SUITES_MAX]; /* accepted, in the order the server picked them */
+    size_t nsuites;
+    int complete;     /* enumeration ended with a refusal, not cut short */
+    int server_order; /* 1 the server picks by its own order, 0 it follows the
+                         client's, -1 not tested (fewer than 2 suites) */
+    int secure_reneg; /* renegotiation_info in its ServerHello (RFC 5746) */
+};
+
+struct deep_obs {
+    int ran;
+    int connections; /* probe connections attempted */
+    int aborted;     /* stopped early: abort_err says why */
+    struct stc_err abort_err;
+    struct deep_version v[DEEP_NVERSIONS];
+
+    /* Key exchange groups, probed one at a time at groups_version. */
+    int groups_version; /* 0: not probed */
+    uint16_t groups[DEEP_GROUPS_MAX];
+    size_t ngroups;
+    int dh_bits_min, dh_bits_max; /* DHE primes seen in ServerKeyExchange, 0 none */
+
+    /* CVE-2011-0411: "STARTTLS\r\nNOOP\r\n" in one write. */
+    int injection_tested;
+    int injection_vulnerable;     /* the NOOP was answered inside TLS */
+    int injection_plaintext;      /* the NOOP was answered in plaintext before TLS */
+    struct stc_err injection_err; /* why the test could not run */
+
+    /* RFC 8689 REQUIRETLS in the EHLO after STARTTLS. */
+    int requiretls_known;
+    int requiretls;
+};
+
+/** Probe the host (obs->address; needs obs->handshake_ok). Never fails for a bad server. */
+stc_rc deep_observe(const struct stc_checker *ck, const struct host_obs *obs, struct deep_obs *out,
+                    struct stc_err *err);
+/** Grade out into a "tls_deep" check node under host. */
+void deep_judge(const struct deep_obs *d, const struct host_obs *obs, struct stc_result *host);
+/** deep_observe + deep_judge; adds the probe connections to obs->connections. */
+void check_deep(const struct stc_checker *ck, struct host_obs *obs, struct stc_result *host);
+
+#endif

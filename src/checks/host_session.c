@@ -1,0 +1,232 @@
+/*
+ * NAME
+ *     host_session - gated connections, plaintext to STARTTLS, raw hellos
+ * SYNOPSIS
+ *     stc_rc host_gated_connect(ck, addr, d, &fd, err);
+ *     int host_session_starttls(ck, &smtp, d, obs_or_NULL, &throttled, why);
+ *     stc_rc host_conn_open(ck, addr, d, &conn, err);
+ *     stc_rc host_conn_hello(&conn, &hello_opts, want_kex, d, &reply, err);
+ *     void host_conn_close(ck, &conn);
+ * DESCRIPTION
+ *     What every connection to an MX host shares. host_gated_connect() asks
+ *     the checker's connection gate (bulk scans cap simultaneous
+ *     connections per IP) before connecting; every connection made here is
+ *     closed with host_gated_close(), which releases the slot.
+ *     host_session_starttls() is the plaintext part: greeting, EHLO,
+ *     STARTTLS, never pipelined; the main session records what it sees in
+ *     a struct host_obs.
+ *
+ *     Probes that only need the server's answer to a ClientHello use a
+ *     struct host_conn: host_conn_open() connects and goes through
+ *     STARTTLS, host_conn_hello() writes a ClientHello built by
+ *     tls_hello_build() through the socket's struct io and reads until
+ *     tls_server_reply_parse() has a complete answer, and host_conn_close()
+ *     drops the connection without a TLS close (no session exists).
+ *     host_probe_pause() sleeps cfg.probe_delay_ms (--probe-delay) before
+ *     a probe, so a scan can be gentle with one host.
+ * LIMITS
+ *     The connect gets at most HOST_CONNECT_BUDGET_MS of d; the answer to a
+ *     ClientHello at most HOST_HELLO_REPLY_MS and TLS_REPLY_MAX bytes.
+ * DIAGNOSTICS
+ *     host_gated_connect: STC_E_TIMEOUT when the gate gives no slot, else
+ *     what sock_connect() returns. host_conn_open: STC_E_PEER when the
+ *     server refuses at the SMTP level (the reason in err). host_conn_hello:
+ *     STC_E_PEER "connection closed after the ClientHello" (a refusal that
+ *     skips the alert), or the parser's reason for bytes that are not TLS;
+ *     STC_E_TIMEOUT; STC_E_IO; STC_E_NOMEM.
+ */
+#include "host_session.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "../util/err.h"
+#include "host_obs.h"
+
+int host_session_starttls(const struct stc_checker *ck, struct smtp_session *s, struct deadline d,
+                          struct host_obs *obs, int *throttled, struct stc_err *why)
+{
+    struct smtp_reply r = {0};
+    struct smtp_ehlo ext;
+    int ok = 0;
+
+    if (smtp_read_reply(s, d, &r, why) != STC_OK)
+        goto out;
+    if (obs) {
+        obs->banner_code = r.code;
+        snprintf(obs->banner, sizeof obs->banner, "%.*s", STC_SMTP_BANNER_SHOW_MAX, r.first);
+    }
+    if (r.code == 421) {
+        if (obs)
+            obs->throttled = 1;
+        if (throttled)
+            *throttled = 1;
+        err_set(why, STC_E_PEER, "server is throttling connections: %d %s", r.code, r.first);
+        goto out;
+    }
+    if (r.code != 220) {
+        err_set(why, STC_E_PEER, "unexpected greeting: %d %s", r.code, r.first);
+        goto out;
+    }
+    if (obs)
+        obs->banner_ok = 1;
+    smtp_reply_free(&r);
+
+    memset(&ext, 0, sizeof ext);
+    if (smtp_ehlo(s, ck->cfg.helo, d, &r, &ext, why) != STC_OK)
+        goto out;
+    if (obs) {
+        obs->ehlo_code = r.code;
+        obs->ext = ext;
+    }
+    if (r.code == 421) {
+        if (obs)
+            obs->throttled = 1;
+        if (throttled)
+            *throttled = 1;
+        err_set(why, STC_E_PEER, "server is throttling connections: %d %s", r.code, r.first);
+        goto out;
+    }
+    if (r.code != 250) {
+        err_set(why, STC_E_PEER, "EHLO rejected: %d %s", r.code, r.first);
+        goto out;
+    }
+    if (obs)
+        obs->ehlo_ok = 1;
+    if (!ext.starttls)
+        goto out; /* not an error of the session: check_starttls judges it */
+    smtp_reply_free(&r);
+
+    size_t discarded = 0;
+    if (obs)
+        obs->starttls_sent = 1;
+    if (smtp_starttls(s, d, &r, &discarded, why) != STC_OK)
+        goto out;
+    if (obs) {
+        obs->starttls_code = r.code;
+        snprintf(obs->starttls_text, sizeof obs->starttls_text, "%s", r.first);
+        obs->injected_bytes = discarded;
+    }
+    if (r.code == 421) {
+        if (obs)
+            obs->throttled = 1;
+        if (throttled)
+            *throttled = 1;
+    }
+    if (r.code != 220) {
+        err_set(why, STC_E_PEER, "STARTTLS refused: %d %s", r.code, r.first);
+        goto out;
+    }
+    ok = 1;
+out:
+    smtp_reply_free(&r);
+    return ok;
+}
+
+stc_rc host_gated_connect(const struct stc_checker *ck, const char *addr, struct deadline d,
+                          int *fd, struct stc_err *err)
+{
+    if (ck->cfg.gate_acquire != NULL &&
+        ck->cfg.gate_acquire(ck->cfg.gate_ctx, addr, deadline_left_ms(d)) != STC_OK)
+        return err_set(err, STC_E_TIMEOUT, "no connection slot for %s before the deadline", addr);
+    stc_rc rc = sock_connect(addr, ck->cfg.port, deadline_sub(d, HOST_CONNECT_BUDGET_MS), fd, err);
+    if (rc != STC_OK && ck->cfg.gate_release != NULL)
+        ck->cfg.gate_release(ck->cfg.gate_ctx, addr);
+    return rc;
+}
+
+void host_probe_pause(const struct stc_checker *ck, struct deadline d)
+{
+    long ms = ck->cfg.probe_delay_ms;
+    if (ms <= 0)
+        return;
+    if (ms > deadline_left_ms(d))
+        ms = deadline_left_ms(d);
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+        ;
+}
+
+void host_gated_close(const struct stc_checker *ck, const char *addr, int fd)
+{
+    if (fd < 0)
+        return;
+    sock_close(fd, 0);
+    if (ck->cfg.gate_release != NULL)
+        ck->cfg.gate_release(ck->cfg.gate_ctx, addr);
+}
+
+stc_rc host_conn_open(const struct stc_checker *ck, const char *addr, struct deadline d,
+                      struct host_conn *c, struct stc_err *err)
+{
+    stc_rc rc = STC_OK;
+    memset(c, 0, sizeof *c);
+    c->addr = addr;
+    c->fd = -1;
+    STC_ENSURE(!deadline_expired(d), err, STC_E_TIMEOUT, "no time left for this probe");
+    STC_GUARD(host_gated_connect(ck, addr, d, &c->fd, err));
+    io_sock_init(&c->sock, c->fd);
+    smtp_session_init(&c->s, &c->sock.io);
+    if (!host_session_starttls(ck, &c->s, d, NULL, &c->throttled, err)) {
+        rc = err_isset(err) ? err->code
+                            : err_set(err, STC_E_PEER, "STARTTLS is not advertised any more");
+        host_conn_close(ck, c);
+    }
+out:
+    return rc;
+}
+
+void host_conn_close(const struct stc_checker *ck, struct host_conn *c)
+{
+    if (c->fd < 0)
+        return;
+    smtp_session_free(&c->s);
+    host_gated_close(ck, c->addr, c->fd);
+    c->fd = -1;
+}
+
+stc_rc host_conn_hello(struct host_conn *c, const struct tls_hello_opts *o, int want_kex,
+                       struct deadline d, struct tls_server_reply *out, struct stc_err *err)
+{
+    stc_rc rc = STC_OK;
+    struct buf hello, in;
+    struct deadline rd = deadline_sub(d, HOST_HELLO_REPLY_MS);
+    buf_init(&hello, 16384);
+    buf_init(&in, TLS_REPLY_MAX);
+    STC_GUARD(tls_hello_build(o, &hello, err));
+    STC_GUARD(io_write(&c->sock.io, hello.data, hello.len, d, err));
+    for (;;) {
+        size_t room = in.max - in.len, got = 0;
+        STC_ENSURE(room > 0, err, STC_E_PEER, "server's first flight over %d bytes", TLS_REPLY_MAX);
+        if (room > 4096)
+            room = 4096;
+        STC_GUARD(buf_reserve(&in, room, err));
+        struct stc_err rerr = {0};
+        rc = io_read(&c->sock.io, in.data + in.len, room, &got, rd, &rerr);
+        if (rc == STC_E_PEER) {
+            rc = err_set(err, STC_E_PEER, "%s",
+                         in.len == 0 ? "connection closed after the ClientHello"
+                                     : "connection closed in the middle of the "
+                                       "server's answer");
+            goto out;
+        }
+        if (rc != STC_OK) {
+            rc = err_set(err, rerr.code, "%s", rerr.msg);
+            goto out;
+        }
+        in.len += got;
+        struct stc_err perr = {0};
+        rc = tls_server_reply_parse(in.data, in.len, want_kex, out, &perr);
+        if (rc == STC_E_NOTFOUND)
+            continue;
+        if (rc != STC_OK)
+            err_set(err, perr.code, "%s", perr.msg);
+        goto out;
+    }
+out:
+    buf_free(&hello);
+    buf_free(&in);
+    return rc;
+}

@@ -1,0 +1,580 @@
+/*
+ * NAME
+ *     cli_scan - `starttls-check scan FILE`: check a list of domains in bulk
+ * SYNOPSIS
+ *     starttls-check scan [OPTIONS] FILE|-
+ *     starttls-check -file FILE [-column N] [-aggregate]   (the original's form)
+ * DESCRIPTION
+ *     Parses the scan options, builds a config (the checker options are the
+ *     same as for single domains), and runs stc_scan_* (include/starttls/
+ *     scan.h) over FILE or stdin. Shows progress on stderr: a bar redrawn
+ *     in place when stderr is a terminal, else one line every --progress
+ *     seconds. SIGINT/SIGTERM: the first stops reading and lets the domains
+ *     in flight finish; the second cancels them (they are not written);
+ *     outputs are flushed and closed either way, the summary printed, exit
+ *     130. A third signal kills the process the default way (--resume
+ *     repairs the outputs). Uses the public API only; the one mutable
+ *     global is the sig_atomic_t signal counter.
+ * LIMITS
+ *     Numbers in options are bounded (threads <= 4096, per-ip <= 1000).
+ * DIAGNOSTICS
+ *     Exit 0 when the list was scanned (whatever the domains' status),
+ *     64 usage error, 70 internal error / out of memory, 74 an input or
+ *     output file error, 130 stopped by a signal. Messages on stderr,
+ *     escaped, prefixed "starttls-check scan: ".
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <starttls/starttls.h>
+
+#include "cli_options.h"
+#include "cli_output.h"
+#include "cli_scan.h"
+
+#define PROG "starttls-check scan"
+#define DEFAULT_PROGRESS_S 10
+
+static volatile sig_atomic_t interrupts;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    if (interrupts < 2)
+        interrupts++;
+    if (interrupts >= 2) {
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = SIG_DFL;
+        sigaction(SIGINT, &sa, NULL);
+        sigaction(SIGTERM, &sa, NULL);
+    }
+}
+
+struct scan_cli {
+    struct stc_scan_opts so;
+    const char *input;
+    long timeout_ms;
+    const char *resolver, *trust_anchor, *ca_file, *ca_path, *helo, *policy_list;
+    int port, https_port;
+    unsigned checks;
+    int checks_set, no_dane;
+    int aggregate;
+    const char *aggregate_json;
+    long progress_s; /* -1: default */
+    int help;
+    char *rejects_buf;
+};
+
+enum {
+    O_THREADS = 'j', O_OUTPUT = 'o', O_HELP = 'h',
+    O_PER_IP = 1000, O_CACHE_TTL, O_CACHE_MAX, O_COLUMN, O_CHECKS, O_DB, O_REJECTS, O_RESUME,
+    O_AGGREGATE, O_AGGREGATE_JSON, O_PROGRESS, O_RETRY_DELAY, O_TIMEOUT, O_RESOLVER,
+    O_TRUST_ANCHOR, O_CA_FILE, O_CA_PATH, O_PORT, O_HTTPS_PORT, O_HELO, O_POLICY_LIST,
+    O_NO_DANE, O_QUEUE, O_STACK_KB,
+};
+
+static const struct option longopts[] = {
+    {"threads", required_argument, NULL, O_THREADS},
+    {"per-ip", required_argument, NULL, O_PER_IP},
+    {"cache-ttl", required_argument, NULL, O_CACHE_TTL},
+    {"cache-max", required_argument, NULL, O_CACHE_MAX},
+    {"column", required_argument, NULL, O_COLUMN},
+    {"checks", required_argument, NULL, O_CHECKS},
+    {"output", required_argument, NULL, O_OUTPUT},
+    {"db", required_argument, NULL, O_DB},
+    {"rejects", required_argument, NULL, O_REJECTS},
+    {"resume", no_argument, NULL, O_RESUME},
+    {"aggregate", no_argument, NULL, O_AGGREGATE},
+    {"aggregate-json", required_argument, NULL, O_AGGREGATE_JSON},
+    {"progress", required_argument, NULL, O_PROGRESS},
+    {"retry-delay", required_argument, NULL, O_RETRY_DELAY},
+    {"queue", required_argument, NULL, O_QUEUE},
+    {"stack-kb", required_argument, NULL, O_STACK_KB},
+    {"timeout", required_argument, NULL, O_TIMEOUT},
+    {"resolver", required_argument, NULL, O_RESOLVER},
+    {"trust-anchor", required_argument, NULL, O_TRUST_ANCHOR},
+    {"ca-file", required_argument, NULL, O_CA_FILE},
+    {"ca-path", required_argument, NULL, O_CA_PATH},
+    {"port", required_argument, NULL, O_PORT},
+    {"https-port", required_argument, NULL, O_HTTPS_PORT},
+    {"helo", required_argument, NULL, O_HELO},
+    {"policy-list", required_argument, NULL, O_POLICY_LIST},
+    {"no-dane", no_argument, NULL, O_NO_DANE},
+    {"help", no_argument, NULL, O_HELP},
+    {NULL, 0, NULL, 0},
+};
+
+void cli_scan_usage(FILE *out)
+{
+    fputs("Usage: starttls-check scan [OPTIONS] FILE|-\n"
+          "\n"
+          "Check every domain of a list (FILE, or - for stdin) with a pool of threads.\n"
+          "Input: \"rank,domain\" CSV (the top-million form), one domain per line, or\n"
+          "any CSV with --column. Blank lines and # comments are skipped; bad lines\n"
+          "and duplicates go to the reject log. Options take one or two dashes.\n"
+          "\n"
+          "Outputs:\n"
+          "  -o, --output FILE       JSON Lines, one compact domain object per line;\n"
+          "                          - for stdout (default: stdout when neither --db\n"
+          "                          nor --aggregate/--aggregate-json is given)\n"
+          "  --db FILE               SQLite database: tables domains, hosts, checks,\n"
+          "                          host_cache (docs/scan.md)\n"
+          "  --rejects FILE          reject log: line number, reason, line (default:\n"
+          "                          OUTPUT.rejects, else DB.rejects, else stderr)\n"
+          "  --aggregate             print statistics (stdout unless JSON goes there)\n"
+          "  --aggregate-json FILE   statistics as one JSON object\n"
+          "  --resume                skip domains already in --db / --output (after a\n"
+          "                          crash or Ctrl-C); without it outputs start empty\n"
+          "  --progress SECONDS      progress line period when stderr is not a\n"
+          "                          terminal (default: 10; 0: none; a bar on a tty)\n"
+          "\n"
+          "Input:\n"
+          "  --column N              0-based CSV column holding the domain (as the\n"
+          "                          original's -column; default: auto, \"rank,domain\"\n"
+          "                          or a single column)\n"
+          "\n"
+          "Pace:\n"
+          "  -j, --threads N         domains checked at once (default: 256)\n"
+          "  --per-ip N              simultaneous SMTP connections per IP (default: 4)\n"
+          "  --cache-ttl SECONDS     reuse an MX host's result this long; 0: no cache\n"
+          "                          (default: 3600)\n"
+          "  --cache-max N           host results kept in memory (default: 65536)\n"
+          "  --retry-delay SECONDS   back-off before retrying a host that said 421\n"
+          "                          (default: 2)\n"
+          "  --queue N               domains read ahead (default: 2 x threads)\n"
+          "  --stack-kb N            worker thread stack (default: 256)\n"
+          "\n"
+          "Checks (as for single domains):\n"
+          "  --checks LIST           smtp,mta-sts,tls-rpt,dane,policylist,legacy-tls,\n"
+          "                          weak-ciphers,all (mta-sts,tls-rpt: no SMTP at all)\n"
+          "  --no-dane  --timeout SECONDS  --resolver ADDR[@PORT]  --trust-anchor FILE\n"
+          "  --ca-file FILE  --ca-path DIR  --port N  --https-port N  --helo NAME\n"
+          "  --policy-list FILE\n"
+          "\n"
+          "Ctrl-C stops reading and finishes the domains in flight; a second Ctrl-C\n"
+          "abandons them. Exit: 0 done, 64 usage, 70 internal, 74 file error,\n"
+          "130 interrupted.\n",
+          out);
+}
+
+/* "starttls-check scan: A[: B]" on stderr, escaped. */
+static void complain(const char *a, const char *b)
+{
+    char ea[512], eb[512];
+    cli_escape(a, strlen(a), ea, sizeof ea);
+    cli_escape(b ? b : "", b ? strlen(b) : 0, eb, sizeof eb);
+    fprintf(stderr, PROG ": %s%s%s\n", ea, b ? ": " : "", eb);
+}
+
+static int parse_num(const char *s, long lo, long hi, long *out)
+{
+    char *end = NULL;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (end == s || *end != '\0' || errno != 0 || v < lo || v > hi)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static int parse_secs(const char *s, double lo, double hi, long *ms)
+{
+    char *end = NULL;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (end == s || *end != '\0' || errno != 0 || !(v >= lo && v <= hi))
+        return -1;
+    *ms = (long)(v * 1000.0 + 0.5);
+    return 0;
+}
+
+static int parse_args(int argc, char **argv, struct scan_cli *c)
+{
+    struct stc_err err = {0};
+    long v;
+    int ch;
+    opterr = 0;
+    optind = 1;
+    while ((ch = getopt_long_only(argc, argv, "+j:o:h", longopts, NULL)) != -1) {
+        const char *name = optind > 0 && optind <= argc ? argv[optind - 1] : "?";
+        switch (ch) {
+        case O_THREADS:
+            if (parse_num(optarg, 1, STC_SCAN_MAX_THREADS, &v) != 0)
+                goto bad;
+            c->so.threads = (unsigned)v;
+            break;
+        case O_PER_IP:
+            if (parse_num(optarg, 1, 1000, &v) != 0)
+                goto bad;
+            c->so.per_ip = (unsigned)v;
+            break;
+        case O_CACHE_TTL:
+            if (parse_num(optarg, 0, 10L * 365 * 86400, &v) != 0)
+                goto bad;
+            c->so.cache_ttl_s = v;
+            break;
+        case O_CACHE_MAX:
+            if (parse_num(optarg, 1, 100000000L, &v) != 0)
+                goto bad;
+            c->so.cache_max = (size_t)v;
+            break;
+        case O_COLUMN:
+            if (parse_num(optarg, 0, 63, &v) != 0)
+                goto bad;
+            c->so.column = (int)v;
+            break;
+        case O_QUEUE:
+            if (parse_num(optarg, 1, 1000000, &v) != 0)
+                goto bad;
+            c->so.queue_size = (size_t)v;
+            break;
+        case O_STACK_KB:
+            if (parse_num(optarg, 64, 65536, &v) != 0)
+                goto bad;
+            c->so.stack_size = (size_t)v * 1024;
+            break;
+        case O_CHECKS: {
+            unsigned f = 0;
+            if (cli_parse_checks(optarg, &f, &err) != STC_OK) {
+                complain(err.msg, NULL);
+                return CLI_EXIT_USAGE;
+            }
+            c->checks |= f;
+            c->checks_set = 1;
+            break;
+        }
+        case O_OUTPUT: c->so.output = optarg; break;
+        case O_DB: c->so.db = optarg; break;
+        case O_REJECTS: c->so.rejects = optarg; break;
+        case O_RESUME: c->so.resume = 1; break;
+        case O_AGGREGATE: c->aggregate = 1; break;
+        case O_AGGREGATE_JSON: c->aggregate_json = optarg; break;
+        case O_PROGRESS:
+            if (parse_num(optarg, 0, 86400, &v) != 0)
+                goto bad;
+            c->progress_s = v;
+            break;
+        case O_RETRY_DELAY:
+            if (parse_secs(optarg, 0, 600, &c->so.retry_delay_ms) != 0)
+                goto bad;
+            break;
+        case O_TIMEOUT:
+            if (cli_parse_timeout(optarg, &c->timeout_ms, &err) != STC_OK) {
+                complain(err.msg, NULL);
+                return CLI_EXIT_USAGE;
+            }
+            break;
+        case O_PORT:
+        case O_HTTPS_PORT:
+            if (cli_parse_port(optarg, ch == O_PORT ? "--port" : "--https-port",
+                               ch == O_PORT ? &c->port : &c->https_port, &err) != STC_OK) {
+                complain(err.msg, NULL);
+                return CLI_EXIT_USAGE;
+            }
+            break;
+        case O_RESOLVER: c->resolver = optarg; break;
+        case O_TRUST_ANCHOR: c->trust_anchor = optarg; break;
+        case O_CA_FILE: c->ca_file = optarg; break;
+        case O_CA_PATH: c->ca_path = optarg; break;
+        case O_HELO: c->helo = optarg; break;
+        case O_POLICY_LIST: c->policy_list = optarg; break;
+        case O_NO_DANE: c->no_dane = 1; break;
+        case O_HELP: c->help = 1; return 0;
+        default:
+            complain("unknown option or missing argument", name);
+            return CLI_EXIT_USAGE;
+        bad:
+            complain(name, "invalid value");
+            return CLI_EXIT_USAGE;
+        }
+    }
+    if (optind != argc - 1) {
+        complain("give one input FILE (or - for stdin)", NULL);
+        return CLI_EXIT_USAGE;
+    }
+    c->input = argv[optind];
+    return 0;
+}
+
+#define TRY(call)                                                                                  \
+    do {                                                                                           \
+        if ((call) != STC_OK)                                                                      \
+            goto fail;                                                                             \
+    } while (0)
+
+static int make_config(const struct scan_cli *c, struct stc_config **out)
+{
+    struct stc_err err = {0};
+    struct stc_config *cfg = NULL;
+    TRY(stc_config_new(&cfg, &err));
+    if (c->timeout_ms > 0)
+        TRY(stc_config_set_timeout_ms(cfg, c->timeout_ms, &err));
+    if (c->resolver)
+        TRY(stc_config_set_resolver(cfg, c->resolver, &err));
+    if (c->trust_anchor)
+        TRY(stc_config_set_trust_anchor(cfg, c->trust_anchor, &err));
+    if (c->ca_file)
+        TRY(stc_config_set_ca_file(cfg, c->ca_file, &err));
+    if (c->ca_path)
+        TRY(stc_config_set_ca_path(cfg, c->ca_path, &err));
+    if (c->helo)
+        TRY(stc_config_set_helo(cfg, c->helo, &err));
+    if (c->port)
+        TRY(stc_config_set_port(cfg, c->port, &err));
+    if (c->https_port)
+        TRY(stc_config_set_https_port(cfg, c->https_port, &err));
+    if (c->policy_list)
+        TRY(stc_config_set_policy_list(cfg, c->policy_list, &err));
+    unsigned checks = c->checks_set ? c->checks : (unsigned)STC_CHECK_DEFAULT;
+    if (c->no_dane)
+        checks &= ~(unsigned)STC_CHECK_DANE;
+    TRY(stc_config_set_checks(cfg, checks, &err));
+    *out = cfg;
+    return 0;
+fail:
+    complain("configuration", err.msg[0] ? err.msg : stc_rc_name(err.code));
+    stc_config_free(cfg);
+    return err.code == STC_E_NOMEM ? CLI_EXIT_INTERNAL : CLI_EXIT_USAGE;
+}
+
+/* ---- progress ---- */
+
+struct progress {
+    int tty;
+    long period_ms; /* 0: off */
+    int64_t last_ms;
+    int drawn;
+};
+
+static void fmt_dur(char *out, size_t n, double s)
+{
+    if (s < 0 || s > 1e7)
+        snprintf(out, n, "--:--");
+    else if (s >= 3600)
+        snprintf(out, n, "%d:%02d:%02d", (int)s / 3600, ((int)s / 60) % 60, (int)s % 60);
+    else
+        snprintf(out, n, "%02d:%02d", (int)s / 60, (int)s % 60);
+}
+
+static void draw(struct progress *pr, const struct stc_scan_progress *p, int final)
+{
+    double secs = (double)p->elapsed_ms / 1000.0;
+    double rate = secs > 0 ? (double)p->done / secs : 0;
+    uint64_t finished = p->done + p->resumed + p->rejected + p->duplicates;
+    char eta[32] = "--:--";
+    if (p->total > finished && rate > 0)
+        fmt_dur(eta, sizeof eta, (double)(p->total - finished) / rate);
+    char el[32];
+    fmt_dur(el, sizeof el, secs);
+    if (pr->tty) {
+        char bar[31];
+        int fill = p->total ? (int)(30.0 * (double)finished / (double)p->total) : 0;
+        if (fill > 30)
+            fill = 30;
+        for (int i = 0; i < 30; i++)
+            bar[i] = i < fill ? '#' : '.';
+        bar[30] = '\0';
+        char tot[32];
+        if (p->total)
+            snprintf(tot, sizeof tot, "%" PRIu64, p->total);
+        else
+            snprintf(tot, sizeof tot, "?");
+        fprintf(stderr, "\r[%s] %" PRIu64 "/%s %.1f/s ETA %s err %" PRIu64 " live %" PRIu64 "\033[K",
+                bar, finished, tot, rate, eta, p->errors, p->in_flight);
+        if (final)
+            fputc('\n', stderr);
+    } else {
+        fprintf(stderr,
+                PROG ": %s elapsed, %" PRIu64 " done, %" PRIu64 " skipped, %" PRIu64
+                     " rejected, %" PRIu64 " of %" PRIu64 " lines, %.1f/s, ETA %s, %" PRIu64
+                     " errors, %" PRIu64 " in flight\n",
+                el, p->done, p->resumed + p->duplicates, p->rejected, p->lines, p->total, rate,
+                eta, p->errors, p->in_flight);
+    }
+    pr->drawn = 1;
+}
+
+static int on_tick(void *ctx, const struct stc_scan_progress *p)
+{
+    struct progress *pr = ctx;
+    if (pr->period_ms > 0 && p->elapsed_ms - pr->last_ms >= pr->period_ms) {
+        pr->last_ms = p->elapsed_ms;
+        draw(pr, p, 0);
+    }
+    if (interrupts >= 2)
+        return STC_SCAN_CANCEL;
+    if (interrupts == 1)
+        return STC_SCAN_STOP;
+    return STC_SCAN_GO;
+}
+
+/* ---- main ---- */
+
+static int exit_for(stc_rc rc)
+{
+    switch (rc) {
+    case STC_OK: return 0;
+    case STC_E_INTERRUPTED: return CLI_SCAN_EXIT_INTERRUPTED;
+    case STC_E_IO: return CLI_SCAN_EXIT_IO;
+    case STC_E_INVAL: return CLI_EXIT_USAGE;
+    default: return CLI_EXIT_INTERNAL;
+    }
+}
+
+static char *with_suffix(const char *path, const char *suffix)
+{
+    size_t n = strlen(path) + strlen(suffix) + 1;
+    char *s = malloc(n);
+    if (s)
+        snprintf(s, n, "%s%s", path, suffix);
+    return s;
+}
+
+static int write_aggregate(const struct scan_cli *c, const struct stc_scan_stats *st,
+                           int json_on_stdout)
+{
+    struct stc_err err = {0};
+    if (c->aggregate && stc_scan_stats_print(st, json_on_stdout ? stderr : stdout, &err) != STC_OK)
+        return CLI_SCAN_EXIT_IO;
+    if (c->aggregate_json) {
+        FILE *f = strcmp(c->aggregate_json, "-") == 0 ? stdout : fopen(c->aggregate_json, "w");
+        if (f == NULL) {
+            complain(c->aggregate_json, strerror(errno));
+            return CLI_SCAN_EXIT_IO;
+        }
+        stc_rc rc = stc_scan_stats_json(st, f, &err);
+        if (f != stdout && fclose(f) != 0)
+            rc = STC_E_IO;
+        if (rc != STC_OK) {
+            complain(c->aggregate_json, "write error");
+            return CLI_SCAN_EXIT_IO;
+        }
+    }
+    return 0;
+}
+
+int cli_scan_main(int argc, char **argv)
+{
+    struct scan_cli c;
+    struct stc_err err = {0};
+    struct stc_config *cfg = NULL;
+    struct stc_scan *scan = NULL;
+    struct sigaction sa, old_int, old_term;
+    int fd = -1, code = 0, handlers = 0;
+    char *rejects = NULL;
+
+    memset(&c, 0, sizeof c);
+    stc_scan_opts_init(&c.so);
+    c.progress_s = -1;
+    code = parse_args(argc, argv, &c);
+    if (code != 0 || c.help) {
+        if (c.help)
+            cli_scan_usage(stdout);
+        else
+            fprintf(stderr, "Try 'starttls-check scan --help'.\n");
+        return code;
+    }
+    if (c.so.output == NULL && c.so.db == NULL && !c.aggregate && c.aggregate_json == NULL)
+        c.so.output = "-";
+    int json_on_stdout = c.so.output != NULL && strcmp(c.so.output, "-") == 0;
+    if (c.so.rejects == NULL) {
+        if (c.so.output != NULL && !json_on_stdout)
+            rejects = with_suffix(c.so.output, ".rejects");
+        else if (c.so.db != NULL)
+            rejects = with_suffix(c.so.db, ".rejects");
+        c.so.rejects = rejects ? rejects : "-";
+    }
+
+    if (strcmp(c.input, "-") == 0) {
+        fd = STDIN_FILENO;
+    } else {
+        fd = open(c.input, O_RDONLY | O_CLOEXEC);
+        if (fd < 0) {
+            complain(c.input, strerror(errno));
+            code = CLI_SCAN_EXIT_IO;
+            goto out;
+        }
+    }
+    code = make_config(&c, &cfg);
+    if (code != 0)
+        goto out;
+
+    struct progress pr = {0};
+    pr.tty = isatty(STDERR_FILENO);
+    long ps = c.progress_s < 0 ? (pr.tty ? 1 : DEFAULT_PROGRESS_S) : c.progress_s;
+    pr.period_ms = pr.tty && ps > 0 ? 250 : ps * 1000;
+    c.so.tick = on_tick;
+    c.so.tick_ctx = &pr;
+
+    if (stc_scan_new(cfg, &c.so, &scan, &err) != STC_OK) {
+        complain(err.msg[0] ? err.msg : stc_rc_name(err.code), NULL);
+        code = exit_for(err.code);
+        goto out;
+    }
+    stc_config_free(cfg);
+    cfg = NULL;
+
+    interrupts = 0;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, &old_int);
+    sigaction(SIGTERM, &sa, &old_term);
+    handlers = 1;
+
+    stc_rc rc = stc_scan_run(scan, fd, &err);
+    struct stc_scan_progress fin;
+    struct stc_scan_stats st;
+    stc_scan_get_stats(scan, &st);
+    if (pr.period_ms > 0 || rc != STC_OK) {
+        memset(&fin, 0, sizeof fin);
+        fin.total = st.lines;
+        fin.lines = st.lines;
+        fin.done = st.attempted;
+        fin.resumed = st.resumed;
+        fin.rejected = st.rejected;
+        fin.duplicates = st.duplicates;
+        fin.errors = st.status[3] + st.status[5] + st.check_errors;
+        fin.elapsed_ms = st.elapsed_ms;
+        if (pr.tty && pr.drawn)
+            draw(&pr, &fin, 1);
+    }
+    fprintf(stderr,
+            PROG ": %s: %" PRIu64 " domains checked, %" PRIu64 " skipped (resume), %" PRIu64
+                 " duplicates, %" PRIu64 " rejected lines%s%s%s, %" PRIu64
+                 " check errors, %.1f s\n",
+            rc == STC_E_INTERRUPTED ? "interrupted" : rc == STC_OK ? "done" : "failed",
+            st.attempted, st.resumed, st.duplicates, st.rejected,
+            st.rejected + st.duplicates ? " (see " : "",
+            st.rejected + st.duplicates ? (strcmp(c.so.rejects, "-") ? c.so.rejects : "stderr")
+                                        : "",
+            st.rejected + st.duplicates ? ")" : "", st.check_errors,
+            (double)st.elapsed_ms / 1000.0);
+    if (rc != STC_OK && rc != STC_E_INTERRUPTED)
+        complain(err.msg[0] ? err.msg : stc_rc_name(rc), NULL);
+    code = exit_for(rc);
+    int acode = write_aggregate(&c, &st, json_on_stdout);
+    if (code == 0)
+        code = acode;
+    if (json_on_stdout && fflush(stdout) != 0 && code == 0)
+        code = CLI_SCAN_EXIT_IO;
+out:
+    if (handlers) {
+        sigaction(SIGINT, &old_int, NULL);
+        sigaction(SIGTERM, &old_term, NULL);
+    }
+    stc_scan_free(scan);
+    stc_config_free(cfg);
+    if (fd > STDIN_FILENO)
+        close(fd);
+    free(rejects);
+    return code;
+}

@@ -1,0 +1,271 @@
+/*
+ * NAME
+ *     scan_cache - the host cache of a bulk scan
+ * SYNOPSIS
+ *     scan_cache_new(65536, 3600 * 1000, &c, err);
+ *     scan_cache_get(c, "mx.example.com", check_host, ctx, wait_ms, &copy, &hit, err);
+ * DESCRIPTION
+ *     Many domains share MX hosts (a few providers carry most mail), so each
+ *     host is checked once and its result reused for every domain that
+ *     names it (the original's ScanStore). Single flight: the first caller
+ *     for a key inserts a "pending" entry and produces the value outside the
+ *     lock; concurrent callers for the key wait on the condition variable
+ *     until it is ready. A failed production removes the entry and wakes
+ *     the waiters, one of which then produces. Values expire ttl_ms after
+ *     they were made. The cache keeps at most max_entries: past that the
+ *     least recently used ready entry goes (expired ones first come to the
+ *     LRU tail since they are not used); pending entries are never evicted,
+ *     so the count may pass the cap by the number of productions in flight.
+ *     Callers get deep copies (stc_result_clone) and own them; the cache
+ *     owns what it stores.
+ * LIMITS
+ *     Keys up to 255 bytes. Hash buckets: the next power of two >= 2 * cap
+ *     (at most 2^20).
+ * DIAGNOSTICS
+ *     get: STC_E_NOMEM, STC_E_TIMEOUT (waited wait_ms for another caller's
+ *     production), STC_E_INVAL (key too long), or the producer's error.
+ */
+#include "scan_cache.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../util/deadline.h"
+#include "../util/err.h"
+#include "scan_queue.h"
+#include "scan_seen.h"
+
+#define KEY_MAX 256
+
+struct entry {
+    struct entry *hnext;        /* hash chain */
+    struct entry *prev, *next;  /* LRU list, most recent first */
+    char key[KEY_MAX];
+    struct stc_result *value;   /* NULL while pending */
+    int64_t expires_ms;         /* monotonic */
+};
+
+struct scan_cache {
+    pthread_mutex_t mu;
+    pthread_cond_t ready;
+    size_t max, count, nbuckets;
+    int64_t ttl_ms;
+    struct entry **buckets;
+    struct entry *head, *tail;
+};
+
+stc_rc scan_cache_new(size_t max_entries, int64_t ttl_ms, struct scan_cache **out,
+                      struct stc_err *err)
+{
+    struct scan_cache *c = calloc(1, sizeof *c);
+    if (c == NULL)
+        return err_set(err, STC_E_NOMEM, "out of memory");
+    c->max = max_entries ? max_entries : 1;
+    c->ttl_ms = ttl_ms;
+    c->nbuckets = 16;
+    while (c->nbuckets < 2 * c->max && c->nbuckets < (1u << 20))
+        c->nbuckets *= 2;
+    // NOLINTNEXTLINE(bugprone-sizeof-expression): buckets is an array of pointers
+    c->buckets = calloc(c->nbuckets, sizeof *c->buckets);
+    if (c->buckets == NULL || pthread_mutex_init(&c->mu, NULL) != 0) {
+        free(c->buckets);
+        free(c);
+        return err_set(err, STC_E_NOMEM, "out of memory");
+    }
+    if (scan_cond_init(&c->ready) != 0) {
+        pthread_mutex_destroy(&c->mu);
+        free(c->buckets);
+        free(c);
+        return err_set(err, STC_E_INTERNAL, "cache: pthread_cond_init failed");
+    }
+    *out = c;
+    return STC_OK;
+}
+
+void scan_cache_free(struct scan_cache *c)
+{
+    if (c == NULL)
+        return;
+    for (struct entry *e = c->head, *n; e != NULL; e = n) {
+        n = e->next;
+        stc_result_free(e->value);
+        free(e);
+    }
+    pthread_cond_destroy(&c->ready);
+    pthread_mutex_destroy(&c->mu);
+    free(c->buckets);
+    free(c);
+}
+
+static struct entry **chain(struct scan_cache *c, const char *key)
+{
+    struct entry **p = &c->buckets[scan_hash(key, strlen(key)) & (c->nbuckets - 1)];
+    while (*p != NULL && strcmp((*p)->key, key) != 0)
+        p = &(*p)->hnext;
+    return p;
+}
+
+static void lru_unlink(struct scan_cache *c, struct entry *e)
+{
+    if (e->prev)
+        e->prev->next = e->next;
+    else
+        c->head = e->next;
+    if (e->next)
+        e->next->prev = e->prev;
+    else
+        c->tail = e->prev;
+    e->prev = e->next = NULL;
+}
+
+static void lru_front(struct scan_cache *c, struct entry *e)
+{
+    e->prev = NULL;
+    e->next = c->head;
+    if (c->head)
+        c->head->prev = e;
+    c->head = e;
+    if (c->tail == NULL)
+        c->tail = e;
+}
+
+/* Unlink e from hash and LRU and free it. Lock held. */
+static void drop(struct scan_cache *c, struct entry *e)
+{
+    struct entry **p = chain(c, e->key);
+    if (*p == e)
+        *p = e->hnext;
+    lru_unlink(c, e);
+    stc_result_free(e->value);
+    free(e);
+    c->count--;
+}
+
+/* Evict ready entries from the LRU tail while over the cap. Lock held. */
+static void evict(struct scan_cache *c)
+{
+    struct entry *e = c->tail;
+    while (c->count > c->max && e != NULL) {
+        struct entry *prev = e->prev;
+        if (e->value != NULL)
+            drop(c, e);
+        e = prev;
+    }
+}
+
+static struct entry *insert_pending(struct scan_cache *c, const char *key)
+{
+    struct entry *e = calloc(1, sizeof *e);
+    if (e == NULL)
+        return NULL;
+    memcpy(e->key, key, strlen(key) + 1);
+    struct entry **p = chain(c, key);
+    e->hnext = *p;
+    *p = e;
+    lru_front(c, e);
+    c->count++;
+    evict(c);
+    return e;
+}
+
+stc_rc scan_cache_get(struct scan_cache *c, const char *key, scan_produce_fn produce, void *ctx,
+                      long wait_ms, struct stc_result **out, int *hit, struct stc_err *err)
+{
+    stc_rc rc = STC_OK;
+    struct timespec until = scan_abstime(wait_ms);
+    *hit = 0;
+    if (strlen(key) >= KEY_MAX)
+        return err_set(err, STC_E_INVAL, "cache key too long");
+    pthread_mutex_lock(&c->mu);
+    for (;;) {
+        struct entry *e = *chain(c, key);
+        if (e != NULL && e->value != NULL && e->expires_ms <= deadline_now_ms()) {
+            drop(c, e);
+            e = NULL;
+        }
+        if (e == NULL)
+            break;
+        if (e->value != NULL) {
+            lru_unlink(c, e);
+            lru_front(c, e);
+            *out = stc_result_clone(e->value);
+            *hit = 1;
+            rc = *out ? STC_OK : err_set(err, STC_E_NOMEM, "out of memory");
+            pthread_mutex_unlock(&c->mu);
+            return rc;
+        }
+        /* Pending: somebody is producing it. */
+        if (pthread_cond_timedwait(&c->ready, &c->mu, &until) != 0) {
+            e = *chain(c, key);
+            if (e != NULL && e->value == NULL) {
+                pthread_mutex_unlock(&c->mu);
+                return err_set(err, STC_E_TIMEOUT, "waited too long for the check of %s", key);
+            }
+        }
+    }
+    struct entry *mine = insert_pending(c, key);
+    pthread_mutex_unlock(&c->mu);
+    if (mine == NULL)
+        return err_set(err, STC_E_NOMEM, "out of memory");
+
+    struct stc_result *value = NULL;
+    rc = produce(ctx, key, &value, err);
+    struct stc_result *copy = NULL;
+    if (rc == STC_OK) {
+        copy = stc_result_clone(value);
+        if (copy == NULL)
+            rc = err_set(err, STC_E_NOMEM, "out of memory");
+    }
+    pthread_mutex_lock(&c->mu);
+    if (rc == STC_OK) {
+        mine->value = value;
+        mine->expires_ms = deadline_now_ms() + c->ttl_ms;
+        evict(c);
+    } else {
+        stc_result_free(value);
+        drop(c, mine);
+    }
+    pthread_cond_broadcast(&c->ready);
+    pthread_mutex_unlock(&c->mu);
+    if (rc == STC_OK)
+        *out = copy;
+    return rc;
+}
+
+stc_rc scan_cache_put(struct scan_cache *c, const char *key, struct stc_result *value,
+                      int64_t age_ms, struct stc_err *err)
+{
+    if (strlen(key) >= KEY_MAX) {
+        stc_result_free(value);
+        return err_set(err, STC_E_INVAL, "cache key too long");
+    }
+    pthread_mutex_lock(&c->mu);
+    struct entry *e = *chain(c, key);
+    if (e != NULL && e->value == NULL) { /* being produced: keep that one */
+        pthread_mutex_unlock(&c->mu);
+        stc_result_free(value);
+        return STC_OK;
+    }
+    if (e != NULL)
+        drop(c, e);
+    e = insert_pending(c, key);
+    if (e == NULL) {
+        pthread_mutex_unlock(&c->mu);
+        stc_result_free(value);
+        return err_set(err, STC_E_NOMEM, "out of memory");
+    }
+    e->value = value;
+    e->expires_ms = deadline_now_ms() + c->ttl_ms - age_ms;
+    pthread_cond_broadcast(&c->ready);
+    pthread_mutex_unlock(&c->mu);
+    return STC_OK;
+}
+
+size_t scan_cache_count(struct scan_cache *c)
+{
+    pthread_mutex_lock(&c->mu);
+    size_t n = c->count;
+    pthread_mutex_unlock(&c->mu);
+    return n;
+}

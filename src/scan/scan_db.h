@@ -1,0 +1,46 @@
+/* scan_db.h - the SQLite store of a scan: results, resume state, persistent host cache. */
+#ifndef STC_SCAN_DB_H
+#define STC_SCAN_DB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <starttls/error.h>
+#include <starttls/result.h>
+
+#include "scan_seen.h"
+
+struct scan_db;
+
+/** Open or create path with the schema. Without resume, the result tables are emptied
+ *  (host_cache is kept). STC_E_IO. */
+stc_rc scan_db_open(const char *path, int resume, struct scan_db **out, struct stc_err *err);
+/** Commit what is pending and close. STC_E_IO when the commit fails. */
+stc_rc scan_db_close(struct scan_db *db, struct stc_err *err);
+
+/**
+ * Add every recorded domain to done (*n counts them). With filter non-NULL,
+ * rows of domains not in filter are deleted instead (kept consistent with
+ * the JSON Lines file). STC_E_IO, STC_E_NOMEM.
+ */
+stc_rc scan_db_load_done(struct scan_db *db, struct scan_seen *done, const struct scan_seen *filter,
+                         uint64_t *n, uint64_t *deleted, struct stc_err *err);
+
+/** Visit host_cache rows checked at or after since (unix seconds). */
+typedef stc_rc (*scan_db_host_fn)(void *ctx, const char *host, const void *blob, size_t n,
+                                  int64_t checked_at, struct stc_err *err);
+stc_rc scan_db_load_hosts(struct scan_db *db, int64_t since, scan_db_host_fn fn, void *ctx,
+                          struct stc_err *err);
+
+/** Record a domain (its domains/hosts/checks rows) in the open batch. STC_E_IO. */
+stc_rc scan_db_add_domain(struct scan_db *db, const struct stc_result *tree, const char *json,
+                          int64_t checked_at, struct stc_err *err);
+/** Record a host_cache row in the open batch. STC_E_IO. */
+stc_rc scan_db_put_host(struct scan_db *db, const char *host, const void *blob, size_t n,
+                        int64_t checked_at, struct stc_err *err);
+/** Commit the open batch (no-op when none). STC_E_IO. */
+stc_rc scan_db_commit(struct scan_db *db, struct stc_err *err);
+/** Domains added since the last commit. */
+size_t scan_db_pending(const struct scan_db *db);
+
+#endif

@@ -1,0 +1,93 @@
+/* scan_int.h - the state of one bulk scan, shared by the engine, the workers and the writer. */
+#ifndef STC_SCAN_INT_H
+#define STC_SCAN_INT_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <starttls/scan.h>
+
+#include "scan_agg.h"
+#include "scan_cache.h"
+#include "scan_db.h"
+#include "scan_gate.h"
+#include "scan_jsonl.h"
+#include "scan_queue.h"
+#include "scan_seen.h"
+
+#define SCAN_COMMIT_DOMAINS 100 /* commit the database every N domains ... */
+#define SCAN_COMMIT_MS 1000     /* ... or this often */
+#define SCAN_POLL_MS 200        /* queue waits between looks at the stop level */
+
+/* Reader -> worker. */
+struct scan_work {
+    uint64_t lineno;
+    char domain[256];
+};
+
+/* Worker -> writer. */
+enum scan_done_kind { SCAN_DONE_DOMAIN, SCAN_DONE_HOST };
+struct scan_done {
+    enum scan_done_kind kind;
+    struct stc_result *tree; /* DOMAIN */
+    char *json;              /* DOMAIN: compact JSON */
+    char host[256];          /* HOST */
+    uint8_t *blob;           /* HOST: scan_serial encoding */
+    size_t bloblen;
+    int64_t at;              /* unix seconds */
+};
+
+struct scan_counters {
+    atomic_uint_fast64_t lines, done, resumed, rejected, duplicates, errors, in_flight;
+    atomic_uint_fast64_t check_errors, host_checks, cache_hits, throttle_retries;
+};
+
+struct stc_scan {
+    struct stc_scan_opts o;
+    char *output, *db_path, *rejects_path; /* copies of the option strings */
+    struct stc_checker *ck;
+    long host_wait_ms; /* how long a cache waiter waits for a producer */
+    struct scan_gate *gate;
+    struct scan_cache *cache; /* NULL: no host cache */
+    struct scan_queue work, done;
+    int queues_ready;
+
+    atomic_int stop;     /* enum stc_scan_stop_level */
+    int gate_cancelled;  /* reader thread only */
+    atomic_int workers_alive;
+    struct scan_counters c;
+    uint64_t total;
+    int64_t start_ms;
+
+    struct scan_seen seen;   /* input domains (reader thread) */
+    struct scan_seen resume; /* already done (reader thread) */
+    struct scan_jsonl jsonl;
+    int has_jsonl;
+    struct scan_db *db;
+    FILE *rejects;
+    int rejects_owned;
+    pthread_mutex_t rejects_mu;
+
+    struct scan_agg agg; /* writer thread while running */
+    stc_rc writer_rc;
+    struct stc_err writer_err;
+    int ran;
+};
+
+/** Worker thread body (arg: struct stc_scan *). */
+void *scan_worker_main(void *arg);
+/** Writer thread body (arg: struct stc_scan *). */
+void *scan_writer_main(void *arg);
+/** The stc_host_check_fn installed in the scan's checker (ctx: struct stc_scan *). */
+stc_rc scan_worker_host_check(void *ctx, const struct stc_checker *ck, const char *domain,
+                              const char *host, struct stc_result **out, struct stc_err *err);
+/** One line in the reject log (thread-safe). */
+void scan_reject_log(struct stc_scan *s, uint64_t lineno, const char *reason, const char *text);
+/** Push to a queue, waiting while full, giving up when the scan is cancelled or the queue closed. */
+stc_rc scan_push_wait(struct stc_scan *s, struct scan_queue *q, void *item, int give_up_level);
+void scan_done_free(struct scan_done *d);
+int64_t scan_unix_now(void);
+
+#endif

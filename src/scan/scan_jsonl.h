@@ -1,0 +1,36 @@
+/* scan_jsonl.h - the JSON Lines output of a scan, and reading it back for --resume. */
+#ifndef STC_SCAN_JSONL_H
+#define STC_SCAN_JSONL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <starttls/error.h>
+
+#include "scan_seen.h"
+
+struct scan_jsonl {
+    int fd;
+    int owned; /* close on scan_jsonl_close (not stdout) */
+};
+
+/** Open path ("-": stdout) for appending (resume) or truncated. STC_E_IO. */
+stc_rc scan_jsonl_open(struct scan_jsonl *j, const char *path, int resume, struct stc_err *err);
+/** Write json + '\n' with a single write(). STC_E_IO, STC_E_NOMEM. */
+stc_rc scan_jsonl_write(struct scan_jsonl *j, const char *json, struct stc_err *err);
+/** fsync (files) and close. STC_E_IO when fsync/close fails. */
+stc_rc scan_jsonl_close(struct scan_jsonl *j, struct stc_err *err);
+
+/**
+ * Read an existing output file: add each complete line's domain to done
+ * (*n counts them). A torn last line (no LF, e.g. after kill -9) is cut off
+ * the file. A missing file is an empty set. STC_E_IO, STC_E_NOMEM.
+ */
+stc_rc scan_jsonl_load(const char *path, struct scan_seen *done, uint64_t *n, struct stc_err *err);
+/** Rewrite path keeping only lines whose domain is in keep. STC_E_IO, STC_E_NOMEM. */
+stc_rc scan_jsonl_filter(const char *path, const struct scan_seen *keep, uint64_t *dropped,
+                         struct stc_err *err);
+/** The domain of one output line ({"domain":"NAME",...}) into out; 0 when not one. */
+int scan_jsonl_domain(const char *line, size_t n, char *out, size_t outsz);
+
+#endif

@@ -1,0 +1,26 @@
+/* scan_seen.h - a growing set of 64-bit name hashes (duplicates, resume, unique hosts). */
+#ifndef STC_SCAN_SEEN_H
+#define STC_SCAN_SEEN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <starttls/error.h>
+
+struct scan_seen {
+    uint64_t *slots; /* open addressing; 0 = empty */
+    size_t cap;      /* power of two, or 0 before the first add */
+    size_t n;
+};
+
+/** 64-bit hash of n bytes (never 0). */
+uint64_t scan_hash(const void *p, size_t n);
+
+void scan_seen_init(struct scan_seen *s);
+void scan_seen_free(struct scan_seen *s);
+/** Add key; *was_new is 1 when it was not there. STC_E_NOMEM. */
+stc_rc scan_seen_add(struct scan_seen *s, const char *key, int *was_new, struct stc_err *err);
+/** 1 when key is in the set. */
+int scan_seen_has(const struct scan_seen *s, const char *key);
+
+#endif

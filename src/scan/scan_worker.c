@@ -1,0 +1,218 @@
+/*
+ * NAME
+ *     scan_worker - the worker threads of a bulk scan and their host hook
+ * SYNOPSIS
+ *     pthread_create(&t, &attr, scan_worker_main, scan);
+ *     stc_config_set_host_check(cfg, scan_worker_host_check, scan, err);
+ * DESCRIPTION
+ *     A worker takes a domain from the work queue, checks it with the shared
+ *     checker (blocking, deadline-bounded), serializes the tree as compact
+ *     JSON and hands both to the writer. Once the scan is stopped, queued
+ *     domains are dropped unchecked (a --resume run picks them up); once it
+ *     is cancelled, results finishing afterwards are dropped too, since
+ *     their connections were refused.
+ *
+ *     The host hook puts the host cache in front of stc_checker_check_host:
+ *     single flight per MX host name, copies for every domain (their
+ *     "domain" fact set to the asking domain). A host that answered 421
+ *     (connectivity fact "throttled") is checked once more after a back-off
+ *     (retry_delay_ms). Fresh host results also go to the writer for the
+ *     database's host_cache table.
+ * LIMITS
+ *     A cache waiter waits at most twice the host budget plus the back-off.
+ * DIAGNOSTICS
+ *     Check errors (STC_E_NOMEM, ...) are counted and logged to the reject
+ *     log with the line number; the domain is not written.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <starttls/json.h>
+
+#include "../checks/result_tree.h"
+#include "../util/deadline.h"
+#include "../util/err.h"
+#include "../util/text.h"
+#include "scan_int.h"
+#include "scan_serial.h"
+
+int64_t scan_unix_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec;
+}
+
+void scan_done_free(struct scan_done *d)
+{
+    if (d == NULL)
+        return;
+    stc_result_free(d->tree);
+    free(d->json);
+    free(d->blob);
+    free(d);
+}
+
+stc_rc scan_push_wait(struct stc_scan *s, struct scan_queue *q, void *item, int give_up_level)
+{
+    for (;;) {
+        struct stc_err e = {0};
+        stc_rc rc = scan_queue_push(q, item, SCAN_POLL_MS, &e);
+        if (rc != STC_E_TIMEOUT)
+            return rc;
+        if (atomic_load(&s->stop) >= give_up_level)
+            return STC_E_INTERRUPTED;
+    }
+}
+
+static int throttled(const struct stc_result *host)
+{
+    long long v = 0;
+    const struct stc_result *c = stc_result_find(host, "connectivity");
+    return c != NULL && stc_result_get_int(c, "throttled", &v) && v;
+}
+
+/* Sleep ms in slices, returning early when the scan is cancelled. */
+static void back_off(struct stc_scan *s, long ms)
+{
+    struct deadline d = deadline_in(ms);
+    while (!deadline_expired(d) && atomic_load(&s->stop) < STC_SCAN_CANCEL) {
+        long left = deadline_left_ms(d);
+        long slice = left < 100 ? left : 100;
+        struct timespec ts = {slice / 1000, (slice % 1000) * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+}
+
+/* Hand a fresh host result to the writer for the persistent cache. */
+static void persist_host(struct stc_scan *s, const char *host, const struct stc_result *r)
+{
+    struct stc_err e = {0};
+    struct buf b;
+    buf_init(&b, 16u << 20);
+    struct scan_done *d = calloc(1, sizeof *d);
+    if (d == NULL || scan_serial_encode(r, &b, &e) != STC_OK) {
+        free(d);
+        buf_free(&b);
+        return; /* the cache is an optimisation: nothing lost */
+    }
+    d->kind = SCAN_DONE_HOST;
+    snprintf(d->host, sizeof d->host, "%s", host);
+    d->blob = b.data;
+    d->bloblen = b.len;
+    d->at = scan_unix_now();
+    if (scan_push_wait(s, &s->done, d, STC_SCAN_CANCEL) != STC_OK)
+        scan_done_free(d);
+}
+
+struct produce_ctx {
+    struct stc_scan *s;
+    const struct stc_checker *ck;
+    const char *domain;
+};
+
+static stc_rc produce(void *vctx, const char *host, struct stc_result **out, struct stc_err *err)
+{
+    struct produce_ctx *p = vctx;
+    struct stc_scan *s = p->s;
+    atomic_fetch_add(&s->c.host_checks, 1);
+    stc_rc rc = stc_checker_check_host(p->ck, p->domain, host, out, err);
+    if (rc == STC_OK && throttled(*out) && atomic_load(&s->stop) < STC_SCAN_CANCEL) {
+        atomic_fetch_add(&s->c.throttle_retries, 1);
+        back_off(s, s->o.retry_delay_ms);
+        struct stc_result *again = NULL;
+        atomic_fetch_add(&s->c.host_checks, 1);
+        rc = stc_checker_check_host(p->ck, p->domain, host, &again, err);
+        if (rc == STC_OK) {
+            stc_result_free(*out);
+            *out = again;
+        } else {
+            stc_result_free(*out);
+            *out = NULL;
+        }
+    }
+    if (rc == STC_OK && s->db != NULL && atomic_load(&s->stop) < STC_SCAN_CANCEL)
+        persist_host(s, host, *out);
+    return rc;
+}
+
+stc_rc scan_worker_host_check(void *ctx, const struct stc_checker *ck, const char *domain,
+                              const char *host, struct stc_result **out, struct stc_err *err)
+{
+    struct stc_scan *s = ctx;
+    struct produce_ctx p = {s, ck, domain};
+    char key[256];
+    int hit = 0;
+    if (s->cache == NULL)
+        return produce(&p, host, out, err);
+    snprintf(key, sizeof key, "%s", host);
+    text_lower(key);
+    stc_rc rc = scan_cache_get(s->cache, key, produce, &p, s->host_wait_ms, out, &hit, err);
+    if (rc == STC_OK && hit) {
+        atomic_fetch_add(&s->c.cache_hits, 1);
+        result_fact_str(*out, "domain", domain);
+    }
+    return rc;
+}
+
+static void check_one(struct stc_scan *s, struct scan_work *w)
+{
+    struct stc_err e = {0};
+    struct stc_result *tree = NULL;
+    char *json = NULL;
+    atomic_fetch_add(&s->c.in_flight, 1);
+    stc_rc rc = stc_checker_check_domain(s->ck, w->domain, NULL, &tree, &e);
+    if (rc == STC_OK)
+        rc = stc_result_to_json(tree, STC_JSON_COMPACT, &json, &e);
+    atomic_fetch_sub(&s->c.in_flight, 1);
+    if (atomic_load(&s->stop) >= STC_SCAN_CANCEL) {
+        stc_result_free(tree);
+        free(json);
+        return;
+    }
+    if (rc != STC_OK) {
+        char reason[STC_ERR_MSG_MAX + 32];
+        snprintf(reason, sizeof reason, "check failed: %s", e.msg[0] ? e.msg : stc_rc_name(rc));
+        atomic_fetch_add(&s->c.check_errors, 1);
+        atomic_fetch_add(&s->c.errors, 1);
+        scan_reject_log(s, w->lineno, reason, w->domain);
+        stc_result_free(tree);
+        free(json);
+        return;
+    }
+    struct scan_done *d = calloc(1, sizeof *d);
+    if (d == NULL) {
+        atomic_fetch_add(&s->c.check_errors, 1);
+        scan_reject_log(s, w->lineno, "check failed: out of memory", w->domain);
+        stc_result_free(tree);
+        free(json);
+        return;
+    }
+    d->kind = SCAN_DONE_DOMAIN;
+    d->tree = tree;
+    d->json = json;
+    d->at = scan_unix_now();
+    if (scan_push_wait(s, &s->done, d, STC_SCAN_CANCEL) != STC_OK)
+        scan_done_free(d);
+}
+
+void *scan_worker_main(void *arg)
+{
+    struct stc_scan *s = arg;
+    for (;;) {
+        void *item = NULL;
+        struct stc_err e = {0};
+        stc_rc rc = scan_queue_pop(&s->work, &item, 1000, &e);
+        if (rc == STC_E_TIMEOUT)
+            continue;
+        if (rc != STC_OK)
+            break;
+        struct scan_work *w = item;
+        if (atomic_load(&s->stop) == STC_SCAN_GO)
+            check_one(s, w);
+        free(w);
+    }
+    atomic_fetch_sub(&s->workers_alive, 1);
+    return NULL;
+}

@@ -1,0 +1,308 @@
+#!/usr/bin/python3
+"""NAME
+    scan_test.py - `starttls-check scan` against the local mail world.
+
+SYNOPSIS
+    tests/scan/scan_test.py [--bin BIN] [--run DIR] TEST...
+    TEST: all | basic | rejects | resume-kill | sigint | no-smtp | cache-reuse
+
+DESCRIPTION
+    Builds the input from testbed/world.conf (every case domain, as
+    "rank,domain"), runs BIN scan with the world's resolver, trust anchor and
+    CA, and checks:
+      basic        every domain appears exactly once in the JSON Lines file
+                   and the database, statuses agree between them, the
+                   aggregate counts them
+      rejects      bad lines (too many columns, invalid name, NUL byte, a
+                   10 KB line) and duplicates are in the reject log with
+                   their line numbers, and never checked
+      resume-kill  kill -9 after some lines, then --resume: the set is
+                   complete, nothing duplicated in the file or the database
+      sigint       SIGINT mid-scan: exit 130, database passes
+                   integrity_check, file and database hold the same domains;
+                   --resume completes the set
+      no-smtp      --checks mta-sts,tls-rpt makes no connection to port 25
+                   (strace -f -e connect) and the aggregate counts none
+      cache-reuse  a second run on the same --db within the TTL runs no host
+                   check (host_cache table) and gives the same statuses
+    BIN: --bin, env STC_BIN, default build/starttls-check. The world must be
+    up (testbed/world up). Prints PASS/FAIL per test.
+
+DIAGNOSTICS
+    Exit 0 when all pass, 1 on a failure, 2 when the world is not up.
+"""
+
+import argparse
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(os.path.dirname(HERE))
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.join(REPO, "testbed", "lib"))
+from worldconf import load_world  # noqa: E402
+
+SANITIZER_MARKS = ("ERROR: AddressSanitizer", "runtime error:", "ERROR: LeakSanitizer",
+                   "WARNING: ThreadSanitizer")
+
+
+class Fail(Exception):
+    pass
+
+
+def check(cond, msg):
+    if not cond:
+        raise Fail(msg)
+
+
+class Env:
+    def __init__(self, args):
+        self.bin = args.bin
+        self.run = args.run
+        self.world = load_world(os.path.join(REPO, "testbed", "world.conf"))
+        self.domains = [d.name for d in self.world.domains]
+        env = subprocess.run([os.path.join(REPO, "testbed", "world"), "env"],
+                             capture_output=True, text=True)
+        self.wenv = dict(kv.split("=", 1) for kv in env.stdout.split())
+        if subprocess.run([os.path.join(REPO, "testbed", "world"), "status"],
+                          capture_output=True).returncode != 0:
+            print("scan_test: the world is not up (testbed/world up)", file=sys.stderr)
+            sys.exit(2)
+
+    def base(self):
+        return [self.bin, "scan", "--resolver", self.wenv["WORLD_RESOLVER"],
+                "--trust-anchor", self.wenv["WORLD_TRUST_ANCHOR"],
+                "--ca-file", self.wenv["WORLD_CA"], "--timeout", "10", "--progress", "0"]
+
+    def csv(self, path, extra=b""):
+        with open(path, "wb") as f:
+            f.write(b"# world.conf case domains\n")
+            for i, d in enumerate(self.domains):
+                f.write(("%d,%s\n" % (i + 1, d)).encode())
+            f.write(extra)
+
+
+def no_sanitizer(stderr):
+    for m in SANITIZER_MARKS:
+        check(m not in stderr, "sanitizer report:\n" + stderr[-3000:])
+
+
+def jsonl_domains(path):
+    out = []
+    with open(path, "rb") as f:
+        data = f.read()
+    check(data == b"" or data.endswith(b"\n"), "JSON file does not end with a newline")
+    for line in data.splitlines():
+        out.append(json.loads(line)["domain"])
+    return out
+
+
+def db_domains(path):
+    con = sqlite3.connect(path)
+    try:
+        return [r[0] for r in con.execute("SELECT domain FROM domains")]
+    finally:
+        con.close()
+
+
+def expect_complete(env, out, db):
+    j = jsonl_domains(out)
+    check(len(j) == len(set(j)), "duplicates in JSON file: %d lines, %d domains" % (len(j), len(set(j))))
+    check(set(j) == set(env.domains), "JSON file misses %s, extra %s" % (
+        sorted(set(env.domains) - set(j))[:5], sorted(set(j) - set(env.domains))[:5]))
+    d = db_domains(db)
+    check(len(d) == len(set(d)), "duplicates in the database")
+    check(set(d) == set(env.domains), "database misses %s" % sorted(set(env.domains) - set(d))[:5])
+
+
+def wait_lines(path, n, proc, limit=120):
+    end = time.time() + limit
+    while time.time() < end:
+        if proc.poll() is not None:
+            raise Fail("scan ended before %d lines" % n)
+        try:
+            with open(path, "rb") as f:
+                if f.read().count(b"\n") >= n:
+                    return
+        except FileNotFoundError:
+            pass
+        time.sleep(0.05)
+    raise Fail("no %d lines after %d s" % (n, limit))
+
+
+# ------------------------------------------------------------------- tests
+def t_basic(env, tmp):
+    inp, out, db, agg = (os.path.join(tmp, x) for x in ("in.csv", "o.jsonl", "s.db", "a.json"))
+    env.csv(inp)
+    p = subprocess.run(env.base() + ["-j", "64", "--output", out, "--db", db,
+                                     "--aggregate-json", agg, inp],
+                       capture_output=True, text=True, timeout=300)
+    no_sanitizer(p.stderr)
+    check(p.returncode == 0, "exit %d: %s" % (p.returncode, p.stderr[-2000:]))
+    expect_complete(env, out, db)
+    con = sqlite3.connect(db)
+    dbst = dict(con.execute("SELECT domain, status FROM domains"))
+    hosts = con.execute("SELECT count(*) FROM hosts").fetchone()[0]
+    checks = con.execute("SELECT count(*) FROM checks WHERE hostname=''").fetchone()[0]
+    con.close()
+    with open(out) as f:
+        for line in f:
+            o = json.loads(line)
+            check(dbst[o["domain"]] == o["status"], "status differs for " + o["domain"])
+    check(hosts > 0 and checks > 0, "no host or domain-check rows")
+    with open(agg) as f:
+        a = json.load(f)
+    check(a["attempted"] == len(env.domains), "aggregate attempted %d" % a["attempted"])
+    check(sum(a["status"].values()) == len(env.domains), "status distribution does not add up")
+    check(a["with_mx"] > 0 and a["unique_hosts"] > 0 and a["connections"] > 0, "empty aggregate")
+
+
+def t_rejects(env, tmp):
+    inp, out, rej = (os.path.join(tmp, x) for x in ("in.csv", "o.jsonl", "r.log"))
+    extra = (b"1,2,good.test\n"                # too many columns (auto)
+             b"7,bad..name.test\n"             # invalid domain
+             b"8,nul\x00.test\n"               # NUL byte
+             b"9," + b"a" * 10240 + b".test\n"  # 10 KB line
+             b"10,GOOD.test\n"                 # duplicate (after normalization)
+             b"\n   \n# comment\n")
+    env.csv(inp, extra)
+    n = len(env.domains) + 2  # comment line + 1-based
+    p = subprocess.run(env.base() + ["-j", "64", "--checks", "mta-sts", "--output", out,
+                                     "--rejects", rej, inp],
+                       capture_output=True, text=True, timeout=300)
+    no_sanitizer(p.stderr)
+    check(p.returncode == 0, "exit %d: %s" % (p.returncode, p.stderr[-2000:]))
+    j = jsonl_domains(out)
+    check(sorted(j) == sorted(env.domains), "checked set differs from the valid domains")
+    with open(rej, "rb") as f:
+        log = f.read().decode()
+    want = {n: "too many columns", n + 1: "invalid domain", n + 2: "NUL byte",
+            n + 3: "longer than", n + 4: "duplicate"}
+    for ln, reason in want.items():
+        check(("line %d\t" % ln) in log and reason in log.split("line %d\t" % ln)[1].split("\n")[0],
+              "reject log lacks line %d (%s):\n%s" % (ln, reason, log))
+    check(log.count("\n") == 5, "reject log has %d lines, want 5:\n%s" % (log.count("\n"), log))
+    check("4 rejected lines" in p.stderr and "1 duplicates" in p.stderr, "summary: " + p.stderr)
+
+
+def t_resume_kill(env, tmp):
+    inp, out, db = (os.path.join(tmp, x) for x in ("in.csv", "o.jsonl", "s.db"))
+    env.csv(inp)
+    proc = subprocess.Popen(env.base() + ["-j", "8", "--cache-ttl", "0", "--output", out,
+                                          "--db", db, inp],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    wait_lines(out, 15, proc)
+    proc.kill()
+    proc.wait()
+    before = len(jsonl_domains(out))
+    check(before < len(env.domains), "scan finished before the kill")
+    p = subprocess.run(env.base() + ["-j", "64", "--output", out, "--db", db, "--resume", inp],
+                       capture_output=True, text=True, timeout=300)
+    no_sanitizer(p.stderr)
+    check(p.returncode == 0, "resume exit %d: %s" % (p.returncode, p.stderr[-2000:]))
+    check("skipped (resume)" in p.stderr, p.stderr)
+    expect_complete(env, out, db)
+
+
+def t_sigint(env, tmp):
+    inp, out, db = (os.path.join(tmp, x) for x in ("in.csv", "o.jsonl", "s.db"))
+    env.csv(inp)
+    proc = subprocess.Popen(env.base() + ["-j", "8", "--output", out, "--db", db, inp],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    wait_lines(out, 10, proc)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    no_sanitizer(err)
+    check(proc.returncode == 130, "exit %d after SIGINT: %s" % (proc.returncode, err[-2000:]))
+    check("interrupted" in err, "no summary: " + err)
+    con = sqlite3.connect(db)
+    ok = con.execute("PRAGMA integrity_check").fetchone()[0]
+    con.close()
+    check(ok == "ok", "integrity_check: " + ok)
+    j, d = jsonl_domains(out), db_domains(db)
+    check(sorted(j) == sorted(d), "file and database differ after SIGINT")
+    check(len(j) < len(env.domains), "SIGINT came too late to test")
+    p = subprocess.run(env.base() + ["-j", "64", "--output", out, "--db", db, "--resume", inp],
+                       capture_output=True, text=True, timeout=300)
+    check(p.returncode == 0, "resume exit %d" % p.returncode)
+    expect_complete(env, out, db)
+
+
+def t_no_smtp(env, tmp):
+    inp, out, agg = (os.path.join(tmp, x) for x in ("in.csv", "o.jsonl", "a.json"))
+    trace = os.path.join(tmp, "strace.log")
+    env.csv(inp)
+    p = subprocess.run(["strace", "-f", "-qq", "-e", "trace=connect", "-o", trace] + env.base() +
+                       ["-j", "32", "--checks", "mta-sts,tls-rpt", "--output", out,
+                        "--aggregate-json", agg, inp],
+                       capture_output=True, text=True, timeout=300,
+                       env=dict(os.environ, ASAN_OPTIONS="detect_leaks=0"))  # LSan vs ptrace
+    no_sanitizer(p.stderr)
+    check(p.returncode == 0, "exit %d: %s" % (p.returncode, p.stderr[-2000:]))
+    check(sorted(jsonl_domains(out)) == sorted(env.domains), "not every domain checked")
+    with open(trace) as f:
+        smtp = [ln for ln in f if "htons(25)" in ln]
+    check(not smtp, "connections to port 25:\n" + "".join(smtp[:5]))
+    with open(agg) as f:
+        a = json.load(f)
+    check(a["connections"] == 0 and a["host_checks"] == 0, "aggregate counts SMTP work: %r" % a)
+    with open(out) as f:
+        for line in f:
+            check(not json.loads(line).get("results"), "host results with SMTP off")
+
+
+def t_cache_reuse(env, tmp):
+    inp, db, a1, a2 = (os.path.join(tmp, x) for x in ("in.csv", "s.db", "a1.json", "a2.json"))
+    env.csv(inp)
+    for agg in (a1, a2):
+        p = subprocess.run(env.base() + ["-j", "64", "--db", db, "--aggregate-json", agg, inp],
+                           capture_output=True, text=True, timeout=300)
+        no_sanitizer(p.stderr)
+        check(p.returncode == 0, "exit %d: %s" % (p.returncode, p.stderr[-2000:]))
+    with open(a1) as f:
+        first = json.load(f)
+    with open(a2) as f:
+        second = json.load(f)
+    check(first["host_checks"] > 0, "first run checked no host")
+    check(second["host_checks"] == 0 and second["connections"] == 0,
+          "second run checked %d hosts" % second["host_checks"])
+    check(second["cache_hits"] >= first["unique_hosts"], "cache hits %d" % second["cache_hits"])
+    for k in ("status", "unique_hosts", "hosts_starttls", "with_mx"):
+        check(first[k] == second[k], "%s differs: %r vs %r" % (k, first[k], second[k]))
+
+
+TESTS = {"basic": t_basic, "rejects": t_rejects, "resume-kill": t_resume_kill,
+         "sigint": t_sigint, "no-smtp": t_no_smtp, "cache-reuse": t_cache_reuse}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--bin", default=os.environ.get("STC_BIN",
+                                                    os.path.join(REPO, "build", "starttls-check")))
+    ap.add_argument("--run", default=os.path.join(REPO, "testbed", "run"))
+    ap.add_argument("tests", nargs="*", default=["all"])
+    args = ap.parse_args()
+    names = list(TESTS) if args.tests in (["all"], []) else args.tests
+    env = Env(args)
+    failed = 0
+    for name in names:
+        with tempfile.TemporaryDirectory(prefix="scan_test.") as tmp:
+            t0 = time.time()
+            try:
+                TESTS[name](env, tmp)
+                print("PASS %s (%.1f s)" % (name, time.time() - t0))
+            except (Fail, subprocess.TimeoutExpired, KeyError, ValueError) as e:
+                failed += 1
+                print("FAIL %s: %s" % (name, e))
+    print("%d passed, %d failed" % (len(names) - failed, failed))
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()

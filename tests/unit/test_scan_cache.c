@@ -1,0 +1,193 @@
+/* test_scan_cache - the host cache: single flight under contention, copies, expiry,
+ * the entry cap, failed productions, preloaded entries. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <time.h>
+
+#include "checks/result_tree.h"
+#include "scan/scan_cache.h"
+
+struct prod {
+    atomic_int calls;
+    int fail;
+    long sleep_ms;
+};
+
+static stc_rc produce(void *ctx, const char *key, struct stc_result **out, struct stc_err *err)
+{
+    struct prod *p = ctx;
+    atomic_fetch_add(&p->calls, 1);
+    if (p->sleep_ms) {
+        struct timespec ts = {0, p->sleep_ms * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+    if (p->fail)
+        return err_set(err, STC_E_PEER, "producer failed");
+    *out = result_new(STC_NODE_HOST, key, "host");
+    result_fact_str(*out, "domain", "first.test");
+    return STC_OK;
+}
+
+struct worker {
+    struct scan_cache *c;
+    struct prod *p;
+    const char *key;
+    stc_rc rc;
+    int hit;
+};
+
+static void *ask(void *arg)
+{
+    struct worker *w = arg;
+    struct stc_result *r = NULL;
+    struct stc_err err = {0};
+    w->rc = scan_cache_get(w->c, w->key, produce, w->p, 10000, &r, &w->hit, &err);
+    if (w->rc == STC_OK && strcmp(stc_result_name(r), w->key) != 0)
+        w->rc = STC_E_INTERNAL;
+    stc_result_free(r);
+    return NULL;
+}
+
+static void test_single_flight(void **state)
+{
+    (void)state;
+    enum { N = 64 };
+    struct scan_cache *c;
+    struct stc_err err = {0};
+    struct prod p = {0};
+    p.sleep_ms = 100; /* everybody arrives while the first is producing */
+    assert_int_equal(scan_cache_new(16, 60000, &c, &err), STC_OK);
+    pthread_t t[N];
+    struct worker w[N];
+    for (int i = 0; i < N; i++) {
+        w[i] = (struct worker){c, &p, "mx.example.test", STC_OK, 0};
+        assert_int_equal(pthread_create(&t[i], NULL, ask, &w[i]), 0);
+    }
+    int hits = 0;
+    for (int i = 0; i < N; i++) {
+        pthread_join(t[i], NULL);
+        assert_int_equal(w[i].rc, STC_OK);
+        hits += w[i].hit;
+    }
+    assert_int_equal(atomic_load(&p.calls), 1);
+    assert_int_equal(hits, N - 1);
+    assert_int_equal(scan_cache_count(c), 1);
+    scan_cache_free(c);
+}
+
+static void test_copies_are_independent(void **state)
+{
+    (void)state;
+    struct scan_cache *c;
+    struct stc_err err = {0};
+    struct prod p = {0};
+    struct stc_result *a = NULL, *b = NULL;
+    int hit;
+    assert_int_equal(scan_cache_new(4, 60000, &c, &err), STC_OK);
+    assert_int_equal(scan_cache_get(c, "h", produce, &p, 1000, &a, &hit, &err), STC_OK);
+    assert_int_equal(hit, 0);
+    result_fact_str(a, "domain", "changed.test");
+    stc_result_free(a);
+    assert_int_equal(scan_cache_get(c, "h", produce, &p, 1000, &b, &hit, &err), STC_OK);
+    assert_int_equal(hit, 1);
+    assert_string_equal(stc_result_get_str(b, "domain"), "first.test");
+    stc_result_free(b);
+    scan_cache_free(c);
+}
+
+static void test_expiry(void **state)
+{
+    (void)state;
+    struct scan_cache *c;
+    struct stc_err err = {0};
+    struct prod p = {0};
+    struct stc_result *r = NULL;
+    int hit;
+    assert_int_equal(scan_cache_new(4, 50, &c, &err), STC_OK);
+    assert_int_equal(scan_cache_get(c, "h", produce, &p, 1000, &r, &hit, &err), STC_OK);
+    stc_result_free(r);
+    assert_int_equal(scan_cache_get(c, "h", produce, &p, 1000, &r, &hit, &err), STC_OK);
+    stc_result_free(r);
+    assert_int_equal(atomic_load(&p.calls), 1);
+    struct timespec ts = {0, 120 * 1000000L};
+    nanosleep(&ts, NULL);
+    assert_int_equal(scan_cache_get(c, "h", produce, &p, 1000, &r, &hit, &err), STC_OK);
+    assert_int_equal(hit, 0);
+    stc_result_free(r);
+    assert_int_equal(atomic_load(&p.calls), 2);
+    /* A preloaded entry older than the TTL is stale at once. */
+    assert_int_equal(scan_cache_put(c, "old", result_new(STC_NODE_HOST, "old", NULL), 60, &err),
+                     STC_OK);
+    assert_int_equal(scan_cache_get(c, "old", produce, &p, 1000, &r, &hit, &err), STC_OK);
+    assert_int_equal(hit, 0);
+    stc_result_free(r);
+    scan_cache_free(c);
+}
+
+static void test_cap_lru(void **state)
+{
+    (void)state;
+    struct scan_cache *c;
+    struct stc_err err = {0};
+    struct prod p = {0};
+    struct stc_result *r = NULL;
+    int hit;
+    char key[32];
+    assert_int_equal(scan_cache_new(8, 60000, &c, &err), STC_OK);
+    for (int i = 0; i < 1000; i++) {
+        snprintf(key, sizeof key, "h%d", i);
+        assert_int_equal(scan_cache_get(c, key, produce, &p, 1000, &r, &hit, &err), STC_OK);
+        stc_result_free(r);
+        /* keep h0 recently used */
+        assert_int_equal(scan_cache_get(c, "h0", produce, &p, 1000, &r, &hit, &err), STC_OK);
+        stc_result_free(r);
+        assert_true(scan_cache_count(c) <= 8);
+    }
+    int before = atomic_load(&p.calls);
+    assert_int_equal(scan_cache_get(c, "h0", produce, &p, 1000, &r, &hit, &err), STC_OK);
+    assert_int_equal(hit, 1);
+    stc_result_free(r);
+    assert_int_equal(scan_cache_get(c, "h1", produce, &p, 1000, &r, &hit, &err), STC_OK);
+    assert_int_equal(hit, 0); /* evicted long ago */
+    stc_result_free(r);
+    assert_int_equal(atomic_load(&p.calls), before + 1);
+    scan_cache_free(c);
+}
+
+static void test_failed_production(void **state)
+{
+    (void)state;
+    struct scan_cache *c;
+    struct stc_err err = {0};
+    struct prod p = {0};
+    struct stc_result *r = NULL;
+    int hit;
+    p.fail = 1;
+    assert_int_equal(scan_cache_new(4, 60000, &c, &err), STC_OK);
+    assert_int_equal(scan_cache_get(c, "h", produce, &p, 1000, &r, &hit, &err), STC_E_PEER);
+    assert_int_equal(scan_cache_count(c), 0);
+    p.fail = 0;
+    stc_err_clear(&err);
+    assert_int_equal(scan_cache_get(c, "h", produce, &p, 1000, &r, &hit, &err), STC_OK);
+    assert_int_equal(hit, 0);
+    stc_result_free(r);
+    scan_cache_free(c);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_single_flight), cmocka_unit_test(test_copies_are_independent),
+        cmocka_unit_test(test_expiry),        cmocka_unit_test(test_cap_lru),
+        cmocka_unit_test(test_failed_production),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
