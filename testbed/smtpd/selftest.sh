@@ -41,7 +41,7 @@ ossl x509 -req -in leaf.csr -CA int.pem -CAkey int.key -CAcreateserial -days 2 \
 BEHAVIOURS="good no-starttls starttls-454 handshake-fail tls10 tls10-only
 weak-ciphers throttle-421 no-banner banner-close garbage endless-multiline drip
 plaintext-after-starttls reset-after-starttls tls-alert huge-line
-many-ehlo-lines accept-no-read starttls-pipelining-answer"
+many-ehlo-lines accept-no-read starttls-pipelining-answer old-ssl"
 
 # --- config: 127.77.250.N, N = 1.. in the order above; .100 = good with delays
 # shellcheck disable=SC2086
@@ -56,6 +56,9 @@ for i, b in enumerate(behs + ["good"]):
                "chain": t + "/int.pem",
                "greeting_delay_ms": 500 if i == len(behs) else 0,
                "reply_delay_ms": 200 if i == len(behs) else 0})
+# .101: TLS tuning keys (TLS 1.2 only, two suites, the client's order)
+ls.append(dict(ls[0], addr="127.77.250.101", tls_versions=["TLSv1.2"],
+               ciphers="ECDHE-RSA-AES128-GCM-SHA256:AES256-SHA", prefer_server_order=False))
 print(json.dumps({"listeners": ls}, indent=1))
 EOF
 
@@ -103,6 +106,10 @@ s_client weak-ciphers "$(addr weak-ciphers)" 'alert protocol version|unsupported
 s_client tls-alert "$(addr tls-alert)" 'alert handshake failure'
 s_client plaintext-after-starttls "$(addr plaintext-after-starttls)" 'Protocol version: TLSv1\.3'
 s_client many-ehlo-lines "$(addr many-ehlo-lines)" 'Protocol version: TLSv1\.3'
+s_client old-ssl "$(addr old-ssl)" 'Protocol version: TLSv1\.3'
+s_client tuned 127.77.250.101 'Ciphersuite: ECDHE-RSA-AES128-GCM-SHA256$'
+s_client tuned 127.77.250.101 'Ciphersuite: AES256-SHA$' -cipher 'AES256-SHA:ECDHE-RSA-AES128-GCM-SHA256'
+s_client tuned 127.77.250.101 'alert protocol version|unsupported protocol' -tls1_3
 
 # --- python socket clients
 # shellcheck disable=SC2086
@@ -355,6 +362,36 @@ def accept_no_read():
             break
     return r.startswith(b"220") and sent < 16 << 20, "banner, writes blocked after %d bytes" % sent
 
+def old_ssl_hello(hello):
+    s, _, _ = ehlo_starttls("old-ssl")
+    s.sendall(b"STARTTLS\r\n")
+    r = reply(s)
+    s.sendall(hello)
+    data = b""
+    try:
+        while len(data) < 4096:
+            chunk = s.recv(4096)
+            if not chunk:
+                break
+            data += chunk
+    except (socket.timeout, TimeoutError):
+        pass
+    return r, data
+
+def old_ssl3():
+    # SSLv3 ClientHello offering RC4-SHA, AES256-SHA and the SCSV
+    body = b"\x03\x00" + bytes(32) + b"\x00" + b"\x00\x06\x00\x05\x00\x35\x00\xff" + b"\x01\x00"
+    hs = b"\x01" + len(body).to_bytes(3, "big") + body
+    r, d = old_ssl_hello(b"\x16\x03\x00" + len(hs).to_bytes(2, "big") + hs)
+    ok = r.startswith(b"220") and d[:3] == b"\x16\x03\x00" and d[5] == 2 and \
+        d[9:11] == b"\x03\x00" and d[44:46] == b"\x00\x35" and b"\xff\x01\x00\x01\x00" in d
+    return ok, "SSLv3 ServerHello %s" % d[:50].hex()
+
+def old_ssl2():
+    body = b"\x01\x00\x02\x00\x03\x00\x00\x00\x10" + b"\x01\x00\x80" + bytes(16)
+    r, d = old_ssl_hello(bytes([0x80, len(body)]) + body)
+    return r.startswith(b"220") and d[:1] == b"\x80" and d[2] == 4, "SSLv2 SERVER-HELLO %s" % d[:24].hex()
+
 def delays():
     t0 = time.monotonic()
     s = conn("127.77.250.100")
@@ -374,7 +411,8 @@ for name, fn in [("good", good_dialogue), ("good", good_pipelining),
                  ("drip", drip), ("plaintext-after-starttls", plaintext_after),
                  ("reset-after-starttls", reset_after), ("tls-alert", tls_alert),
                  ("huge-line", huge_line), ("many-ehlo-lines", many_ehlo),
-                 ("accept-no-read", accept_no_read), ("delays", delays)]:
+                 ("accept-no-read", accept_no_read), ("old-ssl", old_ssl3),
+                 ("old-ssl", old_ssl2), ("delays", delays)]:
     check(name, fn)
 sys.exit(1 if fails else 0)
 EOF
