@@ -403,11 +403,20 @@ static void host_view(const struct stc_result *h, struct mtasts_host *v)
     v->days_to_expiry = (cert && stc_result_get_int(cert, "days_to_expiry", &x)) ? x : LLONG_MIN;
 }
 
+/* Append "; s" (or s when out is empty), truncating to fit out[n]. */
 static void append(char *out, size_t n, const char *s)
 {
     size_t l = strnlen(out, n);
-    if (l + 1 < n)
-        snprintf(out + l, n - l, "%s%s", l ? "; " : "", s);
+    const char *sep = l ? "; " : "";
+    size_t sl = strlen(sep), len = strlen(s);
+    if (l + sl + 1 >= n)
+        return;
+    memcpy(out + l, sep, sl);
+    l += sl;
+    if (len > n - l - 1)
+        len = n - l - 1;
+    memcpy(out + l, s, len);
+    out[l + len] = '\0';
 }
 
 /* "a, b, c" of the policy's patterns (truncated). */

@@ -223,7 +223,7 @@ stc_rc dns_parse_mx_set(char *const *data, const int *len, struct dns_mx_set *ou
     mx = calloc(n, sizeof *mx);
     STC_ENSURE(mx != NULL, err, STC_E_NOMEM, "out of memory");
     for (size_t i = 0; i < n; i++) {
-        size_t rl;
+        size_t rl = 0;
         STC_GUARD(record_len(len, i, &rl, err));
         STC_GUARD(dns_parse_mx_rdata((const uint8_t *)data[i], rl, &mx[i], err));
     }
@@ -263,7 +263,7 @@ stc_rc dns_parse_addr_set(char *const *data, const int *len, int family, struct 
     bin = calloc(n, sizeof *bin);
     STC_ENSURE(bin != NULL, err, STC_E_NOMEM, "out of memory");
     for (size_t i = 0; i < n; i++) {
-        size_t rl;
+        size_t rl = 0;
         char tmp[46];
         STC_GUARD(record_len(len, i, &rl, err));
         /* Validates the length; the text is made again after sorting. */
@@ -297,7 +297,7 @@ stc_rc dns_parse_txt_set(char *const *data, const int *len, struct dns_txt_set *
     txt = calloc(n, sizeof *txt);
     STC_ENSURE(txt != NULL, err, STC_E_NOMEM, "out of memory");
     for (; done < n; done++) {
-        size_t rl;
+        size_t rl = 0;
         STC_GUARD(record_len(len, done, &rl, err));
         STC_GUARD(dns_parse_txt_rdata((const uint8_t *)data[done], rl, &txt[done], err));
     }
@@ -326,7 +326,7 @@ stc_rc dns_parse_tlsa_set(char *const *data, const int *len, struct dns_tlsa_set
     rr = calloc(n, sizeof *rr);
     STC_ENSURE(rr != NULL, err, STC_E_NOMEM, "out of memory");
     for (; done < n; done++) {
-        size_t rl;
+        size_t rl = 0;
         STC_GUARD(record_len(len, done, &rl, err));
         STC_GUARD(dns_parse_tlsa_rdata((const uint8_t *)data[done], rl, &rr[done], err));
     }
