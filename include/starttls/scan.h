@@ -30,7 +30,7 @@
 extern "C" {
 #endif
 
-#define STC_SCAN_DEFAULT_THREADS 256      /* see docs/scan.md for the measurements */
+#define STC_SCAN_DEFAULT_THREADS 256 /* see docs/scan.md for the measurements */
 #define STC_SCAN_DEFAULT_STACK (256 * 1024)
 #define STC_SCAN_DEFAULT_PER_IP 4
 #define STC_SCAN_DEFAULT_CACHE_TTL_S 3600
@@ -47,14 +47,14 @@ enum stc_scan_stop_level {
 
 /** Progress counters, passed to the tick callback. */
 struct stc_scan_progress {
-    uint64_t total;     /**< data lines in the input (0: unknown, e.g. stdin) */
-    uint64_t lines;     /**< data lines read so far */
-    uint64_t done;      /**< domains checked and written */
-    uint64_t resumed;   /**< skipped: already in the outputs (--resume) */
-    uint64_t rejected;  /**< bad lines (see the reject log) */
+    uint64_t total;    /**< data lines in the input (0: unknown, e.g. stdin) */
+    uint64_t lines;    /**< data lines read so far */
+    uint64_t done;     /**< domains checked and written */
+    uint64_t resumed;  /**< skipped: already in the outputs (--resume) */
+    uint64_t rejected; /**< bad lines (see the reject log) */
     uint64_t duplicates;
-    uint64_t errors;    /**< domains with status error/could-not-connect, and failed checks */
-    uint64_t in_flight; /**< being checked now */
+    uint64_t errors;      /**< domains with status error/could-not-connect, and failed checks */
+    uint64_t in_flight;   /**< being checked now */
     uint64_t connections; /**< SMTP connections made */
     int64_t elapsed_ms;
 };
@@ -66,20 +66,20 @@ struct stc_scan_progress {
 typedef int (*stc_scan_tick_fn)(void *ctx, const struct stc_scan_progress *p);
 
 struct stc_scan_opts {
-    unsigned threads;       /**< worker threads; 0: STC_SCAN_DEFAULT_THREADS */
-    size_t stack_size;      /**< per worker; 0: STC_SCAN_DEFAULT_STACK */
-    unsigned per_ip;        /**< simultaneous SMTP connections per IP; 0: default */
-    long cache_ttl_s;       /**< host cache lifetime; <0: default; 0: no host cache */
-    size_t cache_max;       /**< host cache entries; 0: default */
-    size_t queue_size;      /**< reader->worker queue; 0: 2 * threads */
-    int column;             /**< -1: auto (rank,domain or one name); else 0-based CSV column */
-    long retry_delay_ms;    /**< back-off before retrying a host that answered 421; <0: default */
-    const char *output;     /**< JSON Lines file; "-": stdout; NULL: none */
-    const char *db;         /**< SQLite file; NULL: none */
-    const char *rejects;    /**< reject log file; "-": stderr; NULL: none (still counted) */
-    int resume;             /**< skip domains already in db/output; else outputs start empty */
-    long tick_ms;           /**< tick period; 0: 200 */
-    stc_scan_tick_fn tick;  /**< may be NULL */
+    unsigned threads;      /**< worker threads; 0: STC_SCAN_DEFAULT_THREADS */
+    size_t stack_size;     /**< per worker; 0: STC_SCAN_DEFAULT_STACK */
+    unsigned per_ip;       /**< simultaneous SMTP connections per IP; 0: default */
+    long cache_ttl_s;      /**< host cache lifetime; <0: default; 0: no host cache */
+    size_t cache_max;      /**< host cache entries; 0: default */
+    size_t queue_size;     /**< reader->worker queue; 0: 2 * threads */
+    int column;            /**< -1: auto (rank,domain or one name); else 0-based CSV column */
+    long retry_delay_ms;   /**< back-off before retrying a host that answered 421; <0: default */
+    const char *output;    /**< JSON Lines file; "-": stdout; NULL: none */
+    const char *db;        /**< SQLite file; NULL: none */
+    const char *rejects;   /**< reject log file; "-": stderr; NULL: none (still counted) */
+    int resume;            /**< skip domains already in db/output; else outputs start empty */
+    long tick_ms;          /**< tick period; 0: 200 */
+    stc_scan_tick_fn tick; /**< may be NULL */
     void *tick_ctx;
 };
 
@@ -88,18 +88,18 @@ struct stc_scan_stats {
     /* input */
     uint64_t lines, rejected, duplicates, resumed;
     /* domains (this run) */
-    uint64_t attempted;        /**< domains checked and written */
-    uint64_t check_errors;     /**< domains whose check failed outright (not written) */
-    uint64_t with_mx;          /**< MX hosts found (or implicit MX) */
+    uint64_t attempted;    /**< domains checked and written */
+    uint64_t check_errors; /**< domains whose check failed outright (not written) */
+    uint64_t with_mx;      /**< MX hosts found (or implicit MX) */
     uint64_t null_mx;
     uint64_t mtasts_testing, mtasts_enforce; /**< policy mode of domains with a policy */
-    uint64_t mtasts_valid;     /**< MTA-STS check success or warning */
-    uint64_t tlsrpt;           /**< valid TLS-RPT record */
-    uint64_t connected;        /**< at least one MX host connected */
-    uint64_t starttls_all;     /**< every connected MX host did STARTTLS */
-    uint64_t valid_cert_all;   /**< every connected MX host had a valid certificate */
-    uint64_t dane_some, dane_all; /**< DANE authenticated some / every MX host */
-    uint64_t status[7];        /**< domain status code distribution */
+    uint64_t mtasts_valid;                   /**< MTA-STS check success or warning */
+    uint64_t tlsrpt;                         /**< valid TLS-RPT record */
+    uint64_t connected;                      /**< at least one MX host connected */
+    uint64_t starttls_all;                   /**< every connected MX host did STARTTLS */
+    uint64_t valid_cert_all;                 /**< every connected MX host had a valid certificate */
+    uint64_t dane_some, dane_all;            /**< DANE authenticated some / every MX host */
+    uint64_t status[7];                      /**< domain status code distribution */
     /* unique MX hosts (each counted once, when first seen) */
     uint64_t unique_hosts, hosts_connected, hosts_starttls, hosts_valid_cert;
     uint64_t hosts_weak_cipher; /**< cipher check warning or worse */

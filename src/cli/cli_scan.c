@@ -65,7 +65,9 @@ struct scan_cli {
     const char *resolver, *trust_anchor, *ca_file, *ca_path, *helo, *policy_list;
     int port, https_port;
     unsigned checks;
-    int checks_set, no_dane;
+    int checks_set, no_dane, deep;
+    long probe_delay_ms;
+    int probe_delay_set;
     int aggregate;
     const char *aggregate_json;
     long progress_s; /* -1: default */
@@ -74,11 +76,35 @@ struct scan_cli {
 };
 
 enum {
-    O_THREADS = 'j', O_OUTPUT = 'o', O_HELP = 'h',
-    O_PER_IP = 1000, O_CACHE_TTL, O_CACHE_MAX, O_COLUMN, O_CHECKS, O_DB, O_REJECTS, O_RESUME,
-    O_AGGREGATE, O_AGGREGATE_JSON, O_PROGRESS, O_RETRY_DELAY, O_TIMEOUT, O_RESOLVER,
-    O_TRUST_ANCHOR, O_CA_FILE, O_CA_PATH, O_PORT, O_HTTPS_PORT, O_HELO, O_POLICY_LIST,
-    O_NO_DANE, O_QUEUE, O_STACK_KB,
+    O_THREADS = 'j',
+    O_OUTPUT = 'o',
+    O_HELP = 'h',
+    O_PER_IP = 1000,
+    O_CACHE_TTL,
+    O_CACHE_MAX,
+    O_COLUMN,
+    O_CHECKS,
+    O_DB,
+    O_REJECTS,
+    O_RESUME,
+    O_AGGREGATE,
+    O_AGGREGATE_JSON,
+    O_PROGRESS,
+    O_RETRY_DELAY,
+    O_TIMEOUT,
+    O_RESOLVER,
+    O_TRUST_ANCHOR,
+    O_CA_FILE,
+    O_CA_PATH,
+    O_PORT,
+    O_HTTPS_PORT,
+    O_HELO,
+    O_POLICY_LIST,
+    O_NO_DANE,
+    O_DEEP,
+    O_PROBE_DELAY,
+    O_QUEUE,
+    O_STACK_KB,
 };
 
 static const struct option longopts[] = {
@@ -108,6 +134,8 @@ static const struct option longopts[] = {
     {"helo", required_argument, NULL, O_HELO},
     {"policy-list", required_argument, NULL, O_POLICY_LIST},
     {"no-dane", no_argument, NULL, O_NO_DANE},
+    {"deep", no_argument, NULL, O_DEEP},
+    {"probe-delay", required_argument, NULL, O_PROBE_DELAY},
     {"help", no_argument, NULL, O_HELP},
     {NULL, 0, NULL, 0},
 };
@@ -155,7 +183,8 @@ void cli_scan_usage(FILE *out)
           "Checks (as for single domains):\n"
           "  --checks LIST           smtp,mta-sts,tls-rpt,dane,policylist,legacy-tls,\n"
           "                          weak-ciphers,all (mta-sts,tls-rpt: no SMTP at all)\n"
-          "  --no-dane  --timeout SECONDS  --resolver ADDR[@PORT]  --trust-anchor FILE\n"
+          "  --no-dane  --deep  --probe-delay MS  --timeout SECONDS\n"
+          "  --resolver ADDR[@PORT]  --trust-anchor FILE\n"
           "  --ca-file FILE  --ca-path DIR  --port N  --https-port N  --helo NAME\n"
           "  --policy-list FILE\n"
           "\n"
@@ -203,7 +232,7 @@ static int parse_args(int argc, char **argv, struct scan_cli *c)
     int ch;
     opterr = 0;
     optind = 1;
-    while ((ch = getopt_long_only(argc, argv, "+j:o:h", longopts, NULL)) != -1) {
+    while ((ch = getopt_long_only(argc, argv, "j:o:h", longopts, NULL)) != -1) {
         const char *name = optind > 0 && optind <= argc ? argv[optind - 1] : "?";
         switch (ch) {
         case O_THREADS:
@@ -287,6 +316,16 @@ static int parse_args(int argc, char **argv, struct scan_cli *c)
         case O_HELO: c->helo = optarg; break;
         case O_POLICY_LIST: c->policy_list = optarg; break;
         case O_NO_DANE: c->no_dane = 1; break;
+        case O_DEEP: c->deep = 1; break;
+        case O_PROBE_DELAY: {
+            char *end = NULL;
+            long ms = strtol(optarg, &end, 10);
+            if (end == optarg || *end != '\0' || ms < 0 || ms > 60000)
+                goto bad;
+            c->probe_delay_ms = ms;
+            c->probe_delay_set = 1;
+            break;
+        }
         case O_HELP: c->help = 1; return 0;
         default:
             complain("unknown option or missing argument", name);
@@ -336,7 +375,11 @@ static int make_config(const struct scan_cli *c, struct stc_config **out)
     unsigned checks = c->checks_set ? c->checks : (unsigned)STC_CHECK_DEFAULT;
     if (c->no_dane)
         checks &= ~(unsigned)STC_CHECK_DANE;
+    if (c->deep)
+        checks |= STC_CHECK_DEEP;
     TRY(stc_config_set_checks(cfg, checks, &err));
+    if (c->probe_delay_set)
+        TRY(stc_config_set_probe_delay_ms(cfg, c->probe_delay_ms, &err));
     *out = cfg;
     return 0;
 fail:
@@ -387,8 +430,9 @@ static void draw(struct progress *pr, const struct stc_scan_progress *p, int fin
             snprintf(tot, sizeof tot, "%" PRIu64, p->total);
         else
             snprintf(tot, sizeof tot, "?");
-        fprintf(stderr, "\r[%s] %" PRIu64 "/%s %.1f/s ETA %s err %" PRIu64 " live %" PRIu64 "\033[K",
-                bar, finished, tot, rate, eta, p->errors, p->in_flight);
+        fprintf(stderr,
+                "\r[%s] %" PRIu64 "/%s %.1f/s ETA %s err %" PRIu64 " live %" PRIu64 "\033[K", bar,
+                finished, tot, rate, eta, p->errors, p->in_flight);
         if (final)
             fputc('\n', stderr);
     } else {
@@ -396,8 +440,8 @@ static void draw(struct progress *pr, const struct stc_scan_progress *p, int fin
                 PROG ": %s elapsed, %" PRIu64 " done, %" PRIu64 " skipped, %" PRIu64
                      " rejected, %" PRIu64 " of %" PRIu64 " lines, %.1f/s, ETA %s, %" PRIu64
                      " errors, %" PRIu64 " in flight\n",
-                el, p->done, p->resumed + p->duplicates, p->rejected, p->lines, p->total, rate,
-                eta, p->errors, p->in_flight);
+                el, p->done, p->resumed + p->duplicates, p->rejected, p->lines, p->total, rate, eta,
+                p->errors, p->in_flight);
     }
     pr->drawn = 1;
 }
@@ -547,17 +591,17 @@ int cli_scan_main(int argc, char **argv)
         if (pr.tty && pr.drawn)
             draw(&pr, &fin, 1);
     }
-    fprintf(stderr,
-            PROG ": %s: %" PRIu64 " domains checked, %" PRIu64 " skipped (resume), %" PRIu64
-                 " duplicates, %" PRIu64 " rejected lines%s%s%s, %" PRIu64
-                 " check errors, %.1f s\n",
-            rc == STC_E_INTERRUPTED ? "interrupted" : rc == STC_OK ? "done" : "failed",
-            st.attempted, st.resumed, st.duplicates, st.rejected,
-            st.rejected + st.duplicates ? " (see " : "",
-            st.rejected + st.duplicates ? (strcmp(c.so.rejects, "-") ? c.so.rejects : "stderr")
-                                        : "",
-            st.rejected + st.duplicates ? ")" : "", st.check_errors,
-            (double)st.elapsed_ms / 1000.0);
+    fprintf(
+        stderr,
+        PROG ": %s: %" PRIu64 " domains checked, %" PRIu64 " skipped (resume), %" PRIu64
+             " duplicates, %" PRIu64 " rejected lines%s%s%s, %" PRIu64 " check errors, %.1f s\n",
+        rc == STC_E_INTERRUPTED ? "interrupted"
+        : rc == STC_OK          ? "done"
+                                : "failed",
+        st.attempted, st.resumed, st.duplicates, st.rejected,
+        st.rejected + st.duplicates ? " (see " : "",
+        st.rejected + st.duplicates ? (strcmp(c.so.rejects, "-") ? c.so.rejects : "stderr") : "",
+        st.rejected + st.duplicates ? ")" : "", st.check_errors, (double)st.elapsed_ms / 1000.0);
     if (rc != STC_OK && rc != STC_E_INTERRUPTED)
         complain(err.msg[0] ? err.msg : stc_rc_name(rc), NULL);
     code = exit_for(rc);

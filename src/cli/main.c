@@ -35,6 +35,7 @@
 #include "cli_nagios.h"
 #include "cli_options.h"
 #include "cli_output.h"
+#include "cli_scan.h"
 
 #define PROG "starttls-check"
 #define NAME_SZ 256 /* stc_domain_normalize needs >= 254 */
@@ -291,11 +292,42 @@ out:
     return code;
 }
 
+/* The original's `-file F [-column N] [-aggregate]` is a scan of F: rewrite
+ * it as `scan ... F` (the other options pass through). Returns -1 when argv
+ * has no -file. */
+static int legacy_file_scan(int argc, char **argv)
+{
+    for (int i = 1; i + 1 < argc; i++) {
+        if (strcmp(argv[i], "-file") != 0 && strcmp(argv[i], "--file") != 0)
+            continue;
+        char **v = calloc((size_t)argc + 1, sizeof *v);
+        if (v == NULL) {
+            fprintf(stderr, "%s: out of memory\n", PROG);
+            return CLI_EXIT_INTERNAL;
+        }
+        int n = 0;
+        v[n++] = "scan";
+        for (int k = 1; k < argc; k++)
+            if (k != i && k != i + 1)
+                v[n++] = argv[k];
+        v[n++] = argv[i + 1];
+        v[n] = NULL;
+        int rc = cli_scan_main(n, v);
+        free(v);
+        return rc;
+    }
+    return -1;
+}
+
 int main(int argc, char **argv)
 {
     struct cli_opts o;
     struct stc_err err = {0};
     int code;
+    if (argc > 1 && strcmp(argv[1], "scan") == 0)
+        return cli_scan_main(argc - 1, argv + 1);
+    if ((code = legacy_file_scan(argc, argv)) >= 0)
+        return code;
     stc_rc rc = cli_options_parse(argc, argv, &o, &err);
     if (rc == STC_E_NOMEM) {
         fprintf(stderr, "%s: out of memory\n", PROG);

@@ -39,11 +39,11 @@
 #define KEY_MAX 256
 
 struct entry {
-    struct entry *hnext;        /* hash chain */
-    struct entry *prev, *next;  /* LRU list, most recent first */
+    struct entry *hnext;       /* hash chain */
+    struct entry *prev, *next; /* LRU list, most recent first */
     char key[KEY_MAX];
-    struct stc_result *value;   /* NULL while pending */
-    int64_t expires_ms;         /* monotonic */
+    struct stc_result *value; /* NULL while pending */
+    int64_t expires_ms;       /* monotonic */
 };
 
 struct scan_cache {

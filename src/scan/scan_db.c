@@ -91,17 +91,18 @@ stc_rc scan_db_open(const char *path, int resume, struct scan_db **out, struct s
     stc_rc rc = STC_OK;
     struct scan_db *db = calloc(1, sizeof *db);
     STC_ENSURE(db != NULL, err, STC_E_NOMEM, "out of memory");
-    if (sqlite3_open_v2(path, &db->h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-                                          SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
-        rc = err_set(err, STC_E_IO, "%s: %s", path,
-                     db->h ? sqlite3_errmsg(db->h) : "cannot open");
+    if (sqlite3_open_v2(path, &db->h,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                        NULL) != SQLITE_OK) {
+        rc = err_set(err, STC_E_IO, "%s: %s", path, db->h ? sqlite3_errmsg(db->h) : "cannot open");
         goto out;
     }
     sqlite3_busy_timeout(db->h, 5000);
     STC_GUARD(exec(db, SCHEMA, err));
     if (!resume)
-        STC_GUARD(exec(db, "BEGIN; DELETE FROM domains; DELETE FROM hosts; DELETE FROM checks;"
-                           " COMMIT;",
+        STC_GUARD(exec(db,
+                       "BEGIN; DELETE FROM domains; DELETE FROM hosts; DELETE FROM checks;"
+                       " COMMIT;",
                        err));
     for (int i = 0; i < ST_N; i++)
         if (sqlite3_prepare_v2(db->h, stmt_sql[i], -1, &db->st[i], NULL) != SQLITE_OK) {
@@ -356,9 +357,9 @@ stc_rc scan_db_load_hosts(struct scan_db *db, int64_t since, scan_db_host_fn fn,
     stc_rc rc = STC_OK;
     sqlite3_stmt *q = NULL;
     int r;
-    if (sqlite3_prepare_v2(db->h,
-                           "SELECT hostname, result, checked_at FROM host_cache WHERE checked_at>=?",
-                           -1, &q, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(
+            db->h, "SELECT hostname, result, checked_at FROM host_cache WHERE checked_at>=?", -1,
+            &q, NULL) != SQLITE_OK)
         return db_fail(db, err, "read host cache");
     sqlite3_bind_int64(q, 1, since);
     while ((r = sqlite3_step(q)) == SQLITE_ROW) {

@@ -133,8 +133,8 @@ static stc_rc open_outputs(struct stc_scan *s, struct stc_err *err)
     if (s->db_path != NULL) {
         STC_GUARD(scan_db_open(s->db_path, s->o.resume, &s->db, err));
         if (s->o.resume)
-            STC_GUARD(scan_db_load_done(s->db, &s->resume, jfile ? &jset : NULL, &dn, &deleted,
-                                        err));
+            STC_GUARD(
+                scan_db_load_done(s->db, &s->resume, jfile ? &jset : NULL, &dn, &deleted, err));
         if (s->o.resume && jfile && jn > dn)
             STC_GUARD(scan_jsonl_filter(s->output, &s->resume, &dropped, err));
         if (s->cache != NULL) {
@@ -154,8 +154,7 @@ static stc_rc open_outputs(struct stc_scan *s, struct stc_err *err)
         s->rejects = stderr;
     } else if (s->rejects_path != NULL) {
         s->rejects = fopen(s->rejects_path, s->o.resume ? "a" : "w");
-        STC_ENSURE(s->rejects != NULL, err, STC_E_IO, "%s: %s", s->rejects_path,
-                   strerror(errno));
+        STC_ENSURE(s->rejects != NULL, err, STC_E_IO, "%s: %s", s->rejects_path, strerror(errno));
         s->rejects_owned = 1;
     }
 out:
@@ -163,8 +162,8 @@ out:
     return rc;
 }
 
-stc_rc stc_scan_new(struct stc_config *cfg, const struct stc_scan_opts *opts,
-                    struct stc_scan **out, struct stc_err *err)
+stc_rc stc_scan_new(struct stc_config *cfg, const struct stc_scan_opts *opts, struct stc_scan **out,
+                    struct stc_err *err)
 {
     stc_rc rc = STC_OK;
     struct stc_scan *s = calloc(1, sizeof *s);
@@ -191,10 +190,8 @@ stc_rc stc_scan_new(struct stc_config *cfg, const struct stc_scan_opts *opts,
 
     STC_GUARD(scan_gate_new(s->o.per_ip, &s->gate, err));
     if (s->o.cache_ttl_s > 0)
-        STC_GUARD(scan_cache_new(s->o.cache_max, (int64_t)s->o.cache_ttl_s * 1000, &s->cache,
-                                 err));
-    STC_GUARD(stc_config_set_connect_gate(cfg, scan_gate_acquire, scan_gate_release, s->gate,
-                                          err));
+        STC_GUARD(scan_cache_new(s->o.cache_max, (int64_t)s->o.cache_ttl_s * 1000, &s->cache, err));
+    STC_GUARD(stc_config_set_connect_gate(cfg, scan_gate_acquire, scan_gate_release, s->gate, err));
     STC_GUARD(stc_config_set_host_check(cfg, scan_worker_host_check, s, err));
     STC_GUARD(stc_checker_new(cfg, &s->ck, err));
     s->host_wait_ms = 2 * s->ck->cfg.timeout_ms + s->o.retry_delay_ms + 5000;

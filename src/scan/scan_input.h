@@ -7,8 +7,8 @@
 
 #include <starttls/error.h>
 
-#define SCAN_LINE_MAX 1024  /* longer lines are rejected */
-#define SCAN_FIELDS_MAX 64  /* CSV fields looked at per line */
+#define SCAN_LINE_MAX 1024 /* longer lines are rejected */
+#define SCAN_FIELDS_MAX 64 /* CSV fields looked at per line */
 #define SCAN_READ_CHUNK 65536
 
 enum scan_line_kind {
@@ -28,13 +28,13 @@ struct scan_line {
 
 struct scan_input {
     int fd;
-    int column;         /* -1: auto ("rank,domain" or one name), else 0-based */
-    uint8_t *buf;       /* SCAN_READ_CHUNK + SCAN_LINE_MAX bytes */
-    size_t start, len;  /* unread bytes are buf[start..len) */
+    int column;        /* -1: auto ("rank,domain" or one name), else 0-based */
+    uint8_t *buf;      /* SCAN_READ_CHUNK + SCAN_LINE_MAX bytes */
+    size_t start, len; /* unread bytes are buf[start..len) */
     uint64_t lineno;
     int eof;
-    int skipping;       /* inside an over-long line: drop up to the next LF */
-    int seen_data;      /* a non-blank, non-comment line was seen (header detection) */
+    int skipping;  /* inside an over-long line: drop up to the next LF */
+    int seen_data; /* a non-blank, non-comment line was seen (header detection) */
 };
 
 /** Read from fd (not closed here). column: -1 auto, else 0-based. STC_E_NOMEM. */

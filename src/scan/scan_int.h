@@ -36,7 +36,7 @@ struct scan_done {
     char host[256];          /* HOST */
     uint8_t *blob;           /* HOST: scan_serial encoding */
     size_t bloblen;
-    int64_t at;              /* unix seconds */
+    int64_t at; /* unix seconds */
 };
 
 struct scan_counters {
@@ -54,8 +54,8 @@ struct stc_scan {
     struct scan_queue work, done;
     int queues_ready;
 
-    atomic_int stop;     /* enum stc_scan_stop_level */
-    int gate_cancelled;  /* reader thread only */
+    atomic_int stop;    /* enum stc_scan_stop_level */
+    int gate_cancelled; /* reader thread only */
     atomic_int workers_alive;
     struct scan_counters c;
     uint64_t total;
@@ -85,7 +85,8 @@ stc_rc scan_worker_host_check(void *ctx, const struct stc_checker *ck, const cha
                               const char *host, struct stc_result **out, struct stc_err *err);
 /** One line in the reject log (thread-safe). */
 void scan_reject_log(struct stc_scan *s, uint64_t lineno, const char *reason, const char *text);
-/** Push to a queue, waiting while full, giving up when the scan is cancelled or the queue closed. */
+/** Push to a queue, waiting while full, giving up when the scan is cancelled or the queue closed.
+ */
 stc_rc scan_push_wait(struct stc_scan *s, struct scan_queue *q, void *item, int give_up_level);
 void scan_done_free(struct scan_done *d);
 int64_t scan_unix_now(void);

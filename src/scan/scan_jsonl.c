@@ -162,8 +162,7 @@ stc_rc scan_jsonl_load(const char *path, struct scan_seen *done, uint64_t *n, st
         return err_set(err, STC_E_IO, "%s: %s", path, strerror(errno));
     stc_rc rc = each_line(f, load_line, &c, &end, err);
     if (rc == STC_OK) {
-        if (fseek(f, 0, SEEK_END) == 0 && ftell(f) > end &&
-            ftruncate(fileno(f), (off_t)end) != 0)
+        if (fseek(f, 0, SEEK_END) == 0 && ftell(f) > end && ftruncate(fileno(f), (off_t)end) != 0)
             rc = err_set(err, STC_E_IO, "%s: cannot cut the torn last line: %s", path,
                          strerror(errno));
     }

@@ -110,8 +110,7 @@ stc_rc scan_queue_pop(struct scan_queue *q, void **item, long timeout_ms, struct
     stc_rc rc = STC_OK;
     pthread_mutex_lock(&q->mu);
     while (q->n == 0 && !q->closed) {
-        if (pthread_cond_timedwait(&q->not_empty, &q->mu, &until) != 0 && q->n == 0 &&
-            !q->closed) {
+        if (pthread_cond_timedwait(&q->not_empty, &q->mu, &until) != 0 && q->n == 0 && !q->closed) {
             rc = err_set(err, STC_E_TIMEOUT, "queue empty");
             goto out;
         }

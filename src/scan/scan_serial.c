@@ -69,8 +69,8 @@ static stc_rc encode_node(const struct stc_result *r, struct buf *b, struct stc_
     const char *type = stc_result_type(r);
     STC_GUARD(put_u8(b, stc_result_kind(r), err));
     STC_GUARD(put_u8(b, stc_result_status(r), err));
-    STC_GUARD(put_u8(b, stc_result_kind(r) == STC_NODE_DOMAIN ? stc_result_domain_status(r) : 0,
-                     err));
+    STC_GUARD(
+        put_u8(b, stc_result_kind(r) == STC_NODE_DOMAIN ? stc_result_domain_status(r) : 0, err));
     STC_GUARD(put_str(b, stc_result_name(r), err));
     STC_GUARD(put_str(b, stc_result_description(r), err));
     STC_GUARD(put_u8(b, type != NULL, err));
@@ -166,8 +166,8 @@ static stc_rc decode_node(struct rd *r, int depth, struct buf *t1, struct buf *t
 {
     stc_rc rc = STC_OK;
     struct stc_result *node = NULL;
-    unsigned kind, status, dstatus, has_type, ftype;
-    size_t n, m;
+    unsigned kind = 0, status = 0, dstatus = 0, has_type = 0, ftype = 0;
+    size_t n = 0, m = 0;
     const char *s, *s2;
     long long v;
 

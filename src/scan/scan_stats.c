@@ -25,14 +25,14 @@ static double pct(uint64_t a, uint64_t b)
     return b ? 100.0 * (double)a / (double)b : 0.0;
 }
 
-#define ROW(label, v, of) \
+#define ROW(label, v, of)                                                                          \
     fprintf(out, "  %-38s %10" PRIu64 "  %5.1f%%\n", label, (uint64_t)(v), pct(v, of))
 
 stc_rc stc_scan_stats_print(const struct stc_scan_stats *st, FILE *out, struct stc_err *err)
 {
-    static const char *const status_names[7] = {"success", "warning", "failure", "error",
-                                                 "no_starttls", "could_not_connect",
-                                                 "bad_hostname"};
+    static const char *const status_names[7] = {"success",     "warning",     "failure",
+                                                "error",       "no_starttls", "could_not_connect",
+                                                "bad_hostname"};
     static const char *const versions[5] = {"TLSv1.3", "TLSv1.2", "TLSv1.1", "TLSv1", "other"};
     double secs = (double)st->elapsed_ms / 1000.0;
     uint64_t d = st->attempted, h = st->unique_hosts;
@@ -90,9 +90,9 @@ stc_rc stc_scan_stats_print(const struct stc_scan_stats *st, FILE *out, struct s
 
 stc_rc stc_scan_stats_json(const struct stc_scan_stats *st, FILE *out, struct stc_err *err)
 {
-    static const char *const status_names[7] = {"success", "warning", "failure", "error",
-                                                 "no_starttls", "could_not_connect",
-                                                 "bad_hostname"};
+    static const char *const status_names[7] = {"success",     "warning",     "failure",
+                                                "error",       "no_starttls", "could_not_connect",
+                                                "bad_hostname"};
     static const char *const versions[5] = {"TLSv1.3", "TLSv1.2", "TLSv1.1", "TLSv1", "other"};
     int first = 0;
     fputc('{', out);

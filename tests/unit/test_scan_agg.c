@@ -160,7 +160,8 @@ static void test_jsonl_torn_line(void **state)
     char path[] = "/tmp/test_scan_jsonl.XXXXXX";
     int fd = mkstemp(path);
     assert_true(fd >= 0);
-    const char good[] = "{\"domain\":\"a.test\",\"status\":0}\n{\"domain\":\"b.test\",\"status\":1}\n";
+    const char good[] =
+        "{\"domain\":\"a.test\",\"status\":0}\n{\"domain\":\"b.test\",\"status\":1}\n";
     const char torn[] = "{\"domain\":\"c.test\",\"sta";
     assert_int_equal(write(fd, good, sizeof good - 1), (ssize_t)(sizeof good - 1));
     assert_int_equal(write(fd, torn, sizeof torn - 1), (ssize_t)(sizeof torn - 1));
@@ -226,8 +227,10 @@ static void test_seen(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_aggregate),       cmocka_unit_test(test_serial_round_trip),
-        cmocka_unit_test(test_jsonl_torn_line), cmocka_unit_test(test_seen),
+        cmocka_unit_test(test_aggregate),
+        cmocka_unit_test(test_serial_round_trip),
+        cmocka_unit_test(test_jsonl_torn_line),
+        cmocka_unit_test(test_seen),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -185,8 +185,10 @@ static void test_failed_production(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_single_flight), cmocka_unit_test(test_copies_are_independent),
-        cmocka_unit_test(test_expiry),        cmocka_unit_test(test_cap_lru),
+        cmocka_unit_test(test_single_flight),
+        cmocka_unit_test(test_copies_are_independent),
+        cmocka_unit_test(test_expiry),
+        cmocka_unit_test(test_cap_lru),
         cmocka_unit_test(test_failed_production),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

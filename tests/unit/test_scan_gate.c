@@ -27,7 +27,8 @@ static void *hammer(void *vp)
     struct arg *a = vp;
     const char *addr = a->which ? "127.0.0.2" : "::1";
     for (int i = 0; i < ROUNDS; i++) {
-        if (scan_gate_acquire(a->g, addr, 30000) != STC_OK) { /* no cmocka asserts off the main thread */
+        if (scan_gate_acquire(a->g, addr, 30000) !=
+            STC_OK) { /* no cmocka asserts off the main thread */
             atomic_fetch_add(&failures, 1);
             continue;
         }

@@ -162,14 +162,16 @@ static void test_bom_crlf_no_final_newline(void **state)
 {
     (void)state;
     struct got g;
-    const char t[] = "\xef\xbb\xbf" "1,a.test\r\n2,b.test\r\n3,c.test";
+    const char t[] = "\xef\xbb\xbf"
+                     "1,a.test\r\n2,b.test\r\n3,c.test";
     read_all(t, sizeof t - 1, -1, &g);
     assert_int_equal(g.n, 3);
     assert_string_equal(g.l[0].domain, "a.test");
     assert_string_equal(g.l[1].domain, "b.test");
     assert_string_equal(g.l[2].domain, "c.test");
     /* A BOM later than line 1 is not stripped here; IDNA (UTS#46) maps U+FEFF away. */
-    const char t2[] = "a.test\n\xef\xbb\xbf" "b.test\n";
+    const char t2[] = "a.test\n\xef\xbb\xbf"
+                      "b.test\n";
     read_all(t2, sizeof t2 - 1, -1, &g);
     assert_int_equal(g.l[1].kind, SCAN_LINE_DOMAIN);
     assert_string_equal(g.l[1].domain, "b.test");
@@ -179,7 +181,8 @@ static void test_idna(void **state)
 {
     (void)state;
     struct got g;
-    const char t[] = "1,b\xc3\xbc" "cher.test\n";
+    const char t[] = "1,b\xc3\xbc"
+                     "cher.test\n";
     read_all(t, sizeof t - 1, -1, &g);
     assert_int_equal(g.n, 1);
     assert_string_equal(g.l[0].domain, "xn--bcher-kva.test");
@@ -207,10 +210,10 @@ static void test_count(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_forms),      cmocka_unit_test(test_skips_and_header),
-        cmocka_unit_test(test_bad_lines),  cmocka_unit_test(test_nul),
-        cmocka_unit_test(test_long_line),  cmocka_unit_test(test_bom_crlf_no_final_newline),
-        cmocka_unit_test(test_idna),       cmocka_unit_test(test_count),
+        cmocka_unit_test(test_forms),     cmocka_unit_test(test_skips_and_header),
+        cmocka_unit_test(test_bad_lines), cmocka_unit_test(test_nul),
+        cmocka_unit_test(test_long_line), cmocka_unit_test(test_bom_crlf_no_final_newline),
+        cmocka_unit_test(test_idna),      cmocka_unit_test(test_count),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
