@@ -32,7 +32,6 @@
 #include "../mtasts/mtasts.h"
 #include "../util/err.h"
 #include "../util/limits.h"
-#include "../util/text.h"
 #include "checks.h"
 #include "deep_obs.h"
 #include "host_obs.h"
@@ -44,39 +43,12 @@ const char *stc_version(void)
     return STC_VERSION;
 }
 
-static stc_rc copy_config(struct stc_config *dst, const struct stc_config *src,
-                          struct stc_err *err)
-{
-    *dst = *src;
-    dst->helo = text_dup(src->helo);
-    dst->resolver = text_dup(src->resolver);
-    dst->trust_anchor = text_dup(src->trust_anchor);
-    dst->ca_file = text_dup(src->ca_file);
-    dst->ca_path = text_dup(src->ca_path);
-    dst->policy_list = text_dup(src->policy_list);
-    if ((src->helo && !dst->helo) || (src->resolver && !dst->resolver) ||
-        (src->trust_anchor && !dst->trust_anchor) || (src->ca_file && !dst->ca_file) ||
-        (src->ca_path && !dst->ca_path) || (src->policy_list && !dst->policy_list))
-        return err_set(err, STC_E_NOMEM, "out of memory");
-    return STC_OK;
-}
-
-static void free_config_strings(struct stc_config *c)
-{
-    free(c->helo);
-    free(c->resolver);
-    free(c->trust_anchor);
-    free(c->ca_file);
-    free(c->ca_path);
-    free(c->policy_list);
-}
-
 stc_rc stc_checker_new(const struct stc_config *cfg, struct stc_checker **out, struct stc_err *err)
 {
     stc_rc rc = STC_OK;
     struct stc_checker *ck = calloc(1, sizeof *ck);
     STC_ENSURE(ck != NULL, err, STC_E_NOMEM, "out of memory");
-    STC_GUARD(copy_config(&ck->cfg, cfg, err));
+    STC_GUARD(config_copy(&ck->cfg, cfg, err));
     STC_GUARD(mtasts_global_init(err));
 
     struct dns_config dc = {ck->cfg.resolver, ck->cfg.trust_anchor};
@@ -99,7 +71,7 @@ void stc_checker_free(struct stc_checker *ck)
     dns_ctx_free(ck->dns);
     tls_client_free(ck->tls);
     policy_list_free(ck->plist);
-    free_config_strings(&ck->cfg);
+    config_free_strings(&ck->cfg);
     free(ck);
 }
 

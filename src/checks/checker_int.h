@@ -35,4 +35,9 @@ struct stc_checker {
     struct policy_list *plist;    /* NULL without --policy-list */
 };
 
+/** Deep copy of a config's strings (dst owns them); on failure dst's copies
+ * made so far must still be freed with config_free_strings. */
+stc_rc config_copy(struct stc_config *dst, const struct stc_config *src, struct stc_err *err);
+void config_free_strings(struct stc_config *c);
+
 #endif

@@ -51,16 +51,37 @@ stc_rc stc_config_new(struct stc_config **out, struct stc_err *err)
     return STC_OK;
 }
 
-void stc_config_free(struct stc_config *c)
+void config_free_strings(struct stc_config *c)
 {
-    if (c == NULL)
-        return;
     free(c->helo);
     free(c->resolver);
     free(c->trust_anchor);
     free(c->ca_file);
     free(c->ca_path);
     free(c->policy_list);
+}
+
+stc_rc config_copy(struct stc_config *dst, const struct stc_config *src, struct stc_err *err)
+{
+    *dst = *src;
+    dst->helo = text_dup(src->helo);
+    dst->resolver = text_dup(src->resolver);
+    dst->trust_anchor = text_dup(src->trust_anchor);
+    dst->ca_file = text_dup(src->ca_file);
+    dst->ca_path = text_dup(src->ca_path);
+    dst->policy_list = text_dup(src->policy_list);
+    if ((src->helo && !dst->helo) || (src->resolver && !dst->resolver) ||
+        (src->trust_anchor && !dst->trust_anchor) || (src->ca_file && !dst->ca_file) ||
+        (src->ca_path && !dst->ca_path) || (src->policy_list && !dst->policy_list))
+        return err_set(err, STC_E_NOMEM, "out of memory");
+    return STC_OK;
+}
+
+void stc_config_free(struct stc_config *c)
+{
+    if (c == NULL)
+        return;
+    config_free_strings(c);
     free(c);
 }
 
