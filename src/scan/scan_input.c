@@ -178,6 +178,12 @@ void scan_input_parse(const uint8_t *p, size_t n, int column, int first, struct 
         reject(out, line, len);
         return;
     }
+    if (fl[pick] > SCAN_LINE_MAX) {
+        /* The reader caps lines already; this keeps the copy below safe for any caller. */
+        REASON("domain field longer than %d bytes", SCAN_LINE_MAX);
+        reject(out, line, len);
+        return;
+    }
     char name[SCAN_LINE_MAX + 1];
     memcpy(name, f[pick], fl[pick]);
     name[fl[pick]] = '\0';

@@ -56,6 +56,18 @@ static void test_greeting_line_ignored(void **state)
     assert_int_equal(e.nkeywords, 0);
 }
 
+static void test_empty_greeting_line(void **state)
+{
+    (void)state;
+    struct smtp_ehlo e;
+    /* Found by fuzzing: a greeting line without text must still count as
+     * the first line, so STARTTLS on the second is seen. */
+    ehlo_of("250-\r\n250-STARTTLS\r\n250 SIZE\r\n", &e);
+    assert_true(e.starttls);
+    assert_true(e.size_present);
+    assert_int_equal(e.nkeywords, 2);
+}
+
 static void test_case_and_spaces(void **state)
 {
     (void)state;
@@ -162,7 +174,7 @@ int main(void)
         cmocka_unit_test(test_typical),    cmocka_unit_test(test_greeting_line_ignored),
         cmocka_unit_test(test_case_and_spaces), cmocka_unit_test(test_size),
         cmocka_unit_test(test_keyword_cap), cmocka_unit_test(test_long_and_hostile_keywords),
-        cmocka_unit_test(test_not_250),
+        cmocka_unit_test(test_not_250),    cmocka_unit_test(test_empty_greeting_line),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
