@@ -150,6 +150,11 @@ class Zones:
                 "    verbosity: 1",
                 "    reuseport: no",
                 "    tcp-count: 1000",
+                # NSD limits responses per client netblock (RRL, 200 q/s by
+                # default); the only client is our resolver, which a bulk
+                # scan drives far past that, so turn the limit off.
+                "    rrl-ratelimit: 0",
+                "    rrl-whitelist-ratelimit: 0",
                 "remote-control:",
                 "    control-enable: no",
                 ""]
