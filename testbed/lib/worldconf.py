@@ -141,7 +141,7 @@ class Domain:
         self.sts = None
         self.policy = None
         self.policy_mx = None
-        self.policy_max_age = 86400
+        self.policy_max_age = 1209600
         self.https = "ok"
         self.tlsrpt = "none"
         self.policylist = None
