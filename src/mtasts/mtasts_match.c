@@ -90,9 +90,11 @@ int mtasts_pattern_valid(const char *pat, size_t n, const char **why)
     if (why == NULL)
         why = &dummy;
     *why = "";
+    size_t max = STC_DOMAIN_MAX;
     if (n >= 2 && pat[0] == '*' && pat[1] == '.') {
         pat += 2;
         n -= 2;
+        max = STC_DOMAIN_MAX - 2; /* room for the one label "*" stands for */
     } else if (n >= 1 && pat[0] == '.') {
         *why = "a leading \".\" is not RFC 8461 syntax; write \"*.\" for one label";
         return 0;
@@ -108,8 +110,10 @@ int mtasts_pattern_valid(const char *pat, size_t n, const char **why)
         *why = "a trailing dot is not allowed in a policy mx pattern";
         return 0;
     }
-    if (n > STC_DOMAIN_MAX) {
-        *why = "longer than 253 characters";
+    if (n > max) {
+        *why = max == STC_DOMAIN_MAX ? "longer than 253 characters"
+                                     : "too long: no host name of 253 characters or fewer "
+                                       "can match it";
         return 0;
     }
     size_t label = 0;

@@ -109,6 +109,23 @@ static void test_valid(void **state)
     longname[253] = 'a';
     assert_true(mtasts_pattern_valid(longname, 253, &why));
     assert_false(mtasts_pattern_valid(longname, 254, &why));
+    /* Found by fuzzing: "*." before a 253-character name can match no host
+     * (the shortest would be 255 characters), so it is not a valid pattern;
+     * with a 251-character rest it matches a 253-character host. */
+    char wild[300];
+    wild[0] = '*';
+    wild[1] = '.';
+    memcpy(wild + 2, longname, 253);
+    assert_false(mtasts_pattern_valid(wild, 255, &why));
+    assert_non_null(strstr(why, "too long"));
+    longname[250] = 'a'; /* the 251-character rest must not end in '.' */
+    memcpy(wild + 2, longname, 251);
+    assert_true(mtasts_pattern_valid(wild, 253, &why));
+    char host[260];
+    host[0] = 'x';
+    host[1] = '.';
+    memcpy(host + 2, longname, 251);
+    assert_true(mtasts_pattern_match(host, 253, wild, 253));
 }
 
 int main(void)
