@@ -75,6 +75,19 @@ void mtasts_kv_split(const char *rec, size_t n, struct mtasts_kv *kv, size_t max
                      struct mtasts_findings *fx);
 /** Is v a valid extension value: 1*(%x21-3A / %x3C / %x3E-7E)? */
 int mtasts_ext_value_ok(const char *v, size_t n);
+/** Space or tab (the WSP of both grammars). */
+int mtasts_is_wsp(char c);
+/** A field name: (ALPHA / DIGIT) *31(ALPHA / DIGIT / "_" / "-" / "."). */
+int mtasts_field_name_ok(const char *k, size_t n);
+/** Did a field of the same name (case-sensitive) come before kv[i]? */
+int mtasts_kv_seen_before(const struct mtasts_kv *kv, size_t i);
+/**
+ * A field that is not one the record type knows: an error when its value is
+ * malformed, a note when its name is `known` in another case (names are
+ * case-sensitive, so senders ignore it), else a note that it is ignored.
+ */
+void mtasts_kv_note_other(const struct mtasts_kv *f, const char *known,
+                          struct mtasts_findings *fx);
 
 struct mtasts_txt {
     char id[STC_MTASTS_ID_MAX + 1];

@@ -50,30 +50,10 @@ struct seen {
     size_t version, mode, max_age;
 };
 
-static int is_wsp(char c)
-{
-    return c == ' ' || c == '\t';
-}
-
-static int is_alnum(char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-}
-
-static int name_ok(const char *k, size_t n)
-{
-    if (n < 1 || n > 32 || !is_alnum(k[0]))
-        return 0;
-    for (size_t i = 1; i < n; i++)
-        if (!is_alnum(k[i]) && k[i] != '_' && k[i] != '-' && k[i] != '.')
-            return 0;
-    return 1;
-}
-
 static int blank(const char *p, size_t n)
 {
     for (size_t i = 0; i < n; i++)
-        if (!is_wsp(p[i]))
+        if (!mtasts_is_wsp(p[i]))
             return 0;
     return 1;
 }
@@ -267,7 +247,7 @@ static stc_rc parse_line(struct mtasts_policy *pol, const struct line *ln, struc
     }
     const char *k = ln->p;
     size_t kn = (size_t)(colon - ln->p);
-    if (!name_ok(k, kn)) {
+    if (!mtasts_field_name_ok(k, kn)) {
         mtasts_finding_add(&pol->fx, MTASTS_ERR,
                            "line %zu: bad field name \"%.*s\" (1-32 letters, digits, '_', '-',"
                            " '.'; no spaces before ':')",
@@ -276,11 +256,11 @@ static stc_rc parse_line(struct mtasts_policy *pol, const struct line *ln, struc
     }
     const char *v = colon + 1;
     size_t vn = ln->n - kn - 1;
-    while (vn > 0 && is_wsp(*v)) {
+    while (vn > 0 && mtasts_is_wsp(*v)) {
         v++;
         vn--;
     }
-    while (vn > 0 && is_wsp(v[vn - 1]))
+    while (vn > 0 && mtasts_is_wsp(v[vn - 1]))
         vn--;
     if (vn == 0) {
         mtasts_finding_add(&pol->fx, MTASTS_ERR, "line %zu: field \"%.*s\" has no value", ln->no,

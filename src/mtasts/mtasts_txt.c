@@ -28,7 +28,7 @@
 
 #include <string.h>
 
-static int is_wsp(char c)
+int mtasts_is_wsp(char c)
 {
     return c == ' ' || c == '\t';
 }
@@ -38,7 +38,7 @@ static int is_alnum(char c)
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 }
 
-static int name_ok(const char *k, size_t n)
+int mtasts_field_name_ok(const char *k, size_t n)
 {
     if (n < 1 || n > 32 || !is_alnum(k[0]))
         return 0;
@@ -84,7 +84,7 @@ static void add_field(const char *f, size_t n, struct mtasts_kv *kv, size_t max,
         return;
     }
     size_t klen = (size_t)(eq - f);
-    if (!name_ok(f, klen)) {
+    if (!mtasts_field_name_ok(f, klen)) {
         mtasts_finding_add(fx, MTASTS_ERR,
                            "field \"%.*s\": the name must be 1-32 letters, digits, '_', '-', '.'"
                            " starting with a letter or digit",
@@ -117,7 +117,7 @@ void mtasts_kv_split(const char *rec, size_t n, struct mtasts_kv *kv, size_t max
         const char *semi = memchr(rec + i, ';', n - i);
         size_t end = semi ? (size_t)(semi - rec) : n;
         size_t fe = end;
-        while (fe > i && is_wsp(rec[fe - 1]))
+        while (fe > i && mtasts_is_wsp(rec[fe - 1]))
             fe--;
         if (semi == NULL && fe < end)
             mtasts_finding_add(fx, MTASTS_WARN,
@@ -133,7 +133,7 @@ void mtasts_kv_split(const char *rec, size_t n, struct mtasts_kv *kv, size_t max
         if (semi == NULL)
             break;
         i = end + 1;
-        while (i < n && is_wsp(rec[i]))
+        while (i < n && mtasts_is_wsp(rec[i]))
             i++;
         if (i == n)
             break; /* a trailing delimiter is allowed */
@@ -146,7 +146,7 @@ int mtasts_txt_is_sts(const char *rec, size_t n)
     size_t vl = sizeof v - 1;
     if (n < vl || memcmp(rec, v, vl) != 0)
         return 0;
-    return n == vl || rec[vl] == ';' || is_wsp(rec[vl]);
+    return n == vl || rec[vl] == ';' || mtasts_is_wsp(rec[vl]);
 }
 
 static int key_is(const struct mtasts_kv *kv, const char *lit)
@@ -170,12 +170,30 @@ static int key_ieq(const struct mtasts_kv *kv, const char *lit)
     return 1;
 }
 
-static int seen_before(const struct mtasts_kv *kv, size_t i)
+int mtasts_kv_seen_before(const struct mtasts_kv *kv, size_t i)
 {
     for (size_t j = 0; j < i; j++)
         if (kv[j].klen == kv[i].klen && memcmp(kv[j].key, kv[i].key, kv[i].klen) == 0)
             return 1;
     return 0;
+}
+
+void mtasts_kv_note_other(const struct mtasts_kv *f, const char *known,
+                          struct mtasts_findings *fx)
+{
+    if (!mtasts_ext_value_ok(f->val, f->vlen))
+        mtasts_finding_add(fx, MTASTS_ERR,
+                           "field \"%.*s\" has an invalid value (1 or more printable"
+                           " characters other than space, '=' and ';')",
+                           (int)f->klen, f->key);
+    else if (key_ieq(f, known))
+        mtasts_finding_add(fx, MTASTS_NOTE,
+                           "field \"%.*s\" is not \"%s\" (names are case-sensitive);"
+                           " senders ignore it",
+                           (int)f->klen, f->key, known);
+    else
+        mtasts_finding_add(fx, MTASTS_NOTE, "unknown field \"%.*s\" ignored", (int)f->klen,
+                           f->key);
 }
 
 static void parse_id(const struct mtasts_kv *f, struct mtasts_txt *out)
@@ -211,26 +229,15 @@ stc_rc mtasts_txt_parse(const char *rec, size_t n, struct mtasts_txt *out, struc
         mtasts_finding_add(&out->fx, MTASTS_ERR, "the version must be exactly \"v=STSv1\"");
     for (size_t i = 1; i < nkv; i++) {
         const struct mtasts_kv *f = &kv[i];
-        if (seen_before(kv, i)) {
+        if (mtasts_kv_seen_before(kv, i)) {
             mtasts_finding_add(&out->fx, MTASTS_WARN,
                                "field \"%.*s\" appears more than once; the first one is used",
                                (int)f->klen, f->key);
         } else if (key_is(f, "id")) {
             have_id = 1;
             parse_id(f, out);
-        } else if (!mtasts_ext_value_ok(f->val, f->vlen)) {
-            mtasts_finding_add(&out->fx, MTASTS_ERR,
-                               "field \"%.*s\" has an invalid value (1 or more printable"
-                               " characters other than space, '=' and ';')",
-                               (int)f->klen, f->key);
-        } else if (key_ieq(f, "id")) {
-            mtasts_finding_add(&out->fx, MTASTS_NOTE,
-                               "field \"%.*s\" is not \"id\" (names are case-sensitive);"
-                               " senders ignore it",
-                               (int)f->klen, f->key);
         } else {
-            mtasts_finding_add(&out->fx, MTASTS_NOTE, "unknown field \"%.*s\" ignored",
-                               (int)f->klen, f->key);
+            mtasts_kv_note_other(f, "id", &out->fx);
         }
     }
     if (!have_id && nkv > 0)

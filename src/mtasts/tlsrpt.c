@@ -31,11 +31,6 @@
 
 #include "../util/text.h"
 
-static int is_wsp(char c)
-{
-    return c == ' ' || c == '\t';
-}
-
 static int is_alpha(char c)
 {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
@@ -62,7 +57,7 @@ int tlsrpt_is_record(const char *rec, size_t n)
     size_t vl = sizeof v - 1;
     if (n < vl || memcmp(rec, v, vl) != 0)
         return 0;
-    return n == vl || rec[vl] == ';' || is_wsp(rec[vl]);
+    return n == vl || rec[vl] == ';' || mtasts_is_wsp(rec[vl]);
 }
 
 /* RFC 3986 characters (unreserved, reserved, "%" HEXDIG HEXDIG), minus "!" and ",". */
@@ -227,9 +222,9 @@ static stc_rc parse_rua(const struct mtasts_kv *f, struct tlsrpt_record *out, st
         const char *comma = memchr(v + i, ',', n - i);
         size_t end = comma ? (size_t)(comma - v) : n;
         size_t s = i, e = end;
-        while (s < e && is_wsp(v[s]))
+        while (s < e && mtasts_is_wsp(v[s]))
             s++;
-        while (e > s && is_wsp(v[e - 1]))
+        while (e > s && mtasts_is_wsp(v[e - 1]))
             e--;
         const char *why = NULL;
         if (s == e) {
@@ -253,14 +248,6 @@ static stc_rc parse_rua(const struct mtasts_kv *f, struct tlsrpt_record *out, st
     return STC_OK;
 }
 
-static int seen_before(const struct mtasts_kv *kv, size_t i)
-{
-    for (size_t j = 0; j < i; j++)
-        if (kv[j].klen == kv[i].klen && memcmp(kv[j].key, kv[i].key, kv[i].klen) == 0)
-            return 1;
-    return 0;
-}
-
 stc_rc tlsrpt_parse(const char *rec, size_t n, struct tlsrpt_record *out, struct stc_err *err)
 {
     stc_rc rc = STC_OK;
@@ -279,26 +266,15 @@ stc_rc tlsrpt_parse(const char *rec, size_t n, struct tlsrpt_record *out, struct
         mtasts_finding_add(&out->fx, MTASTS_ERR, "the version must be exactly \"v=TLSRPTv1\"");
     for (size_t i = 1; i < nkv; i++) {
         const struct mtasts_kv *f = &kv[i];
-        if (seen_before(kv, i)) {
+        if (mtasts_kv_seen_before(kv, i)) {
             mtasts_finding_add(&out->fx, MTASTS_WARN,
                                "field \"%.*s\" appears more than once; the first one is used",
                                (int)f->klen, f->key);
         } else if (f->klen == 3 && memcmp(f->key, "rua", 3) == 0) {
             have_rua = 1;
             STC_GUARD(parse_rua(f, out, err));
-        } else if (!mtasts_ext_value_ok(f->val, f->vlen)) {
-            mtasts_finding_add(&out->fx, MTASTS_ERR,
-                               "field \"%.*s\" has an invalid value (1 or more printable"
-                               " characters other than space, '=' and ';')",
-                               (int)f->klen, f->key);
-        } else if (text_ieq(f->key, f->klen, "rua")) {
-            mtasts_finding_add(&out->fx, MTASTS_NOTE,
-                               "field \"%.*s\" is not \"rua\" (names are case-sensitive);"
-                               " senders ignore it",
-                               (int)f->klen, f->key);
         } else {
-            mtasts_finding_add(&out->fx, MTASTS_NOTE, "unknown field \"%.*s\" ignored",
-                               (int)f->klen, f->key);
+            mtasts_kv_note_other(f, "rua", &out->fx);
         }
     }
     if (!have_rua && nkv > 0)
