@@ -120,14 +120,7 @@ static void check_text(struct sts *s)
         result_note(c, "%s is an alias (CNAME) of %s", name, set.st.canonname);
     if (set.st.sec == DNS_BOGUS) {
         s->txt = TXT_BAD;
-        result_msg(c, STC_STATUS_FAILURE,
-                   "the TXT answer for %s fails DNSSEC validation (%s): validating senders see no"
-                   " policy",
-                   name, set.st.why_bogus);
-        result_recommend(c,
-                         "Repair the DNSSEC chain of %s (expired signatures, a DS record that"
-                         " matches no DNSKEY, missing RRSIGs); check with delv or dnsviz",
-                         name);
+        check_txt_bogus(c, name, set.st.why_bogus, "policy");
         goto out;
     }
     for (size_t i = 0; i < set.n; i++) {

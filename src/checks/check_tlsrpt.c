@@ -96,14 +96,7 @@ void check_tlsrpt(const struct stc_checker *ck, const char *domain, struct stc_r
         goto out;
     }
     if (set.st.sec == DNS_BOGUS) {
-        result_msg(c, STC_STATUS_FAILURE,
-                   "the TXT answer for %s fails DNSSEC validation (%s): validating senders see no"
-                   " record",
-                   name, set.st.why_bogus);
-        result_recommend(c,
-                         "Repair the DNSSEC chain of %s (expired signatures, a DS record that"
-                         " matches no DNSKEY, missing RRSIGs); check with delv or dnsviz",
-                         name);
+        check_txt_bogus(c, name, set.st.why_bogus, "record");
         goto out;
     }
     for (size_t i = 0; i < set.n; i++) {

@@ -40,6 +40,8 @@ void check_mtasts(const struct stc_checker *ck, const char *domain, struct stc_r
 void check_tlsrpt(const struct stc_checker *ck, const char *domain, struct stc_result *root,
                   struct deadline d);
 void check_policylist(const struct stc_checker *ck, const char *domain, struct stc_result *root);
+/** A TXT answer at name failed DNSSEC validation: senders see no `what` (check_common.c). */
+void check_txt_bogus(struct stc_result *c, const char *name, const char *why, const char *what);
 /** Domain-level DANE summary (check_dane.c): reads root fact "mx_dnssec" and each host's "dane" node. */
 void check_dane_domain(const struct stc_checker *ck, const char *domain, struct stc_result *root);
 
