@@ -595,8 +595,9 @@ static void recommend_publish(struct sts *s)
                      " a certificate valid for mta-sts.%s) the policy: version: STSv1 /"
                      " mode: testing / %smax_age: 604800",
                      s->domain, id, s->domain, s->domain, mx);
-    result_recommend(s->node, "Publish TLS-RPT too, start in mode testing, and switch to mode:"
-                              " enforce once the reports are clean");
+    result_recommend(s->node, "Start the MTA-STS policy in mode testing, publish TLS-RPT so that"
+                              " senders report failures, and switch the policy to mode: enforce"
+                              " once the reports are clean");
 }
 
 void check_mtasts(const struct stc_checker *ck, const char *domain, struct stc_result *root,
