@@ -430,9 +430,9 @@ static void judge_not_authenticated(const struct host_obs *obs, struct stc_resul
  * survives a leaf key change, the EE record a CA change) and 2+2 (current
  * and next CA) all pass. A single record of any usage does not: the issuing
  * CA's key changes too (e.g. Let's Encrypt rotates intermediates), so a
- * lone 2 x x record breaks as surely as a lone 3 x x. This is advice (a
- * note and a recommendation), not a warning: a single current record is a
- * working deployment today, and the status says whether DANE works now.
+ * lone 2 x x record breaks as surely as a lone 3 x x. A warning (with the
+ * fix): DANE works today, but the next key change will make DANE senders
+ * stop delivering unless the next record is published first.
  */
 static void rollover_check(struct stc_result *c, const struct rec_tally *t)
 {
@@ -441,14 +441,15 @@ static void rollover_check(struct stc_result *c, const struct rec_tally *t)
     if (ready)
         return;
     if (t->usable_distinct < 2)
-        result_note(c, "only one usable TLSA record: a key or certificate change will break "
-                       "DANE; publish the next key's record before rolling over");
+        result_msg(c, STC_STATUS_WARNING,
+                   "only one usable TLSA record: a key or certificate change will break "
+                   "DANE; publish the next key's record before rolling over");
     else
-        result_note(c,
-                    "all %zu usable TLSA records match the current certificate: a key "
-                    "change will break DANE; publish the next key's record before rolling "
-                    "over",
-                    t->usable_distinct);
+        result_msg(c, STC_STATUS_WARNING,
+                   "all %zu usable TLSA records match the current certificate: a key "
+                   "change will break DANE; publish the next key's record before rolling "
+                   "over",
+                   t->usable_distinct);
     result_recommend(c, FIX_ROLLOVER);
 }
 
