@@ -45,6 +45,19 @@
 #include "../util/err.h"
 #include "host_obs.h"
 
+/* A 421 at any stage is throttling: record it where the caller wants it.
+ * Returns 1 for a 421. */
+static int note_throttle(const struct smtp_reply *r, struct host_obs *obs, int *throttled)
+{
+    if (r->code != 421)
+        return 0;
+    if (obs)
+        obs->throttled = 1;
+    if (throttled)
+        *throttled = 1;
+    return 1;
+}
+
 int host_session_starttls(const struct stc_checker *ck, struct smtp_session *s, struct deadline d,
                           struct host_obs *obs, int *throttled, struct stc_err *why)
 {
@@ -58,11 +71,7 @@ int host_session_starttls(const struct stc_checker *ck, struct smtp_session *s, 
         obs->banner_code = r.code;
         snprintf(obs->banner, sizeof obs->banner, "%.*s", STC_SMTP_BANNER_SHOW_MAX, r.first);
     }
-    if (r.code == 421) {
-        if (obs)
-            obs->throttled = 1;
-        if (throttled)
-            *throttled = 1;
+    if (note_throttle(&r, obs, throttled)) {
         err_set(why, STC_E_PEER, "server is throttling connections: %d %s", r.code, r.first);
         goto out;
     }
@@ -81,11 +90,7 @@ int host_session_starttls(const struct stc_checker *ck, struct smtp_session *s, 
         obs->ehlo_code = r.code;
         obs->ext = ext;
     }
-    if (r.code == 421) {
-        if (obs)
-            obs->throttled = 1;
-        if (throttled)
-            *throttled = 1;
+    if (note_throttle(&r, obs, throttled)) {
         err_set(why, STC_E_PEER, "server is throttling connections: %d %s", r.code, r.first);
         goto out;
     }
@@ -109,12 +114,7 @@ int host_session_starttls(const struct stc_checker *ck, struct smtp_session *s, 
         snprintf(obs->starttls_text, sizeof obs->starttls_text, "%s", r.first);
         obs->injected_bytes = discarded;
     }
-    if (r.code == 421) {
-        if (obs)
-            obs->throttled = 1;
-        if (throttled)
-            *throttled = 1;
-    }
+    note_throttle(&r, obs, throttled);
     if (r.code != 220) {
         err_set(why, STC_E_PEER, "STARTTLS refused: %d %s", r.code, r.first);
         goto out;
