@@ -22,7 +22,7 @@
 
 #include <jansson.h>
 
-#include "json/policy_list.h"
+#include "mtasts/policy_list.h"
 
 #define NOW 1700000000LL
 

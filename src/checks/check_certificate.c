@@ -14,7 +14,7 @@
 #include <time.h>
 
 #include "checks.h"
-#include "host_obs.h"
+#include "../probe/host_obs.h"
 
 #define WARN_DAYS 14
 

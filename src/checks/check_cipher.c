@@ -9,7 +9,7 @@
  *     validating sender never picks them.
  */
 #include "checks.h"
-#include "host_obs.h"
+#include "../probe/host_obs.h"
 
 void check_cipher(const struct host_obs *obs, struct stc_result *host)
 {

@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "checks.h"
-#include "host_obs.h"
+#include "../probe/host_obs.h"
 
 #define FIX_THROTTLE                                                                               \
     "Nothing is wrong with TLS: check again later. If legitimate senders are throttled too, "     \

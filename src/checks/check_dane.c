@@ -31,7 +31,7 @@
 #include <string.h>
 
 #include "checks.h"
-#include "host_obs.h"
+#include "../probe/host_obs.h"
 
 #define USAGE_PKIX_TA 0 /* RFC 7218 mnemonics */
 #define USAGE_PKIX_EE 1

@@ -43,8 +43,8 @@
 
 #include "checks.h"
 #include "deep_grade.h"
-#include "deep_obs.h"
-#include "host_obs.h"
+#include "../probe/deep_obs.h"
+#include "../probe/host_obs.h"
 
 #define FIX_VERSIONS                                                                               \
     "Offer TLS 1.3 and 1.2 only. Postfix: smtpd_tls_protocols = >=TLSv1.2 and "                    \

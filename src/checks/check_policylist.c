@@ -22,7 +22,7 @@
  */
 #include <string.h>
 
-#include "../json/policy_list.h"
+#include "../mtasts/policy_list.h"
 #include "../mtasts/mtasts.h"
 #include "checks.h"
 

@@ -9,7 +9,7 @@
  *     over TLS that fails (RFC 3207 requires the client to send it again).
  */
 #include "checks.h"
-#include "host_obs.h"
+#include "../probe/host_obs.h"
 
 #define FIX_ENABLE_TLS                                                                             \
     "Enable STARTTLS with a certificate for this host name. Postfix: smtpd_tls_security_level "   \

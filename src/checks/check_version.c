@@ -7,7 +7,7 @@
  *     deprecates TLS 1.0 and 1.1.
  */
 #include "checks.h"
-#include "host_obs.h"
+#include "../probe/host_obs.h"
 
 #define FIX_VERSIONS                                                                               \
     "Disable TLS 1.0 and 1.1. Postfix: smtpd_tls_protocols = >=TLSv1.2 and "                      \

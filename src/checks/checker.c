@@ -28,13 +28,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../json/policy_list.h"
+#include "../mtasts/policy_list.h"
 #include "../mtasts/mtasts.h"
 #include "../util/err.h"
 #include "../util/limits.h"
 #include "checks.h"
-#include "deep_obs.h"
-#include "host_obs.h"
+#include "../probe/deep_obs.h"
+#include "../probe/host_obs.h"
 
 #define MX_LOOKUP_MS 15000
 

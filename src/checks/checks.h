@@ -21,7 +21,7 @@
 
 #include "../util/deadline.h"
 #include "checker_int.h"
-#include "result_tree.h"
+#include "../result/result_tree.h"
 
 /* Check names, as in the original. */
 #define CHECK_CONNECTIVITY "connectivity"

@@ -24,7 +24,7 @@
 
 #include <string.h>
 
-#include "../checks/result_tree.h"
+#include "../result/result_tree.h"
 #include "../util/err.h"
 
 #define MAGIC 0xa1

@@ -30,7 +30,7 @@
 
 #include <starttls/json.h>
 
-#include "../checks/result_tree.h"
+#include "../result/result_tree.h"
 #include "../util/deadline.h"
 #include "../util/err.h"
 #include "../util/text.h"

@@ -22,7 +22,7 @@
 
 #include <starttls/starttls.h>
 
-#include "checks/result_tree.h"
+#include "result/result_tree.h"
 
 static void every_fact(struct stc_result *c)
 {

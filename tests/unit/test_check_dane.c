@@ -10,7 +10,7 @@
 #include <cmocka.h>
 
 #include "checks/checks.h"
-#include "checks/host_obs.h"
+#include "probe/host_obs.h"
 
 #define MAX_RECS 8
 

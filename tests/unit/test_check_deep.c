@@ -10,8 +10,8 @@
 
 #include <cmocka.h>
 
-#include "checks/deep_obs.h"
-#include "checks/host_obs.h"
+#include "probe/deep_obs.h"
+#include "probe/host_obs.h"
 #include "tls/tls_wire.h"
 
 static void host(struct host_obs *o, const char *key, int bits)

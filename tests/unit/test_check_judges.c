@@ -9,7 +9,7 @@
 #include <cmocka.h>
 
 #include "checks/checks.h"
-#include "checks/host_obs.h"
+#include "probe/host_obs.h"
 
 static void good_obs(struct host_obs *o)
 {

@@ -14,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include "checks/result_tree.h"
+#include "result/result_tree.h"
 
 #include "cli/cli_escape.c"
 #include "cli/cli_nagios.c"

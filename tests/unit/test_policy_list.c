@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "json/policy_list.h"
+#include "mtasts/policy_list.h"
 
 #define NOW 1767225600LL /* 2026-01-01T00:00:00Z */
 #define FMT "{\"expires\": %s, \"policies\": {}}"

@@ -12,7 +12,7 @@
 
 #include <starttls/json.h>
 
-#include "checks/result_tree.h"
+#include "result/result_tree.h"
 
 static struct stc_result *add_host(struct stc_result *root, const char *name, long long pref,
                                    const char *addr)

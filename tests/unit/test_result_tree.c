@@ -7,7 +7,7 @@
 
 #include <cmocka.h>
 
-#include "checks/result_tree.h"
+#include "result/result_tree.h"
 #include "util/limits.h"
 
 static void rollup_takes_most_severe(void **state)

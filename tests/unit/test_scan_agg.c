@@ -14,7 +14,7 @@
 
 #include <starttls/json.h>
 
-#include "checks/result_tree.h"
+#include "result/result_tree.h"
 #include "scan/scan_agg.h"
 #include "scan/scan_jsonl.h"
 #include "scan/scan_serial.h"

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "checks/result_tree.h"
+#include "result/result_tree.h"
 #include "scan/scan_cache.h"
 
 struct prod {

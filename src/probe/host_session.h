@@ -8,7 +8,7 @@
 #include "../smtp/smtp.h"
 #include "../tls/tls_wire.h"
 #include "../util/io.h"
-#include "checker_int.h"
+#include "../checks/checker_int.h"
 
 struct host_obs;
 

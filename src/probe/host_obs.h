@@ -14,8 +14,8 @@
 #include "../dns/dns.h"
 #include "../smtp/smtp.h"
 #include "../tls/tls.h"
-#include "checker_int.h"
-#include "result_tree.h"
+#include "../checks/checker_int.h"
+#include "../result/result_tree.h"
 
 /* One extra connection that asks whether the host accepts something weak. */
 struct host_probe {

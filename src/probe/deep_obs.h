@@ -12,8 +12,8 @@
 #include <stdint.h>
 
 #include "../util/err.h"
-#include "checker_int.h"
-#include "result_tree.h"
+#include "../checks/checker_int.h"
+#include "../result/result_tree.h"
 
 struct host_obs;
 
