@@ -14,8 +14,8 @@
  *     back to plaintext. Records are classified as usable (DANE-TA(2) and
  *     DANE-EE(3), well-formed), PKIX (0/1, unusable for SMTP, RFC 7672
  *     3.1.3) or malformed; with usable records the handshake must be
- *     DANE-authenticated. A usable set also needs a record for the next key
- *     (RFC 7671 8.1, 8.4); see rollover_check() for the rule.
+ *     DANE-authenticated. An authenticated host without a record for the next
+ *     key (RFC 7671 8.1, 8.4) gets advice; see rollover_check() for the rule.
  *
  *     check_dane_domain() reads the root fact "mx_dnssec" and each host's
  *     "dane" node (facts "authenticated", "tlsa_present", status) and
@@ -86,9 +86,9 @@
     "Publish TLSA records that match the certificate chain the server presents (3 1 1 for the "    \
     "server's public key, or 2 1 1 for its issuing CA's)."
 #define FIX_ROLLOVER                                                                               \
-    "Before each key or certificate change publish the next key's record beside the current "      \
-    "one (3 1 1 current + 3 1 1 next), or add a 2 1 1 record for the issuing CA's key, and wait "  \
-    "two TTLs before switching (RFC 7671 8.1)."
+    "Publish two TLSA records: 3 1 1 for the server's public key and 2 1 1 for its issuing CA's "  \
+    "key. Each survives a change of the other key, so one still matches while the other is "      \
+    "renewed; update the changed record within two TTLs (RFC 7671 8.1, 8.4)."
 #define FIX_DANE_DOMAIN                                                                            \
     "Publish TLSA records (_25._tcp.HOST. IN TLSA 3 1 1 <SHA-256 of the public key>) for every "   \
     "MX host so that DANE senders authenticate them."
@@ -424,15 +424,17 @@ static void judge_not_authenticated(const struct host_obs *obs, struct stc_resul
 }
 
 /*
- * Rollover health (RFC 7671 8.1, 8.4). Ready when at least two distinct
+ * Rollover health (RFC 7671 8.1, 8.4), judged only for a host that is
+ * DANE-authenticated (a set that matches nothing is a failure already, and
+ * advice on its next key would be noise). Ready when at least two distinct
  * usable records are published and not all of them are known to match the
  * current certificate: 3+3 (current and next key), 3+2 (the TA record
  * survives a leaf key change, the EE record a CA change) and 2+2 (current
  * and next CA) all pass. A single record of any usage does not: the issuing
  * CA's key changes too (e.g. Let's Encrypt rotates intermediates), so a
- * lone 2 x x record breaks as surely as a lone 3 x x. A warning (with the
- * fix): DANE works today, but the next key change will make DANE senders
- * stop delivering unless the next record is published first.
+ * lone 2 x x record breaks as surely as a lone 3 x x. Advice, not a
+ * warning: DANE protects the host today, and a careful key change keeps it
+ * working; the recommendation is the 3 1 1 + 2 1 1 scheme.
  */
 static void rollover_check(struct stc_result *c, const struct rec_tally *t)
 {
@@ -441,15 +443,13 @@ static void rollover_check(struct stc_result *c, const struct rec_tally *t)
     if (ready)
         return;
     if (t->usable_distinct < 2)
-        result_msg(c, STC_STATUS_WARNING,
-                   "only one usable TLSA record: a key or certificate change will break "
-                   "DANE; publish the next key's record before rolling over");
+        result_note(c, "only one usable TLSA record: a key or certificate change will break "
+                       "DANE unless the next key's record is published first");
     else
-        result_msg(c, STC_STATUS_WARNING,
-                   "all %zu usable TLSA records match the current certificate: a key "
-                   "change will break DANE; publish the next key's record before rolling "
-                   "over",
-                   t->usable_distinct);
+        result_note(c,
+                    "all %zu usable TLSA records match the current certificate: a key change "
+                    "will break DANE unless the next key's record is published first",
+                    t->usable_distinct);
     result_recommend(c, FIX_ROLLOVER);
 }
 
@@ -478,7 +478,7 @@ static void judge_records(const struct host_obs *obs, struct stc_result *c)
     report_malformed(obs, c);
     if (t.usable == 0)
         judge_none_usable(obs, c, &t);
-    else
+    else if (obs->handshake_ok && obs->info.dane_enabled && obs->info.dane_authenticated)
         rollover_check(c, &t);
 }
 

@@ -21,8 +21,9 @@
  *     so). A bare CR, a NUL, a control character, a line without ":" or a
  *     bad name is an error with the line number and an excerpt. An empty
  *     line is not in the grammar; it is a warning (most senders skip it).
- *     max_age: the RFC expects "weeks or greater": below one week is a
- *     warning; 0 is a note (it retires a cached policy).
+ *     max_age: the RFC expects "weeks or greater": below one day is a
+ *     warning; one day to a week is a note (advice: the largest providers
+ *     publish 86400); 0 is a note (it retires a cached policy).
  *     The body is borrowed; out->mx is allocated and owned by out.
  * LIMITS
  *     STC_MTASTS_POLICY_MAX bytes of body; longer is an error.
@@ -37,6 +38,7 @@
 
 #include "../util/text.h"
 
+#define DAY 86400L
 #define WEEK 604800L
 
 struct line {
@@ -315,8 +317,13 @@ static void check_complete(struct mtasts_policy *pol, const struct seen *seen)
         mtasts_finding_add(&pol->fx, MTASTS_NOTE,
                            "max_age 0: senders drop their cached copy at once (this retires a"
                            " policy)");
-    else if (pol->max_age > 0 && pol->max_age < WEEK)
+    else if (pol->max_age > 0 && pol->max_age < DAY)
         mtasts_finding_add(&pol->fx, MTASTS_WARN,
+                           "max_age %ld is less than a day (86400): a cached policy expires"
+                           " before an attack on its refresh is noticed; the RFC expects weeks",
+                           pol->max_age);
+    else if (pol->max_age >= DAY && pol->max_age < WEEK)
+        mtasts_finding_add(&pol->fx, MTASTS_NOTE,
                            "max_age %ld is less than a week (604800): the RFC expects weeks or"
                            " more, so that a cached policy outlives an attack on its refresh",
                            pol->max_age);

@@ -49,6 +49,9 @@ case_() {
 PERF='\| (days_to_expiry=-?[0-9]+;[0-9]+;[0-9]+ )?hosts_passing=[0-9]+;;;0;[0-9]+ hosts_total=[0-9]+$'
 case_ good 0 "^STARTTLS OK - good\.test: 1/1 MX hosts pass $PERF" good.test
 case_ good-perf 0 '\| days_to_expiry=[0-9]+;14;7 hosts_passing=1;;;0;1 hosts_total=1$' good.test
+# Sound and authenticated, with advice only (one TLSA record, a one-day max_age): OK.
+case_ dane311 0 "^STARTTLS OK - dane311\.test: 1/1 MX hosts pass $PERF" dane311.test
+case_ sts-day 0 "^STARTTLS OK - sts-day\.test: 1/1 MX hosts pass $PERF" sts-day.test
 case_ expired 2 "^STARTTLS CRITICAL - expired\.test: 0/1 MX hosts pass; failure: .*expired .* $PERF" \
     expired.test
 case_ tls10only 1 "^STARTTLS WARNING - tls10only\.test: 0/1 MX hosts pass; warning: .* $PERF" \

@@ -286,7 +286,8 @@ static void insecure_tlsa_warns(void **state)
 
 /* ---- TLSA present ---- */
 
-static void single_3_1_1_authenticated_notes_rollover(void **state)
+/* One valid record and no next-key record: advice, not a warning (issue 12). */
+static void single_3_1_1_authenticated_advises_rollover(void **state)
 {
     (void)state;
     struct fixture f;
@@ -295,13 +296,14 @@ static void single_3_1_1_authenticated_notes_rollover(void **state)
     authenticated_by(&f, 3, 1, 1, 0);
     struct stc_result *h = judge(&f);
     const struct stc_result *c = dane(h);
-    assert_int_equal(stc_result_status(c), STC_STATUS_WARNING); /* world.conf: dane311 */
-    assert_true(has_rec(c, "3 1 1 current + 3 1 1 next"));
+    assert_int_equal(stc_result_status(c), STC_STATUS_SUCCESS); /* world.conf: dane311 */
+    assert_true(has_rec(c, "3 1 1"));
+    assert_true(has_rec(c, "2 1 1"));
     assert_null(stc_result_type(c));
     assert_true(has_msg(c, "mx.example.com is DANE-authenticated: TLSA record 3 1 1 (DANE-EE)"));
     assert_true(has_msg(c, "depth 0"));
     assert_true(has_msg(c, "only one usable TLSA record: a key or certificate change will "
-                           "break DANE; publish the next key's record before rolling over"));
+                           "break DANE unless the next key's record is published first"));
     assert_string_equal(stc_result_get_str(c, "matched"), "3 1 1");
     assert_int_equal(get_int(c, "matched_depth"), 0);
     assert_int_equal(get_int(c, "authenticated"), 1);
@@ -347,7 +349,7 @@ static void ee_plus_ta_succeeds(void **state)
     stc_result_free(h);
 }
 
-static void single_2_1_1_notes_rollover(void **state)
+static void single_2_1_1_advises_rollover(void **state)
 {
     (void)state;
     struct fixture f;
@@ -356,7 +358,7 @@ static void single_2_1_1_notes_rollover(void **state)
     authenticated_by(&f, 2, 1, 1, 1);
     struct stc_result *h = judge(&f);
     const struct stc_result *c = dane(h);
-    assert_int_equal(stc_result_status(c), STC_STATUS_WARNING);
+    assert_int_equal(stc_result_status(c), STC_STATUS_SUCCESS);
     assert_true(stc_result_recommendation_count(c) > 0);
     assert_true(has_msg(c, "only one usable TLSA record"));
     assert_int_equal(get_int(c, "rollover_ready"), 0);
@@ -373,7 +375,7 @@ static void same_key_twice_is_no_next_key(void **state)
     add_rec(&f, 3, 1, 1, 32, 0x00);
     authenticated_by(&f, 3, 1, 1, 0);
     struct stc_result *h = judge(&f);
-    assert_int_equal(stc_result_status(dane(h)), STC_STATUS_WARNING);
+    assert_int_equal(stc_result_status(dane(h)), STC_STATUS_SUCCESS);
     assert_int_equal(get_int(dane(h), "rollover_ready"), 0);
     assert_true(has_msg(dane(h), "only one usable TLSA record"));
     stc_result_free(h);
@@ -384,7 +386,7 @@ static void same_key_twice_is_no_next_key(void **state)
     add_rec(&f, 3, 0, 1, 32, 0xa0);
     authenticated_by(&f, 3, 1, 1, 0);
     h = judge(&f);
-    assert_int_equal(stc_result_status(dane(h)), STC_STATUS_WARNING);
+    assert_int_equal(stc_result_status(dane(h)), STC_STATUS_SUCCESS);
     assert_true(has_msg(dane(h), "all 2 usable TLSA records match the current certificate"));
     assert_int_equal(get_int(dane(h), "rollover_ready"), 0);
     stc_result_free(h);
@@ -542,6 +544,10 @@ static void mismatch_fails_with_new_record(void **state)
     assert_string_equal(stc_result_get_str(c, "suggested_tlsa"), SUGGESTED);
     assert_int_equal(get_int(c, "authenticated"), 0);
     assert_null(stc_result_get_str(c, "matched"));
+    /* A set that matches nothing gets no rollover advice: it is a failure already. */
+    assert_false(has_rec(c, "next key"));
+    assert_false(has_msg(c, "usable TLSA record"));
+    assert_true(stc_result_fact_index(c, "rollover_ready") < 0);
     stc_result_free(h);
 }
 
@@ -737,10 +743,10 @@ int main(void)
         cmocka_unit_test(tlsa_bogus_fails),
         cmocka_unit_test(no_tlsa_suggests_record),
         cmocka_unit_test(insecure_tlsa_warns),
-        cmocka_unit_test(single_3_1_1_authenticated_notes_rollover),
+        cmocka_unit_test(single_3_1_1_authenticated_advises_rollover),
         cmocka_unit_test(two_3_1_1_records_succeed),
         cmocka_unit_test(ee_plus_ta_succeeds),
-        cmocka_unit_test(single_2_1_1_notes_rollover),
+        cmocka_unit_test(single_2_1_1_advises_rollover),
         cmocka_unit_test(same_key_twice_is_no_next_key),
         cmocka_unit_test(pkix_only_warns),
         cmocka_unit_test(malformed_records_warn),

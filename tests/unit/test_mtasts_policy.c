@@ -84,9 +84,10 @@ static void test_lf_order_space(void **state)
     assert_int_equal(p.max_age, 86400);
     assert_int_equal(p.nmx, 1);
     assert_string_equal(p.mx[0], "mx1.example.org");
-    /* a day is less than the weeks the RFC expects: a warning */
-    assert_true(has(&p.fx, MTASTS_WARN, "less than a week"));
-    assert_int_equal(p.fx.worst, MTASTS_WARN);
+    /* a day is less than the weeks the RFC expects, and what the largest
+     * providers publish: a note (advice), not a warning (issue 12) */
+    assert_true(has(&p.fx, MTASTS_NOTE, "less than a week"));
+    assert_int_equal(p.fx.worst, MTASTS_NOTE);
     mtasts_policy_free(&p);
 }
 
@@ -204,7 +205,20 @@ static void test_blank_lines_and_max_age(void **state)
         STC_OK);
     assert_true(has(&p.fx, MTASTS_WARN, "line 2 is blank"));
     assert_true(has(&p.fx, MTASTS_WARN, "line 6 is blank"));
-    assert_true(has(&p.fx, MTASTS_WARN, "less than a week"));
+    assert_true(has(&p.fx, MTASTS_WARN, "less than a day"));
+    mtasts_policy_free(&p);
+    /* one second below a day: still a warning; a week less a second: a note */
+    assert_int_equal(
+        parse("version: STSv1\nmode: enforce\nmx: a.example\nmax_age: 86399\n", &p, &err),
+        STC_OK);
+    assert_true(has(&p.fx, MTASTS_WARN, "less than a day"));
+    assert_int_equal(p.fx.worst, MTASTS_WARN);
+    mtasts_policy_free(&p);
+    assert_int_equal(
+        parse("version: STSv1\nmode: enforce\nmx: a.example\nmax_age: 604799\n", &p, &err),
+        STC_OK);
+    assert_true(has(&p.fx, MTASTS_NOTE, "less than a week"));
+    assert_int_equal(p.fx.worst, MTASTS_NOTE);
     mtasts_policy_free(&p);
     assert_int_equal(
         parse("version: STSv1\nmode: enforce\nmx: a.example\nmax_age: 31557600\n", &p, &err),
