@@ -78,6 +78,7 @@ struct stc_scan_opts {
     const char *db;        /**< SQLite file; NULL: none */
     const char *rejects;   /**< reject log file; "-": stderr; NULL: none (still counted) */
     int resume;            /**< skip domains already in db/output; else outputs start empty */
+    int fresh;             /**< ignore the host results stored in db (still store new ones) */
     long tick_ms;          /**< tick period; 0: 200 */
     stc_scan_tick_fn tick; /**< may be NULL */
     void *tick_ctx;

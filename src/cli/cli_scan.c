@@ -87,6 +87,7 @@ enum {
     O_DB,
     O_REJECTS,
     O_RESUME,
+    O_FRESH,
     O_AGGREGATE,
     O_AGGREGATE_JSON,
     O_PROGRESS,
@@ -118,6 +119,7 @@ static const struct option longopts[] = {
     {"db", required_argument, NULL, O_DB},
     {"rejects", required_argument, NULL, O_REJECTS},
     {"resume", no_argument, NULL, O_RESUME},
+    {"fresh", no_argument, NULL, O_FRESH},
     {"aggregate", no_argument, NULL, O_AGGREGATE},
     {"aggregate-json", required_argument, NULL, O_AGGREGATE_JSON},
     {"progress", required_argument, NULL, O_PROGRESS},
@@ -173,7 +175,9 @@ void cli_scan_usage(FILE *out)
           "  -j, --threads N         domains checked at once (default: 256)\n"
           "  --per-ip N              simultaneous SMTP connections per IP (default: 4)\n"
           "  --cache-ttl SECONDS     reuse an MX host's result this long; 0: no cache\n"
-          "                          (default: 3600)\n"
+          "                          (default: 3600); only results made with the same\n"
+          "                          options, never refused/timed-out/421 outcomes\n"
+          "  --fresh                 ignore the host results stored in --db\n"
           "  --cache-max N           host results kept in memory (default: 65536)\n"
           "  --retry-delay SECONDS   back-off before retrying a host that said 421\n"
           "                          (default: 2)\n"
@@ -284,6 +288,7 @@ static int parse_args(int argc, char **argv, struct scan_cli *c)
         case O_DB: c->so.db = optarg; break;
         case O_REJECTS: c->so.rejects = optarg; break;
         case O_RESUME: c->so.resume = 1; break;
+        case O_FRESH: c->so.fresh = 1; break;
         case O_AGGREGATE: c->aggregate = 1; break;
         case O_AGGREGATE_JSON: c->aggregate_json = optarg; break;
         case O_PROGRESS:

@@ -13,7 +13,9 @@
  *             connected, starttls, tls_version, cipher, cert_valid)
  *       checks(domain, hostname, "check", status, status_text, result_type,
  *              message)          hostname '' for domain-level checks
- *       host_cache(hostname PRIMARY KEY, checked_at, result BLOB)
+ *       host_cache(hostname, config, checked_at, result BLOB)
+ *               config: the options the result was made with (scan_ckey);
+ *               a table of the older form (no config column) is dropped
  *     WAL journal, synchronous=NORMAL. Rows are written inside batches
  *     (the writer commits every ~100 domains or ~1 s): a domain's rows are
  *     always in one transaction, so after a crash a domain is either
@@ -43,7 +45,7 @@ static const char *const stmt_sql[ST_N] = {
     "connected,starttls,tls_version,cipher,cert_valid) VALUES(?,?,?,?,?,?,?,?,?,?,?)",
     "INSERT OR REPLACE INTO checks(domain,hostname,\"check\",status,status_text,result_type,"
     "message) VALUES(?,?,?,?,?,?,?)",
-    "INSERT OR REPLACE INTO host_cache(hostname,checked_at,result) VALUES(?,?,?)",
+    "INSERT OR REPLACE INTO host_cache(hostname,config,checked_at,result) VALUES(?,?,?,?)",
 };
 
 static const char SCHEMA[] =
@@ -60,8 +62,8 @@ static const char SCHEMA[] =
     "CREATE TABLE IF NOT EXISTS checks(domain TEXT NOT NULL, hostname TEXT NOT NULL,"
     " \"check\" TEXT NOT NULL, status INTEGER, status_text TEXT, result_type TEXT,"
     " message TEXT, PRIMARY KEY(domain, hostname, \"check\"));"
-    "CREATE TABLE IF NOT EXISTS host_cache(hostname TEXT PRIMARY KEY,"
-    " checked_at INTEGER NOT NULL, result BLOB NOT NULL);";
+    "CREATE TABLE IF NOT EXISTS host_cache(hostname TEXT NOT NULL, config TEXT NOT NULL,"
+    " checked_at INTEGER NOT NULL, result BLOB NOT NULL, PRIMARY KEY(hostname, config));";
 
 struct scan_db {
     sqlite3 *h;
@@ -86,6 +88,25 @@ static stc_rc exec(struct scan_db *db, const char *sql, struct stc_err *err)
     return STC_OK;
 }
 
+/* A host_cache without the config column holds results of unknown options: drop it. */
+static stc_rc drop_old_cache(struct scan_db *db, struct stc_err *err)
+{
+    sqlite3_stmt *q = NULL;
+    int exists = 0, keyed = 0;
+    if (sqlite3_prepare_v2(db->h, "PRAGMA table_info(host_cache)", -1, &q, NULL) != SQLITE_OK)
+        return db_fail(db, err, "read schema");
+    while (sqlite3_step(q) == SQLITE_ROW) {
+        const char *col = (const char *)sqlite3_column_text(q, 1);
+        exists = 1;
+        if (col != NULL && strcmp(col, "config") == 0)
+            keyed = 1;
+    }
+    sqlite3_finalize(q);
+    if (exists && !keyed)
+        return exec(db, "DROP TABLE host_cache", err);
+    return STC_OK;
+}
+
 stc_rc scan_db_open(const char *path, int resume, struct scan_db **out, struct stc_err *err)
 {
     stc_rc rc = STC_OK;
@@ -98,6 +119,7 @@ stc_rc scan_db_open(const char *path, int resume, struct scan_db **out, struct s
         goto out;
     }
     sqlite3_busy_timeout(db->h, 5000);
+    STC_GUARD(drop_old_cache(db, err));
     STC_GUARD(exec(db, SCHEMA, err));
     if (!resume)
         STC_GUARD(exec(db,
@@ -268,16 +290,17 @@ out:
     return rc;
 }
 
-stc_rc scan_db_put_host(struct scan_db *db, const char *host, const void *blob, size_t n,
-                        int64_t checked_at, struct stc_err *err)
+stc_rc scan_db_put_host(struct scan_db *db, const char *host, const char *config,
+                        const void *blob, size_t n, int64_t checked_at, struct stc_err *err)
 {
     stc_rc rc = begin(db, err);
     if (rc != STC_OK)
         return rc;
     sqlite3_stmt *s = db->st[ST_CACHE];
     bt(s, 1, host);
-    sqlite3_bind_int64(s, 2, checked_at);
-    sqlite3_bind_blob(s, 3, blob, (int)n, SQLITE_TRANSIENT);
+    bt(s, 2, config);
+    sqlite3_bind_int64(s, 3, checked_at);
+    sqlite3_bind_blob(s, 4, blob, (int)n, SQLITE_TRANSIENT);
     return step(db, s, err);
 }
 
@@ -351,17 +374,19 @@ out:
     return rc;
 }
 
-stc_rc scan_db_load_hosts(struct scan_db *db, int64_t since, scan_db_host_fn fn, void *ctx,
-                          struct stc_err *err)
+stc_rc scan_db_load_hosts(struct scan_db *db, const char *config, int64_t since,
+                          scan_db_host_fn fn, void *ctx, struct stc_err *err)
 {
     stc_rc rc = STC_OK;
     sqlite3_stmt *q = NULL;
     int r;
     if (sqlite3_prepare_v2(
-            db->h, "SELECT hostname, result, checked_at FROM host_cache WHERE checked_at>=?", -1,
-            &q, NULL) != SQLITE_OK)
+            db->h,
+            "SELECT hostname, result, checked_at FROM host_cache WHERE config=? AND checked_at>=?",
+            -1, &q, NULL) != SQLITE_OK)
         return db_fail(db, err, "read host cache");
-    sqlite3_bind_int64(q, 1, since);
+    bt(q, 1, config);
+    sqlite3_bind_int64(q, 2, since);
     while ((r = sqlite3_step(q)) == SQLITE_ROW) {
         const char *h = (const char *)sqlite3_column_text(q, 0);
         const void *b = sqlite3_column_blob(q, 1);

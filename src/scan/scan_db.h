@@ -26,18 +26,18 @@ stc_rc scan_db_close(struct scan_db *db, struct stc_err *err);
 stc_rc scan_db_load_done(struct scan_db *db, struct scan_seen *done, const struct scan_seen *filter,
                          uint64_t *n, uint64_t *deleted, struct stc_err *err);
 
-/** Visit host_cache rows checked at or after since (unix seconds). */
+/** Visit host_cache rows made with options config (scan_ckey) at or after since (unix s). */
 typedef stc_rc (*scan_db_host_fn)(void *ctx, const char *host, const void *blob, size_t n,
                                   int64_t checked_at, struct stc_err *err);
-stc_rc scan_db_load_hosts(struct scan_db *db, int64_t since, scan_db_host_fn fn, void *ctx,
-                          struct stc_err *err);
+stc_rc scan_db_load_hosts(struct scan_db *db, const char *config, int64_t since,
+                          scan_db_host_fn fn, void *ctx, struct stc_err *err);
 
 /** Record a domain (its domains/hosts/checks rows) in the open batch. STC_E_IO. */
 stc_rc scan_db_add_domain(struct scan_db *db, const struct stc_result *tree, const char *json,
                           int64_t checked_at, struct stc_err *err);
-/** Record a host_cache row in the open batch. STC_E_IO. */
-stc_rc scan_db_put_host(struct scan_db *db, const char *host, const void *blob, size_t n,
-                        int64_t checked_at, struct stc_err *err);
+/** Record a host_cache row (result made with options config) in the open batch. STC_E_IO. */
+stc_rc scan_db_put_host(struct scan_db *db, const char *host, const char *config,
+                        const void *blob, size_t n, int64_t checked_at, struct stc_err *err);
 /** Commit the open batch (no-op when none). STC_E_IO. */
 stc_rc scan_db_commit(struct scan_db *db, struct stc_err *err);
 /** Domains added since the last commit. */

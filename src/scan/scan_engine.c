@@ -27,7 +27,8 @@
  *     of them has are removed from it and checked again); a torn last JSON
  *     line is cut. Without --resume the outputs start empty (the database
  *     keeps its host_cache table, which preloads the host cache within the
- *     TTL in both cases).
+ *     TTL in both cases, with the rows made under the same options only
+ *     (scan_ckey); --fresh skips the preload).
  * LIMITS
  *     threads <= STC_SCAN_MAX_THREADS; one run per scan object.
  * DIAGNOSTICS
@@ -137,9 +138,10 @@ static stc_rc open_outputs(struct stc_scan *s, struct stc_err *err)
                 scan_db_load_done(s->db, &s->resume, jfile ? &jset : NULL, &dn, &deleted, err));
         if (s->o.resume && jfile && jn > dn)
             STC_GUARD(scan_jsonl_filter(s->output, &s->resume, &dropped, err));
-        if (s->cache != NULL) {
+        if (s->cache != NULL && !s->o.fresh) {
             struct preload_ctx p = {s, scan_unix_now()};
-            STC_GUARD(scan_db_load_hosts(s->db, p.now - s->o.cache_ttl_s, preload_host, &p, err));
+            STC_GUARD(scan_db_load_hosts(s->db, s->ckey, p.now - s->o.cache_ttl_s, preload_host,
+                                         &p, err));
         }
     } else if (s->o.resume) {
         scan_seen_free(&s->resume);
@@ -195,6 +197,7 @@ stc_rc stc_scan_new(struct stc_config *cfg, const struct stc_scan_opts *opts, st
     STC_GUARD(stc_config_set_host_check(cfg, scan_worker_host_check, s, err));
     STC_GUARD(stc_checker_new(cfg, &s->ck, err));
     s->host_wait_ms = 2 * s->ck->cfg.timeout_ms + s->o.retry_delay_ms + 5000;
+    STC_GUARD(scan_ckey(&s->ck->cfg, s->ckey, sizeof s->ckey, err));
 
     STC_GUARD(scan_queue_init(&s->work, s->o.queue_size, err));
     rc = scan_queue_init(&s->done, 2 * (size_t)s->o.threads + 64, err);

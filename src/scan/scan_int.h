@@ -11,6 +11,7 @@
 
 #include "scan_agg.h"
 #include "scan_cache.h"
+#include "scan_ckey.h"
 #include "scan_db.h"
 #include "scan_gate.h"
 #include "scan_jsonl.h"
@@ -49,6 +50,7 @@ struct stc_scan {
     char *output, *db_path, *rejects_path; /* copies of the option strings */
     struct stc_checker *ck;
     long host_wait_ms; /* how long a cache waiter waits for a producer */
+    char ckey[SCAN_CKEY_MAX]; /* the options host results depend on (scan_ckey) */
     struct scan_gate *gate;
     struct scan_cache *cache; /* NULL: no host cache */
     struct scan_queue work, done;

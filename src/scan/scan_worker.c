@@ -17,7 +17,9 @@
  *     "domain" fact set to the asking domain). A host that answered 421
  *     (connectivity fact "throttled") is checked once more after a back-off
  *     (retry_delay_ms). Fresh host results also go to the writer for the
- *     database's host_cache table.
+ *     database's host_cache table, unless a check of theirs could not run
+ *     (status error: refused, timed out, reset, 421, DNS failure), so such
+ *     transient outcomes are asked again by the next run.
  * LIMITS
  *     A cache waiter waits at most twice the host budget plus the back-off.
  * DIAGNOSTICS
@@ -132,7 +134,10 @@ static stc_rc produce(void *vctx, const char *host, struct stc_result **out, str
             *out = NULL;
         }
     }
-    if (rc == STC_OK && s->db != NULL && atomic_load(&s->stop) < STC_SCAN_CANCEL)
+    /* Error means a check could not run (refused, timeout, reset, 421, DNS
+     * failure): worth asking again next run, so it is not stored. */
+    if (rc == STC_OK && s->db != NULL && atomic_load(&s->stop) < STC_SCAN_CANCEL &&
+        stc_result_status(*out) != STC_STATUS_ERROR)
         persist_host(s, host, *out);
     return rc;
 }

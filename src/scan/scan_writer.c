@@ -44,7 +44,7 @@ static void handle(struct stc_scan *s, struct scan_done *d)
         return;
     if (d->kind == SCAN_DONE_HOST) {
         if (s->db != NULL)
-            rc = scan_db_put_host(s->db, d->host, d->blob, d->bloblen, d->at, &e);
+            rc = scan_db_put_host(s->db, d->host, s->ckey, d->blob, d->bloblen, d->at, &e);
         if (rc != STC_OK)
             fail(s, rc, &e);
         return;

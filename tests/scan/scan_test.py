@@ -23,8 +23,13 @@ DESCRIPTION
                    --resume completes the set
       no-smtp      --checks mta-sts,tls-rpt makes no connection to port 25
                    (strace -f -e connect) and the aggregate counts none
-      cache-reuse  a second run on the same --db within the TTL runs no host
-                   check (host_cache table) and gives the same statuses
+      cache-reuse  a second run on the same --db within the TTL checks again only
+                   the hosts whose checks could not run (host_cache table) and
+                   gives the same statuses
+      cache-options  host results made with other options (--no-dane, --port)
+                   are not reused
+      cache-transient  refused and 421 hosts are not stored; --fresh ignores
+                   the stored cache; --cache-ttl bounds reuse
     BIN: --bin, env STC_BIN, default build/starttls-check. The world must be
     up (testbed/world up). Prints PASS/FAIL per test.
 
@@ -134,6 +139,33 @@ def wait_lines(path, n, proc, limit=120):
             pass
         time.sleep(0.05)
     raise Fail("no %d lines after %d s" % (n, limit))
+
+
+def write_list(path, domains, extra=b""):
+    with open(path, "wb") as f:
+        for d in domains:
+            f.write(("%s\n" % d).encode())
+        f.write(extra)
+
+
+def run_scan(env, args, timeout=180, **kw):
+    p = subprocess.run(env.base() + args, capture_output=True, text=True, timeout=timeout, **kw)
+    no_sanitizer(p.stderr)
+    return p
+
+
+def load_jsonl(path):
+    with open(path) as f:
+        return {o["domain"]: o for o in (json.loads(line) for line in f)}
+
+
+def load_json(path):
+    with open(path) as f:
+        return json.load(f)
+
+
+def host_check(dom, host, check):
+    return dom["results"][host]["checks"].get(check)
 
 
 # ------------------------------------------------------------------- tests
@@ -258,10 +290,12 @@ def t_no_smtp(env, tmp):
 
 
 def t_cache_reuse(env, tmp):
-    inp, db, a1, a2 = (os.path.join(tmp, x) for x in ("in.csv", "s.db", "a1.json", "a2.json"))
+    inp, db, a1, a2, o1 = (os.path.join(tmp, x)
+                           for x in ("in.csv", "s.db", "a1.json", "a2.json", "o1.jsonl"))
     env.csv(inp)
     for agg in (a1, a2):
-        p = subprocess.run(env.base() + ["-j", "64", "--db", db, "--aggregate-json", agg, inp],
+        p = subprocess.run(env.base() + ["-j", "64", "--db", db, "--aggregate-json", agg,
+                                         "--output", o1 if agg == a1 else os.devnull, inp],
                            capture_output=True, text=True, timeout=300)
         no_sanitizer(p.stderr)
         check(p.returncode == 0, "exit %d: %s" % (p.returncode, p.stderr[-2000:]))
@@ -269,16 +303,72 @@ def t_cache_reuse(env, tmp):
         first = json.load(f)
     with open(a2) as f:
         second = json.load(f)
-    check(first["host_checks"] > 0, "first run checked no host")
-    check(second["host_checks"] == 0 and second["connections"] == 0,
-          "second run checked %d hosts" % second["host_checks"])
-    check(second["cache_hits"] >= first["unique_hosts"], "cache hits %d" % second["cache_hits"])
+    # Hosts whose checks could not run (refused, timed out, 421) are asked again.
+    transient = set()
+    for o in load_jsonl(o1).values():
+        for h, r in (o.get("results") or {}).items():
+            if r["status"] == 3:
+                transient.add(h)
+    check(first["host_checks"] > len(transient) > 0, "first run: %d host checks, %d transient"
+          % (first["host_checks"], len(transient)))
+    check(second["host_checks"] == len(transient) + second["throttle_retries"],
+          "second run checked %d hosts, %d transient" % (second["host_checks"], len(transient)))
+    check(second["cache_hits"] >= first["unique_hosts"] - len(transient),
+          "cache hits %d" % second["cache_hits"])
     for k in ("status", "unique_hosts", "hosts_starttls", "with_mx"):
         check(first[k] == second[k], "%s differs: %r vs %r" % (k, first[k], second[k]))
 
 
+def t_cache_options(env, tmp):
+    """A host result made under other options is never reused (DANE after --no-dane)."""
+    inp, db, out, a2 = (os.path.join(tmp, x) for x in ("in.txt", "s.db", "o.jsonl", "a2.json"))
+    write_list(inp, ["good.test", "dane311.test"])
+    p = run_scan(env, ["--no-dane", "--db", db, inp])
+    check(p.returncode == 0, "exit %d: %s" % (p.returncode, p.stderr[-2000:]))
+    p = run_scan(env, ["--db", db, "--output", out, "--aggregate-json", a2, inp])
+    check(p.returncode == 0, "exit %d: %s" % (p.returncode, p.stderr[-2000:]))
+    o = load_jsonl(out)
+    dane = host_check(o["good.test"], "mx1.good.test", "dane")
+    check(dane is not None and dane["status"] == 0 and dane["details"].get("authenticated"),
+          "DANE after a --no-dane run: %r" % dane)
+    check(load_json(a2)["host_checks"] == 2, "the second run reused the --no-dane results")
+    # Same options again: now the cache serves them.
+    p = run_scan(env, ["--db", db, "--aggregate-json", a2, inp])
+    check(p.returncode == 0 and load_json(a2)["host_checks"] == 0, "same options: no reuse")
+    # Another SMTP port (not listening): nothing reused, every host could not connect.
+    p = run_scan(env, ["--db", db, "--port", "2525", "--output", out, "--aggregate-json", a2,
+                       inp])
+    check(p.returncode == 0, "exit %d: %s" % (p.returncode, p.stderr[-2000:]))
+    check(load_json(a2)["host_checks"] == 2, "--port 2525 reused port 25 results")
+    check(all(o["status"] == 5 for o in load_jsonl(out).values()), "port 2525 connected?")
+
+
+def t_cache_transient(env, tmp):
+    """Refused, throttled (421) hosts are not reused across runs; --fresh, --cache-ttl."""
+    inp, db, a = (os.path.join(tmp, x) for x in ("in.txt", "s.db", "a.json"))
+    write_list(inp, ["good.test", "allrefused.test", "throttle.test"])
+    p = run_scan(env, ["--db", db, "--retry-delay", "0", "--aggregate-json", a, inp])
+    check(p.returncode == 0, "exit %d: %s" % (p.returncode, p.stderr[-2000:]))
+    con = sqlite3.connect(db)
+    cached = sorted(r[0] for r in con.execute("SELECT hostname FROM host_cache"))
+    con.close()
+    check(cached == ["mx1.good.test"], "host_cache holds %r" % cached)
+    p = run_scan(env, ["--db", db, "--retry-delay", "0", "--aggregate-json", a, inp])
+    st = load_json(a)
+    check(st["host_checks"] >= 2 and st["cache_hits"] == 1,
+          "transient outcomes reused: %d checks, %d hits" % (st["host_checks"], st["cache_hits"]))
+    p = run_scan(env, ["--db", db, "--fresh", "--retry-delay", "0", "--aggregate-json", a, inp])
+    check(p.returncode == 0, "--fresh exit %d: %s" % (p.returncode, p.stderr[-2000:]))
+    check(load_json(a)["cache_hits"] == 0, "--fresh used the stored cache")
+    time.sleep(2.2)
+    p = run_scan(env, ["--db", db, "--cache-ttl", "1", "--retry-delay", "0",
+                       "--aggregate-json", a, inp])
+    check(p.returncode == 0 and load_json(a)["cache_hits"] == 0, "--cache-ttl 1 reused an old result")
+
+
 TESTS = {"basic": t_basic, "rejects": t_rejects, "resume-kill": t_resume_kill,
-         "sigint": t_sigint, "no-smtp": t_no_smtp, "cache-reuse": t_cache_reuse}
+         "sigint": t_sigint, "no-smtp": t_no_smtp, "cache-reuse": t_cache_reuse,
+         "cache-options": t_cache_options, "cache-transient": t_cache_transient}
 
 
 def main():
