@@ -95,7 +95,8 @@ stc_rc stc_checker_check_host(const struct stc_checker *ck, const char *domain, 
 {
     char name[STC_DOMAIN_MAX + 2];
     struct host_obs obs;
-    stc_rc rc = dns_name_normalize(host, 0, name, sizeof name, err);
+    /* A host name comes from a DNS answer: a DNS name, underscores too. */
+    stc_rc rc = dns_name_normalize(host, 1, name, sizeof name, err);
     if (rc != STC_OK)
         return rc;
     struct stc_result *node = result_new(STC_NODE_HOST, name, "Checks of one MX host");
@@ -136,14 +137,49 @@ stc_rc stc_checker_check_host(const struct stc_checker *ck, const char *domain, 
     return STC_OK;
 }
 
+/* An MX name that cannot name a host: that host is an error, named by the
+ * problem, and the domain's other hosts are still checked. */
+static stc_rc unusable_host(const char *domain, const struct dns_mx *mx, const char *why,
+                            struct stc_result **out, struct stc_err *err)
+{
+    struct stc_result *node = result_new(STC_NODE_HOST, mx->host, "Checks of one MX host");
+    if (node == NULL)
+        return err_set(err, STC_E_NOMEM, "out of memory");
+    result_fact_str(node, "domain", domain);
+    result_fact_str(node, "hostname", mx->host);
+    struct stc_result *c = result_add_check(node, CHECK_CONNECTIVITY,
+                                            "The MX host resolves, accepts a TCP connection on "
+                                            "the SMTP port and greets with 220.");
+    if (c != NULL) {
+        result_msg(c, STC_STATUS_ERROR, "The MX name cannot be used as a host name: %s", why);
+        result_recommend(c, "Point the MX record at a host name made of letters, digits, "
+                            "hyphens (not at a label's ends) and dots, e.g. mx1.%s.",
+                         domain);
+    }
+    result_fact_bool(node, "connected", 0);
+    result_fact_int(node, "connections", 0);
+    result_rollup(node);
+    if (result_oom(node)) {
+        stc_result_free(node);
+        return err_set(err, STC_E_NOMEM, "out of memory");
+    }
+    *out = node;
+    return STC_OK;
+}
+
 static stc_rc run_host(const struct stc_checker *ck, const char *domain, const struct dns_mx *mx,
                        struct stc_result **out, struct stc_err *err)
 {
     stc_rc rc;
+    struct stc_err e = {0};
     if (ck->cfg.host_check != NULL)
-        rc = ck->cfg.host_check(ck->cfg.host_check_ctx, ck, domain, mx->host, out, err);
+        rc = ck->cfg.host_check(ck->cfg.host_check_ctx, ck, domain, mx->host, out, &e);
     else
-        rc = stc_checker_check_host(ck, domain, mx->host, out, err);
+        rc = stc_checker_check_host(ck, domain, mx->host, out, &e);
+    if (rc == STC_E_INVAL)
+        rc = unusable_host(domain, mx, e.msg, out, err);
+    else if (rc != STC_OK)
+        return err_set(err, rc, "%s", e.msg);
     if (rc == STC_OK)
         result_fact_int(*out, "preference", mx->pref);
     return rc;

@@ -99,10 +99,12 @@ void dns_tlsa_set_free(struct dns_tlsa_set *s);
 const char *dns_security_text(enum dns_security s);
 
 /**
- * Normalize a domain or host name: IDNA 2008/UTS#46 (libidn2) to A-labels,
- * ASCII lower case, one trailing dot removed; total <= 253, labels 1..63,
- * LDH characters only (underscore allowed when allow_underscore), no empty
- * labels. out_size >= 254. STC_E_INVAL with a precise message otherwise.
+ * Normalize a domain or host name: ASCII names (A-labels too) as they are,
+ * U-labels through UTS #46 (libidn2) to A-labels; ASCII lower case, one
+ * trailing dot removed; total <= 253, labels 1..63, LDH characters only
+ * (underscore allowed when allow_underscore, as for names from DNS
+ * answers), no empty labels. out_size >= 254. STC_E_INVAL with a precise
+ * message otherwise.
  */
 stc_rc dns_name_normalize(const char *in, int allow_underscore, char *out, size_t out_size,
                           struct stc_err *err);

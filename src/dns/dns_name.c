@@ -8,16 +8,27 @@
  *     stc_rc stc_domain_normalize(const char *in, char *out, size_t out_size,
  *                                 struct stc_err *err);
  * DESCRIPTION
- *     Names with non-ASCII bytes, and ASCII names holding an A-label
- *     ("xn--"), go through libidn2 (IDNA 2008 with UTS#46 non-transitional
- *     mapping, NFC input) to A-labels; then the ASCII result is lower-cased,
- *     one trailing dot is dropped and the host name rules are checked
- *     (RFC 1035/1123: letters, digits, hyphens; no hyphen at either end of a
- *     label). Underscores pass only when allow_underscore (SRV/TLSA owner
- *     names like "_25._tcp.mx.example"). The caller owns out; nothing is
- *     kept. stc_domain_normalize is the public form without underscores.
+ *     ASCII names are DNS names and are taken as they are: A-labels
+ *     ("xn--...") are not decoded nor judged by IDNA 2008, so an emoji
+ *     domain registered under IDNA 2003 (xn--ls8h) is checked like any
+ *     other. Names with non-ASCII bytes (U-labels, user input) go through
+ *     UTS #46 processing as browsers do: libidn2 non-transitional with NFC
+ *     input; when that refuses a character IDNA 2008 disallows (emoji),
+ *     libidn2's transitional processing is tried, as curl does. Then the
+ *     ASCII result is lower-cased, one trailing dot is dropped and the
+ *     label syntax is checked (RFC 1035/1123: letters, digits, hyphens; no
+ *     hyphen at either end of a label). Underscores pass only when
+ *     allow_underscore: host names from DNS answers (an MX target
+ *     "mx_1.example" resolves and receives mail) and SRV/TLSA owner names
+ *     ("_25._tcp.mx.example"). Names from DNS answers arrive in
+ *     presentation form (dns_parse.c), where any other byte is "\DDD":
+ *     the message names that byte. The caller owns out; nothing is kept.
+ *     stc_domain_normalize is the public form without underscores.
  * LIMITS
  *     Input up to 1024 bytes; result 1..253 bytes, labels 1..63 bytes.
+ *     A name mixing U-labels with an A-label IDNA 2008 disallows is judged
+ *     as a whole by libidn2 (write it all in A-labels). The transitional
+ *     retry maps "ß" to "ss" in a name that also holds such a character.
  * DIAGNOSTICS
  *     STC_E_INVAL with a message naming the escaped input and the rule, e.g.
  *     `invalid domain name "a..b": empty label`. STC_E_NOMEM.
@@ -41,12 +52,15 @@ static int lower(int c)
     return (c >= 'A' && c <= 'Z') ? c + 32 : c;
 }
 
-static int has_alabel(const char *s, size_t n)
+/* The byte a presentation-form escape "\DDD" (or "\X") at p stands for. */
+static unsigned char escaped_byte(const char *p, size_t left)
 {
-    for (size_t i = 0; i + 4 <= n; i++)
-        if ((i == 0 || s[i - 1] == '.') && text_iprefix(s + i, n - i, "xn--"))
-            return 1;
-    return 0;
+    if (left >= 4 && p[1] >= '0' && p[1] <= '9' && p[2] >= '0' && p[2] <= '9' && p[3] >= '0' &&
+        p[3] <= '9') {
+        int v = (p[1] - '0') * 100 + (p[2] - '0') * 10 + (p[3] - '0');
+        return v <= 255 ? (unsigned char)v : (unsigned char)'\\';
+    }
+    return left >= 2 ? (unsigned char)p[1] : (unsigned char)'\\';
 }
 
 /* Check the host name rules on an ASCII, lower-case name without trailing dot. */
@@ -77,6 +91,8 @@ static stc_rc check_ldh(const char *name, size_t n, int allow_underscore, const 
                      (c == '_' && allow_underscore);
             if (!ok) {
                 char cs[8];
+                if (c == '\\')
+                    c = escaped_byte(label + i, ll - i);
                 text_escape(&c, 1, cs, sizeof cs);
                 return err_set(err, STC_E_INVAL,
                                "invalid domain name \"%s\": character '%s' not allowed in a "
@@ -121,8 +137,10 @@ stc_rc dns_name_normalize(const char *in, int allow_underscore, char *out, size_
         non_ascii |= c >= 0x80;
     }
     name = in;
-    if (non_ascii || has_alabel(in, n)) {
+    if (non_ascii) {
         int r = idn2_to_ascii_8z(in, &idn, IDN2_NONTRANSITIONAL | IDN2_NFC_INPUT);
+        if (r == IDN2_DISALLOWED)
+            r = idn2_to_ascii_8z(in, &idn, IDN2_TRANSITIONAL | IDN2_NFC_INPUT);
         STC_ENSURE(r != IDN2_MALLOC, err, STC_E_NOMEM, "out of memory");
         STC_ENSURE(r == IDN2_OK, err, STC_E_INVAL, "invalid domain name \"%s\": %s", shown,
                    idn2_strerror(r));

@@ -62,7 +62,9 @@ TOP_KEYS = {"domain", "status", "status_text", "message", "mx_hostnames",
 EXTRA_KEYS = {"tls-rpt", "dane", "policylist", "dnssec"}
 
 TLSA_RE = re.compile(r"^(bad)?([0-3])([01])([0-2])$")
-LABEL_RE = re.compile(r"^(@|[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*\.?)$")
+# MX labels are DNS labels: underscores and edge hyphens are allowed so the
+# world can serve MX names that are valid DNS names but odd host names.
+LABEL_RE = re.compile(r"^(@|[a-z0-9_-]+(\.[a-z0-9_-]+)*\.?)$")
 DOMAIN_RE = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$")
 OP_RE = re.compile(r"(!?[:~]|[<>])")
 

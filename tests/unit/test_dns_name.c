@@ -54,6 +54,31 @@ static void test_ascii(void **state)
     expect_ok("a-b.c0-9.example", 0, "a-b.c0-9.example");
     expect_ok("xn--bcher-kva.example", 0, "xn--bcher-kva.example");
     expect_ok("XN--BCHER-KVA.example", 0, "xn--bcher-kva.example");
+    /* A-labels are DNS names, taken as they are: an emoji domain registered
+     * under IDNA 2003, which IDNA 2008 disallows, and a label that is not
+     * even valid Punycode both resolve in the DNS */
+    expect_ok("xn--ls8h.la", 0, "xn--ls8h.la");
+    expect_ok("XN--LS8H.xn--ls8h.example.", 1, "xn--ls8h.xn--ls8h.example");
+    expect_ok("xn--i-n3p.test", 0, "xn--i-n3p.test");
+    expect_ok("xn--a.example", 0, "xn--a.example");
+}
+
+/* MX targets from DNS answers: what a resolver hands on, in presentation
+ * form, checked as DNS names (allow_underscore = 1). */
+static void test_dns_answer_names(void **state)
+{
+    (void)state;
+    expect_ok("mx_1.example.com", 1, "mx_1.example.com");
+    expect_ok("_mx.example.com.", 1, "_mx.example.com");
+    expect_ok("xn--ls8h.emojimx.test", 1, "xn--ls8h.emojimx.test");
+    expect_bad("-mx.example.com", 1, "invalid domain name \"-mx.example.com\": a label starts "
+                                      "with a hyphen");
+    /* other bytes come escaped; the message names the byte itself */
+    expect_bad("mx\\042x.example", 1, "character '*' not allowed in a host name");
+    expect_bad("mx\\032x.example", 1, "character ' ' not allowed");
+    expect_bad("mx\\046x.example", 1, "character '.' not allowed");
+    expect_bad("mx\\001x.example", 1, "character '\\x01' not allowed");
+    expect_bad("mx\\", 1, "character '\\\\' not allowed");
 }
 
 static void test_idna(void **state)
@@ -76,6 +101,10 @@ static void test_idna(void **state)
               "cher\xe3\x80\x82"
               "example",
               0, "xn--bcher-kva.example");
+    /* emoji U-labels: IDNA 2008 disallows them, UTS #46 processing as in
+     * browsers (libidn2 transitional, as curl retries) maps them */
+    expect_ok("\xf0\x9f\x92\xa9.la", 0, "xn--ls8h.la");
+    expect_ok("i\xe2\x99\xa5.test", 0, "xn--i-n3p.test");
 }
 
 static void test_underscore(void **state)
@@ -192,7 +221,7 @@ int main(void)
         cmocka_unit_test(test_ascii),         cmocka_unit_test(test_idna),
         cmocka_unit_test(test_underscore),    cmocka_unit_test(test_structure),
         cmocka_unit_test(test_lengths),       cmocka_unit_test(test_hostile),
-        cmocka_unit_test(test_security_text),
+        cmocka_unit_test(test_security_text), cmocka_unit_test(test_dns_answer_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
