@@ -16,11 +16,14 @@
  *       host_cache(hostname, config, checked_at, result BLOB)
  *               config: the options the result was made with (scan_ckey);
  *               a table of the older form (no config column) is dropped
- *     WAL journal, synchronous=NORMAL. Rows are written inside batches
- *     (the writer commits every ~100 domains or ~1 s): a domain's rows are
- *     always in one transaction, so after a crash a domain is either
- *     wholly there or absent, and --resume checks the absent ones again.
- *     Only the writer thread touches the connection.
+ *     WAL journal, synchronous=NORMAL (a commit appends to the WAL without
+ *     an fsync, so one transaction per domain is cheap). Each domain's rows
+ *     are one transaction: add_domain opens it, the writer commits it after
+ *     the JSON line is out, or rolls it back when anything failed (a
+ *     failing insert, a full disk), so a domain is in the store wholly or
+ *     not at all, also after a crash, and --resume checks the absent ones
+ *     again. A host_cache row is its own transaction. Only the writer thread
+ *     touches the connection.
  * LIMITS
  *     busy_timeout 5 s.
  * DIAGNOSTICS
@@ -69,7 +72,6 @@ struct scan_db {
     sqlite3 *h;
     sqlite3_stmt *st[ST_N];
     int in_txn;
-    size_t pending;
 };
 
 static stc_rc db_fail(struct scan_db *db, struct stc_err *err, const char *what)
@@ -145,21 +147,29 @@ stc_rc scan_db_commit(struct scan_db *db, struct stc_err *err)
 {
     if (!db->in_txn)
         return STC_OK;
+    stc_rc rc = exec(db, "COMMIT", err);
+    if (rc != STC_OK)
+        scan_db_rollback(db);
     db->in_txn = 0;
-    db->pending = 0;
-    return exec(db, "COMMIT", err);
+    return rc;
 }
 
-size_t scan_db_pending(const struct scan_db *db)
+void scan_db_rollback(struct scan_db *db)
 {
-    return db->pending;
+    struct stc_err ignore = {0};
+    /* SQLite may have rolled back already (SQLITE_FULL, SQLITE_IOERR). */
+    if (db->in_txn && !sqlite3_get_autocommit(db->h))
+        exec(db, "ROLLBACK", &ignore);
+    db->in_txn = 0;
 }
 
 stc_rc scan_db_close(struct scan_db *db, struct stc_err *err)
 {
     if (db == NULL)
         return STC_OK;
-    stc_rc rc = db->h ? scan_db_commit(db, err) : STC_OK;
+    stc_rc rc = STC_OK;
+    if (db->h)
+        scan_db_rollback(db); /* the writer commits what is complete */
     for (int i = 0; i < ST_N; i++)
         sqlite3_finalize(db->st[i]);
     if (db->h && sqlite3_close(db->h) != SQLITE_OK && rc == STC_OK)
@@ -285,7 +295,6 @@ stc_rc scan_db_add_domain(struct scan_db *db, const struct stc_result *t, const 
         else
             STC_GUARD(add_check(db, domain, "", c, err));
     }
-    db->pending++;
 out:
     return rc;
 }
@@ -301,7 +310,11 @@ stc_rc scan_db_put_host(struct scan_db *db, const char *host, const char *config
     bt(s, 2, config);
     sqlite3_bind_int64(s, 3, checked_at);
     sqlite3_bind_blob(s, 4, blob, (int)n, SQLITE_TRANSIENT);
-    return step(db, s, err);
+    rc = step(db, s, err);
+    if (rc == STC_OK)
+        return scan_db_commit(db, err);
+    scan_db_rollback(db);
+    return rc;
 }
 
 /* Delete one domain's rows (inside the open transaction). */

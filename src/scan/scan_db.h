@@ -15,7 +15,7 @@ struct scan_db;
 /** Open or create path with the schema. Without resume, the result tables are emptied
  *  (host_cache is kept). STC_E_IO. */
 stc_rc scan_db_open(const char *path, int resume, struct scan_db **out, struct stc_err *err);
-/** Commit what is pending and close. STC_E_IO when the commit fails. */
+/** Close; a transaction still open is rolled back. STC_E_IO. */
 stc_rc scan_db_close(struct scan_db *db, struct stc_err *err);
 
 /**
@@ -32,15 +32,16 @@ typedef stc_rc (*scan_db_host_fn)(void *ctx, const char *host, const void *blob,
 stc_rc scan_db_load_hosts(struct scan_db *db, const char *config, int64_t since,
                           scan_db_host_fn fn, void *ctx, struct stc_err *err);
 
-/** Record a domain (its domains/hosts/checks rows) in the open batch. STC_E_IO. */
+/** Open the domain's transaction and write its domains/hosts/checks rows; then
+ *  scan_db_commit, or scan_db_rollback on any failure. STC_E_IO. */
 stc_rc scan_db_add_domain(struct scan_db *db, const struct stc_result *tree, const char *json,
                           int64_t checked_at, struct stc_err *err);
-/** Record a host_cache row (result made with options config) in the open batch. STC_E_IO. */
+/** Record a host_cache row (result made with options config), its own transaction. STC_E_IO. */
 stc_rc scan_db_put_host(struct scan_db *db, const char *host, const char *config,
                         const void *blob, size_t n, int64_t checked_at, struct stc_err *err);
-/** Commit the open batch (no-op when none). STC_E_IO. */
+/** Commit the open transaction (no-op when none); rolled back when that fails. STC_E_IO. */
 stc_rc scan_db_commit(struct scan_db *db, struct stc_err *err);
-/** Domains added since the last commit. */
-size_t scan_db_pending(const struct scan_db *db);
+/** Roll back the open transaction, if any. */
+void scan_db_rollback(struct scan_db *db);
 
 #endif

@@ -18,8 +18,6 @@
 #include "scan_queue.h"
 #include "scan_seen.h"
 
-#define SCAN_COMMIT_DOMAINS 100 /* commit the database every N domains ... */
-#define SCAN_COMMIT_MS 1000     /* ... or this often */
 #define SCAN_POLL_MS 200        /* queue waits between looks at the stop level */
 
 /* Reader -> worker. */

@@ -11,7 +11,9 @@
  *     STC_JSON_COMPACT). Each line, newline included, goes out in a single
  *     write() on an O_APPEND descriptor, so a crash leaves at most one torn
  *     last line; the resume reader drops it (ftruncate to the last LF) and
- *     reports every complete line's domain. Lines start with
+ *     reports every complete line's domain. A write that fails (disk full)
+ *     is cut off at once, and the writer cuts a line whose database
+ *     transaction then fails (scan_jsonl_undo), so file and database agree. Lines start with
  *     {"domain":"NAME" (docs/json.md puts "domain" first).
  * LIMITS
  *     Lines of the file are read with a 16 MiB cap; longer ones are skipped.
@@ -48,8 +50,23 @@ stc_rc scan_jsonl_open(struct scan_jsonl *j, const char *path, int resume, struc
     return STC_OK;
 }
 
-stc_rc scan_jsonl_write(struct scan_jsonl *j, const char *json, struct stc_err *err)
+stc_rc scan_jsonl_undo(struct scan_jsonl *j, long long start, struct stc_err *err)
 {
+    if (start < 0)
+        return STC_OK; /* a pipe or terminal: what is out is out */
+    while (ftruncate(j->fd, (off_t)start) != 0) {
+        if (errno != EINTR)
+            return err_set(err, STC_E_IO, "cut back (JSON output): %s", strerror(errno));
+    }
+    return STC_OK;
+}
+
+stc_rc scan_jsonl_write(struct scan_jsonl *j, const char *json, long long *start,
+                        struct stc_err *err)
+{
+    struct stat st;
+    /* Only this thread appends, so the size is where the line will start. */
+    *start = fstat(j->fd, &st) == 0 && S_ISREG(st.st_mode) ? (long long)st.st_size : -1;
     size_t n = strlen(json);
     char *line = malloc(n + 1);
     if (line == NULL)
@@ -70,6 +87,10 @@ stc_rc scan_jsonl_write(struct scan_jsonl *j, const char *json, struct stc_err *
         off += (size_t)w;
     }
     free(line);
+    if (rc != STC_OK && off > 0) {
+        struct stc_err ignore = {0};
+        scan_jsonl_undo(j, *start, &ignore);
+    }
     return rc;
 }
 

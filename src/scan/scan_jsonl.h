@@ -16,8 +16,15 @@ struct scan_jsonl {
 
 /** Open path ("-": stdout) for appending (resume) or truncated. STC_E_IO. */
 stc_rc scan_jsonl_open(struct scan_jsonl *j, const char *path, int resume, struct stc_err *err);
-/** Write json + '\n' with a single write(). STC_E_IO, STC_E_NOMEM. */
-stc_rc scan_jsonl_write(struct scan_jsonl *j, const char *json, struct stc_err *err);
+/**
+ * Write json + '\n' (one write() unless it is short). *start: the file
+ * offset the line begins at (-1 when not a regular file). A failed write is
+ * cut off again, so the file never keeps part of a line. STC_E_IO, STC_E_NOMEM.
+ */
+stc_rc scan_jsonl_write(struct scan_jsonl *j, const char *json, long long *start,
+                        struct stc_err *err);
+/** Cut the file back to start (a line whose database transaction failed). STC_E_IO. */
+stc_rc scan_jsonl_undo(struct scan_jsonl *j, long long start, struct stc_err *err);
 /** fsync (files) and close. STC_E_IO when fsync/close fails. */
 stc_rc scan_jsonl_close(struct scan_jsonl *j, struct stc_err *err);
 

@@ -5,12 +5,14 @@
  *     pthread_create(&t, NULL, scan_writer_main, scan);
  * DESCRIPTION
  *     Takes finished domains (and fresh host results) from the done queue
- *     and, in this order: writes the JSON line (one write()), adds the
- *     domain's rows to the open database batch, counts it in the
- *     aggregate. The batch is committed every SCAN_COMMIT_DOMAINS domains or
- *     SCAN_COMMIT_MS, whichever comes first, and at the end. Because the
- *     line is written before the rows are committed, after a crash the
- *     JSON file holds a superset of the database; --resume reconciles them.
+ *     and, in this order: writes the domain's rows in its own database
+ *     transaction, writes the JSON line (one write()), commits, counts it
+ *     in the aggregate. When any step fails (a failing insert, a full
+ *     disk) the transaction is rolled back and the line cut off again, so
+ *     the file and the database agree and hold the domain wholly or not at
+ *     all. Because the line is written before the commit, after a crash
+ *     the file may hold a line the database lacks; --resume reconciles
+ *     them.
  *     Only this thread touches the JSON file descriptor, the database
  *     connection and the aggregate while the scan runs.
  * LIMITS
@@ -22,7 +24,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../util/deadline.h"
 #include "../util/err.h"
 #include "scan_int.h"
 
@@ -34,6 +35,30 @@ static void fail(struct stc_scan *s, stc_rc rc, const struct stc_err *e)
     s->writer_err = *e;
     int go = STC_SCAN_GO;
     atomic_compare_exchange_strong(&s->stop, &go, STC_SCAN_STOP);
+}
+
+/* One domain: its rows (open transaction), its JSON line, commit; undo both on any failure. */
+static stc_rc write_domain(struct stc_scan *s, const struct scan_done *d, struct stc_err *e)
+{
+    long long start = -1;
+    int wrote = 0;
+    stc_rc rc = STC_OK;
+    if (s->db != NULL)
+        rc = scan_db_add_domain(s->db, d->tree, d->json, d->at, e);
+    if (rc == STC_OK && s->has_jsonl) {
+        rc = scan_jsonl_write(&s->jsonl, d->json, &start, e);
+        wrote = rc == STC_OK;
+    }
+    if (rc == STC_OK && s->db != NULL)
+        rc = scan_db_commit(s->db, e);
+    if (rc != STC_OK) {
+        struct stc_err ignore = {0};
+        if (s->db != NULL)
+            scan_db_rollback(s->db);
+        if (wrote)
+            scan_jsonl_undo(&s->jsonl, start, &ignore);
+    }
+    return rc;
 }
 
 static void handle(struct stc_scan *s, struct scan_done *d)
@@ -49,10 +74,7 @@ static void handle(struct stc_scan *s, struct scan_done *d)
             fail(s, rc, &e);
         return;
     }
-    if (s->has_jsonl)
-        rc = scan_jsonl_write(&s->jsonl, d->json, &e);
-    if (rc == STC_OK && s->db != NULL)
-        rc = scan_db_add_domain(s->db, d->tree, d->json, d->at, &e);
+    rc = write_domain(s, d, &e);
     if (rc == STC_OK)
         rc = scan_agg_add(&s->agg, d->tree, &e);
     if (rc != STC_OK) {
@@ -68,7 +90,6 @@ static void handle(struct stc_scan *s, struct scan_done *d)
 void *scan_writer_main(void *arg)
 {
     struct stc_scan *s = arg;
-    int64_t last_commit = deadline_now_ms();
     for (;;) {
         void *item = NULL;
         struct stc_err e = {0};
@@ -79,21 +100,6 @@ void *scan_writer_main(void *arg)
         } else if (rc != STC_E_TIMEOUT) {
             break; /* closed and drained */
         }
-        if (s->db != NULL && s->writer_rc == STC_OK &&
-            (scan_db_pending(s->db) >= SCAN_COMMIT_DOMAINS ||
-             deadline_now_ms() - last_commit >= SCAN_COMMIT_MS)) {
-            struct stc_err ce = {0};
-            stc_rc crc = scan_db_commit(s->db, &ce);
-            if (crc != STC_OK)
-                fail(s, crc, &ce);
-            last_commit = deadline_now_ms();
-        }
-    }
-    if (s->db != NULL && s->writer_rc == STC_OK) {
-        struct stc_err ce = {0};
-        stc_rc crc = scan_db_commit(s->db, &ce);
-        if (crc != STC_OK)
-            fail(s, crc, &ce);
     }
     return NULL;
 }

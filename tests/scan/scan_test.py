@@ -30,6 +30,11 @@ DESCRIPTION
                    are not reused
       cache-transient  refused and 421 hosts are not stored; --fresh ignores
                    the stored cache; --cache-ttl bounds reuse
+      db-fault     a trigger that raises on one domain's insert: that domain is
+                   in neither output, the others are whole, exit 74;
+                   --resume completes the set
+      disk-full    outputs on a small tmpfs (mounted by the test): exit 74,
+                   file and database agree; --resume after growing it
     BIN: --bin, env STC_BIN, default build/starttls-check. The world must be
     up (testbed/world up). Prints PASS/FAIL per test.
 
@@ -366,9 +371,96 @@ def t_cache_transient(env, tmp):
     check(p.returncode == 0 and load_json(a)["cache_hits"] == 0, "--cache-ttl 1 reused an old result")
 
 
+FAST = ["good.test", "multi.test", "refused.test", "implicit.test", "nullmx.test",
+        "selfsigned.test", "wrongname.test", "expired.test", "dane311.test", "sts-enforce.test",
+        "tls10.test", "unsigned.test"]
+
+
+def expect_agree(out, db):
+    """The JSON file and the database hold the same domains, each wholly."""
+    j = jsonl_domains(out)
+    con = sqlite3.connect(db)
+    try:
+        ok = con.execute("PRAGMA integrity_check").fetchone()[0]
+        d = [r[0] for r in con.execute("SELECT domain FROM domains")]
+        orphans = [r[0] for r in con.execute(
+            "SELECT DISTINCT domain FROM hosts WHERE domain NOT IN (SELECT domain FROM domains)"
+            " UNION SELECT DISTINCT domain FROM checks"
+            " WHERE domain NOT IN (SELECT domain FROM domains)")]
+        nohosts = [r[0] for r in con.execute(
+            "SELECT domain FROM domains WHERE json LIKE '%\"results\":{\"%'"
+            " AND domain NOT IN (SELECT domain FROM hosts)")]
+    finally:
+        con.close()
+    check(ok == "ok", "integrity_check: " + ok)
+    check(len(j) == len(set(j)) and len(d) == len(set(d)), "duplicates")
+    check(sorted(j) == sorted(d), "file and database differ: file only %r, db only %r" % (
+        sorted(set(j) - set(d)), sorted(set(d) - set(j))))
+    check(not orphans, "host/check rows of domains not recorded: %r" % orphans)
+    check(not nohosts, "domains recorded without their host rows: %r" % nohosts)
+    return j
+
+
+def t_db_fault(env, tmp):
+    """A failing insert rolls back that domain; file and database agree; exit 74; --resume."""
+    inp, out, db = (os.path.join(tmp, x) for x in ("in.txt", "o.jsonl", "s.db"))
+    write_list(inp, FAST)
+    empty = os.path.join(tmp, "empty.txt")
+    write_list(empty, [])
+    p = run_scan(env, ["--db", db, empty])
+    check(p.returncode == 0, "exit %d: %s" % (p.returncode, p.stderr[-2000:]))
+    con = sqlite3.connect(db)
+    con.execute("CREATE TRIGGER boom BEFORE INSERT ON checks WHEN NEW.domain='multi.test'"
+                " BEGIN SELECT RAISE(ABORT, 'injected fault'); END")
+    con.commit()
+    con.close()
+    p = run_scan(env, ["-j", "1", "--output", out, "--db", db, inp])
+    check(p.returncode == 74, "exit %d, want 74: %s" % (p.returncode, p.stderr[-2000:]))
+    check("injected fault" in p.stderr, "the error is not reported: " + p.stderr[-2000:])
+    j = expect_agree(out, db)
+    check("multi.test" not in j, "multi.test recorded despite its failed insert")
+    check("good.test" in j, "good.test (before the fault) lost")
+    con = sqlite3.connect(db)
+    con.execute("DROP TRIGGER boom")
+    con.commit()
+    con.close()
+    p = run_scan(env, ["-j", "4", "--output", out, "--db", db, "--resume", inp])
+    check(p.returncode == 0, "resume exit %d: %s" % (p.returncode, p.stderr[-2000:]))
+    check(sorted(expect_agree(out, db)) == sorted(FAST), "resume did not complete the set")
+
+
+def t_disk_full(env, tmp):
+    """On a full file system: exit 74, file and database agree, --resume completes."""
+    mnt = os.path.join(tmp, "small")
+    os.mkdir(mnt)
+    inp, out, db = os.path.join(tmp, "in.txt"), os.path.join(mnt, "o.jsonl"), os.path.join(mnt, "s.db")
+    write_list(inp, FAST)
+    r = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=160k,mode=0755", "tmpfs", mnt],
+                       capture_output=True, text=True)
+    check(r.returncode == 0, "mount tmpfs: " + r.stderr)
+    try:
+        p = run_scan(env, ["-j", "2", "--output", out, "--db", db, "--rejects",
+                           os.path.join(tmp, "r.log"), inp])
+        check(p.returncode == 74, "exit %d, want 74 (file system full): %s" % (
+            p.returncode, p.stderr[-2000:]))
+        check("full" in p.stderr.lower() or "space" in p.stderr.lower(),
+              "no disk-full error: " + p.stderr[-2000:])
+        j = expect_agree(out, db)
+        check(len(j) < len(FAST), "everything fit: make the tmpfs smaller")
+        r = subprocess.run(["mount", "-o", "remount,size=16m", mnt], capture_output=True, text=True)
+        check(r.returncode == 0, "remount: " + r.stderr)
+        p = run_scan(env, ["-j", "4", "--output", out, "--db", db, "--rejects",
+                           os.path.join(tmp, "r.log"), "--resume", inp])
+        check(p.returncode == 0, "resume exit %d: %s" % (p.returncode, p.stderr[-2000:]))
+        check(sorted(expect_agree(out, db)) == sorted(FAST), "resume did not complete the set")
+    finally:
+        subprocess.run(["umount", mnt], capture_output=True)
+
+
 TESTS = {"basic": t_basic, "rejects": t_rejects, "resume-kill": t_resume_kill,
          "sigint": t_sigint, "no-smtp": t_no_smtp, "cache-reuse": t_cache_reuse,
-         "cache-options": t_cache_options, "cache-transient": t_cache_transient}
+         "cache-options": t_cache_options, "cache-transient": t_cache_transient,
+         "db-fault": t_db_fault, "disk-full": t_disk_full}
 
 
 def main():
