@@ -7,7 +7,7 @@ set -eu
 PKGS="build-essential cmake pkg-config clang libssl-dev libunbound-dev libevent-dev
 libcurl4-openssl-dev libjansson-dev libidn2-dev libsqlite3-dev libcmocka-dev
 nsd unbound ldnsutils dnsutils nginx-light postfix openssl python3 curl iproute2
-libclang-rt-14-dev clang-tidy cppcheck python3-jsonschema"
+libclang-rt-14-dev clang-tidy cppcheck python3-jsonschema dns-root-data"
 
 missing=""
 for p in $PKGS; do

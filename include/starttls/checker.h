@@ -63,7 +63,13 @@ STC_EXPORT stc_rc stc_config_set_timeout_ms(struct stc_config *cfg, long ms, str
 STC_EXPORT stc_rc stc_config_set_helo(struct stc_config *cfg, const char *name, struct stc_err *err);
 /** "ADDR" or "ADDR@PORT": send all DNS queries there (default: /etc/resolv.conf). */
 STC_EXPORT stc_rc stc_config_set_resolver(struct stc_config *cfg, const char *addr, struct stc_err *err);
-/** DNSSEC trust anchor file (DS/DNSKEY lines); default: /usr/share/dns/root.key if present. */
+/**
+ * DNSSEC trust anchor file (DS/DNSKEY lines). Default: the file named by the
+ * environment variable STC_ROOT_KEY, else /usr/share/dns/root.key (Debian's
+ * dns-root-data), when readable. NULL: no validation. Without a trust anchor
+ * the domain result says once that DNSSEC could not be validated (fact
+ * "dnssec_validated" false, "dnssec_note") and the DANE checks do not run.
+ */
 STC_EXPORT stc_rc stc_config_set_trust_anchor(struct stc_config *cfg, const char *file, struct stc_err *err);
 /** CA bundle / directory for certificate validation (default: system store). */
 STC_EXPORT stc_rc stc_config_set_ca_file(struct stc_config *cfg, const char *file, struct stc_err *err);

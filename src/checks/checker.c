@@ -19,6 +19,11 @@
  *     Added here: a domain-level check that fails (e.g. an MTA-STS policy in
  *     enforce mode that senders cannot satisfy) raises a success or warning
  *     to failure, since mail is lost; domain-level warnings do not change it.
+ *
+ *     Without a trust anchor nothing can be DNSSEC-secure: the root says so
+ *     once (facts "dnssec_validated" false and "dnssec_note", a note), the
+ *     MX records' state is "unknown", and the DANE checks, whose every
+ *     verdict and fix depends on DNSSEC, do not run.
  * DIAGNOSTICS
  *     STC_E_INVAL for an invalid domain name (before any query), STC_E_NOMEM,
  *     and resolver/trust-store set-up errors from stc_checker_new. A domain
@@ -122,7 +127,7 @@ stc_rc stc_checker_check_host(const struct stc_checker *ck, const char *domain, 
             if (ck->cfg.checks & STC_CHECK_DEEP)
                 check_deep(ck, &obs, node);
         }
-        if (ck->cfg.checks & STC_CHECK_DANE)
+        if ((ck->cfg.checks & STC_CHECK_DANE) && ck->cfg.trust_anchor != NULL)
             check_dane(&obs, node);
     }
     result_fact_bool(node, "connected", host_connected(node));
@@ -243,6 +248,22 @@ static stc_domain_status derive_status(struct stc_result *root, const char *cons
     return (stc_domain_status)worst;
 }
 
+/* Whether DNSSEC is validated; without a trust anchor, say so once. */
+static void dnssec_facts(const struct stc_checker *ck, struct stc_result *root)
+{
+    char note[STC_MSG_MAX];
+    result_fact_bool(root, "dnssec_validated", ck->cfg.trust_anchor != NULL);
+    if (ck->cfg.trust_anchor != NULL)
+        return;
+    snprintf(note, sizeof note,
+             "DNSSEC could not be validated: no trust anchor (%s is missing; give one with "
+             "--trust-anchor, or install Debian's dns-root-data), so DNSSEC and DANE were not "
+             "tested",
+             ck->cfg.anchor_tried[0] ? ck->cfg.anchor_tried : "none configured");
+    result_fact_str(root, "dnssec_note", note);
+    result_note(root, "%s", note);
+}
+
 /* MX lookup into hosts; returns 0 when the domain cannot be checked further. */
 static int lookup_mx(const struct stc_checker *ck, const char *domain, struct stc_result *root,
                      struct dns_mx_set *mxs)
@@ -253,7 +274,8 @@ static int lookup_mx(const struct stc_checker *ck, const char *domain, struct st
         result_msg(root, STC_STATUS_ERROR, "MX lookup for %s failed: %s", domain, e.msg);
         return 0;
     }
-    result_fact_str(root, "mx_dnssec", dns_security_text(mxs->st.sec));
+    result_fact_str(root, "mx_dnssec",
+                    ck->cfg.trust_anchor != NULL ? dns_security_text(mxs->st.sec) : "unknown");
     if (mxs->st.sec == DNS_BOGUS) {
         result_msg(root, STC_STATUS_ERROR,
                    "The MX records of %s fail DNSSEC validation (%s): validating senders "
@@ -305,6 +327,7 @@ stc_rc stc_checker_check_domain(const struct stc_checker *ck, const char *domain
     result_fact_bool(root, "null_mx", 0);
     result_fact_list(root, "mx_hostnames");
     result_fact_list(root, "preferred_hostnames");
+    dnssec_facts(ck, root);
 
     stc_domain_status status = STC_DOMAIN_ERROR;
     if (!lookup_mx(ck, domain, root, &mxs)) {
@@ -343,7 +366,8 @@ stc_rc stc_checker_check_domain(const struct stc_checker *ck, const char *domain
         check_mtasts(ck, domain, root, d);
     if (ck->cfg.checks & STC_CHECK_TLSRPT)
         check_tlsrpt(ck, domain, root, d);
-    if ((ck->cfg.checks & STC_CHECK_DANE) && (ck->cfg.checks & STC_CHECK_SMTP))
+    if ((ck->cfg.checks & STC_CHECK_DANE) && (ck->cfg.checks & STC_CHECK_SMTP) &&
+        ck->cfg.trust_anchor != NULL)
         check_dane_domain(ck, domain, root);
     if ((ck->cfg.checks & STC_CHECK_POLICYLIST) && ck->plist != NULL)
         check_policylist(ck, domain, root);

@@ -13,7 +13,8 @@ struct stc_config {
     long timeout_ms;      /* whole-host budget */
     char *helo;
     char *resolver;
-    char *trust_anchor;
+    char *trust_anchor;   /* NULL: no DNSSEC validation */
+    char anchor_tried[256]; /* the default trust anchor looked for (config.c) */
     char *ca_file;
     char *ca_path;
     char *policy_list;

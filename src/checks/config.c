@@ -5,9 +5,16 @@
  *     A struct stc_config owns copies of every string given to it. The
  *     checker copies the config again (stc_checker_new), so a config may be
  *     freed or reused once a checker is made.
+ *
+ *     The default DNSSEC trust anchor is the file named by the environment
+ *     variable STC_ROOT_KEY, else /usr/share/dns/root.key (Debian's
+ *     dns-root-data), used when readable. When it is not, the config has no
+ *     trust anchor, remembers the path it tried (anchor_tried) and the
+ *     checker reports once that DNSSEC could not be validated.
  * DIAGNOSTICS
  *     STC_E_INVAL for out-of-range values, STC_E_NOMEM.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -18,6 +25,7 @@
 
 #define DEFAULT_TIMEOUT_MS 30000L
 #define DEFAULT_TRUST_ANCHOR "/usr/share/dns/root.key"
+#define TRUST_ANCHOR_ENV "STC_ROOT_KEY"
 #define DEFAULT_PROBE_DELAY_MS 0L
 
 static stc_rc set_str(char **slot, const char *val, struct stc_err *err)
@@ -41,9 +49,12 @@ stc_rc stc_config_new(struct stc_config **out, struct stc_err *err)
     c->checks = STC_CHECK_DEFAULT;
     c->probe_delay_ms = DEFAULT_PROBE_DELAY_MS;
     const char *helo = getenv("HOSTNAME");
+    const char *anchor = getenv(TRUST_ANCHOR_ENV);
+    if (anchor == NULL || *anchor == '\0')
+        anchor = DEFAULT_TRUST_ANCHOR;
+    snprintf(c->anchor_tried, sizeof c->anchor_tried, "%s", anchor);
     if (set_str(&c->helo, helo && *helo ? helo : "localhost", err) != STC_OK ||
-        (access(DEFAULT_TRUST_ANCHOR, R_OK) == 0 &&
-         set_str(&c->trust_anchor, DEFAULT_TRUST_ANCHOR, err) != STC_OK)) {
+        (access(anchor, R_OK) == 0 && set_str(&c->trust_anchor, anchor, err) != STC_OK)) {
         stc_config_free(c);
         return STC_E_NOMEM;
     }

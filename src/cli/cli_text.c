@@ -579,11 +579,14 @@ out:
     return rc;
 }
 
-/* The "dnssec" line from the root's mx_dnssec fact (none without it). */
+/* The "dnssec" line from the root's mx_dnssec fact (none without it, and
+ * none when DNSSEC was not validated: a root note says that once). */
 static stc_rc dnssec_item(struct items *it, const struct stc_result *root)
 {
     const char *st = stc_result_get_str(root, "mx_dnssec");
-    if (st == NULL || *st == '\0')
+    int validated = 1;
+    get_bool(root, "dnssec_validated", &validated);
+    if (st == NULL || *st == '\0' || !validated)
         return STC_OK;
     stc_rc rc = items_push(it, "", root);
     if (rc != STC_OK)

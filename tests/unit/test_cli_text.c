@@ -301,6 +301,36 @@ static void test_cipher_detail_line(void **state)
     stc_result_free(root);
 }
 
+/* Without a trust anchor: the root note says it once, and no "dnssec" line
+ * repeats it (issue 12). */
+static void test_dnssec_not_validated(void **state)
+{
+    (void)state;
+    struct stc_result *root = result_new(STC_NODE_DOMAIN, "example.com", NULL);
+    result_verdict(root, "1 of 1 MX host checked: STARTTLS with a valid certificate");
+    result_fact_str(root, "mx_dnssec", "unknown");
+    result_fact_bool(root, "dnssec_validated", 0);
+    result_note(root, "DNSSEC could not be validated: no trust anchor");
+    add_host(root, "mx1.example.com", 10, "192.0.2.1", "TLSv1.3", "TLS_AES_256_GCM_SHA384", 1, 80);
+    struct stc_result *t = result_add_check(root, "tls-rpt", NULL);
+    result_note(t, "TLS reports go to mailto:x@example.com");
+    result_rollup(root);
+    result_set_domain_status(root, STC_DOMAIN_SUCCESS);
+    char *out = render(root, 0);
+    assert_int_equal(count(out, "DNSSEC could not be validated"), 1);
+    assert_non_null(strstr(out, "\n  note: DNSSEC could not be validated"));
+    assert_null(strstr(out, "\n  dnssec "));
+    assert_null(strstr(out, "DANE"));
+    free(out);
+    /* Validated: the dnssec line is back. */
+    result_fact_bool(root, "dnssec_validated", 1);
+    result_fact_str(root, "mx_dnssec", "insecure");
+    out = render(root, 0);
+    assert_non_null(strstr(out, "\n  dnssec "));
+    free(out);
+    stc_result_free(root);
+}
+
 /* A host that refused connections and one without STARTTLS. */
 static void test_unreachable_and_plain(void **state)
 {
@@ -472,6 +502,7 @@ int main(void)
         cmocka_unit_test(test_color),
         cmocka_unit_test(test_two_line_table),
         cmocka_unit_test(test_cipher_detail_line),
+        cmocka_unit_test(test_dnssec_not_validated),
         cmocka_unit_test(test_unreachable_and_plain),
         cmocka_unit_test(test_hostile_bytes),
         cmocka_unit_test(test_wrapping),
