@@ -8,6 +8,15 @@
  *     dates (expired, not yet valid) and a name that is not the MX host
  *     (with the names the certificate does carry). Each is a failure with
  *     its TLS-RPT result type; expiry within WARN_DAYS is a warning.
+ *
+ *     A trusted chain with an RSA/DSA key under 2048 bits, an EC key under
+ *     224 bits or an MD5/SHA-1 signature below the trust anchor is a
+ *     failure too (tls_strength.c; facts "problem": "weak-key" or
+ *     "weak-signature"): senders verifying at OpenSSL's default security
+ *     level reject it, whatever level our own handshake used. A name found
+ *     only in the subject CN, with no subjectAltName dNSName, is a warning
+ *     (fact "name_in_san": false): RFC 8461 4.2 (MTA-STS) requires the SAN,
+ *     RFC 9525 dropped the CN fallback, and modern senders reject it.
  */
 #include <stdio.h>
 #include <string.h>
@@ -30,6 +39,7 @@ static const char *problem_text(enum tls_verify_problem p)
     case TLS_CERT_INCOMPLETE_CHAIN:
         return "the issuer of the certificate is unknown: an intermediate certificate is "
                "missing from the chain the server sends, or the CA is not trusted";
+    case TLS_CERT_WEAK: return "the certificate chain uses a weak key or digest";
     case TLS_CERT_NAME_MISMATCH: return "the certificate does not name the MX host";
     case TLS_CERT_OTHER: return "the certificate failed verification";
     default: return "the certificate failed verification";
@@ -70,6 +80,24 @@ static void add_facts(struct stc_result *c, const struct tls_info *in)
     result_fact_str(c, "spki_sha256", in->spki_sha256);
 }
 
+/* A trusted chain that modern senders still reject: weak key or digest. */
+static void judge_weak(struct stc_result *c, const struct tls_info *in)
+{
+    int key = (in->weak & TLS_WEAK_KEY) != 0;
+    result_msg(c, STC_STATUS_FAILURE, "Weak certificate: %s; senders that verify reject it",
+               in->weak_text);
+    result_fact_str(c, "problem", key ? "weak-key" : "weak-signature");
+    result_set_type(c, "certificate-not-trusted");
+    if (key)
+        result_recommend(c, "Replace the certificate with one for an ECDSA P-256 key or an RSA "
+                            "key of at least 2048 bits (3072 recommended), e.g. certbot "
+                            "--key-type ecdsa, and reload the MTA.");
+    if (in->weak & TLS_WEAK_DIGEST)
+        result_recommend(c, "Have the certificate (and any intermediate signed with MD5 or "
+                            "SHA-1) reissued with a SHA-256 signature, and serve the CA's "
+                            "current intermediate.");
+}
+
 void check_certificate(const struct host_obs *obs, struct stc_result *host)
 {
     const struct tls_info *in = &obs->info;
@@ -91,15 +119,16 @@ void check_certificate(const struct host_obs *obs, struct stc_result *host)
     add_facts(c, in);
     int expired = in->days_to_expiry < 0 || in->problem == TLS_CERT_EXPIRED;
     int not_yet = in->problem == TLS_CERT_NOT_YET_VALID;
-    int valid = in->chain_trusted && in->name_matches && !expired && !not_yet;
+    int valid = in->chain_trusted && in->name_matches && !expired && !not_yet && !in->weak;
     result_fact_bool(c, "chain_trusted", in->chain_trusted);
     result_fact_bool(c, "name_matches", in->name_matches);
+    result_fact_bool(c, "name_in_san", in->name_in_san);
     result_fact_bool(c, "valid", valid);
 
     if (!in->chain_trusted) {
         enum tls_verify_problem p = in->problem;
         if (p == TLS_CERT_OK || p == TLS_CERT_NAME_MISMATCH || p == TLS_CERT_EXPIRED ||
-            p == TLS_CERT_NOT_YET_VALID)
+            p == TLS_CERT_NOT_YET_VALID || p == TLS_CERT_WEAK)
             p = TLS_CERT_OTHER;
         result_msg(c, STC_STATUS_FAILURE, "Untrusted certificate: %s%s%s%s", problem_text(p),
                    in->verify_text[0] ? " (" : "", in->verify_text, in->verify_text[0] ? ")" : "");
@@ -118,6 +147,8 @@ void check_certificate(const struct host_obs *obs, struct stc_result *host)
                                 "Postfix: smtpd_tls_chain_files = key.pem, fullchain.pem. Exim: "
                                 "tls_certificate = fullchain.pem, tls_privatekey = key.pem.");
     }
+    if (in->chain_trusted && in->weak)
+        judge_weak(c, in);
     if (expired) {
         result_msg(c, STC_STATUS_FAILURE, "The certificate expired %ld day%s ago",
                    -in->days_to_expiry, in->days_to_expiry == -1 ? "" : "s");
@@ -143,5 +174,15 @@ void check_certificate(const struct host_obs *obs, struct stc_result *host)
         result_set_type(c, "certificate-host-mismatch");
         result_recommend(c, "Get a certificate whose subject alternative names include the MX "
                             "host name exactly as the MX record gives it.");
+    } else if (!in->name_in_san) {
+        result_msg(c, STC_STATUS_WARNING,
+                   "The certificate names %s only in its subject common name (CN), with no "
+                   "subjectAltName: modern senders reject it, and MTA-STS (RFC 8461 4.2) "
+                   "requires the name in a subjectAltName dNSName",
+                   obs->host);
+        result_recommend(c, "Get a certificate that lists the MX host name as a subject "
+                            "alternative name (DNS). Every public CA issues such certificates; "
+                            "for a private CA add subjectAltName = DNS:%s to the request.",
+                         obs->host);
     }
 }

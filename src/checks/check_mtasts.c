@@ -394,6 +394,8 @@ static void host_view(const struct stc_result *h, struct mtasts_host *v)
     v->cert_trusted = get_bool(cert, "chain_trusted", -1);
     v->name_matches = get_bool(cert, "name_matches", -1);
     v->days_to_expiry = (cert && stc_result_get_int(cert, "days_to_expiry", &x)) ? x : LLONG_MIN;
+    v->name_in_cn_only = get_bool(cert, "name_matches", 0) == 1 &&
+                         get_bool(cert, "name_in_san", 1) == 0;
 }
 
 /* Append "; s" (or s when out is empty), truncating to fit out[n]. */
@@ -454,6 +456,10 @@ static void describe(unsigned viol, const struct stc_result *h, char *const *pat
         append(out, outsz, "its certificate has expired");
     if (viol & MTASTS_V_CERT_NAME)
         append(out, outsz, "its certificate is not valid for its name");
+    if (viol & MTASTS_V_CERT_NO_SAN)
+        append(out, outsz,
+               "its certificate names it only in the subject CN, and RFC 8461 4.2 requires a "
+               "subjectAltName");
     if (viol & MTASTS_V_CERT_TRUST)
         append(out, outsz, "its certificate does not chain to a trusted root");
     if (viol & MTASTS_V_CERT_OTHER)
@@ -466,7 +472,7 @@ static const char *violation_type(unsigned viol)
         return "starttls-not-supported";
     if (viol & MTASTS_V_CERT_EXPIRED)
         return "certificate-expired";
-    if (viol & MTASTS_V_CERT_NAME)
+    if (viol & (MTASTS_V_CERT_NAME | MTASTS_V_CERT_NO_SAN))
         return "certificate-host-mismatch";
     if (viol & MTASTS_V_CERT_TRUST)
         return "certificate-not-trusted";
@@ -484,8 +490,8 @@ static void recommend_fix(struct stc_result *c, unsigned viol, const char *host)
         result_recommend(c, "Enable STARTTLS on %s", host);
     if (viol & MTASTS_V_VERSION)
         result_recommend(c, "Enable TLS 1.2 and TLS 1.3 on %s", host);
-    if (viol &
-        (MTASTS_V_CERT_EXPIRED | MTASTS_V_CERT_NAME | MTASTS_V_CERT_TRUST | MTASTS_V_CERT_OTHER))
+    if (viol & (MTASTS_V_CERT_EXPIRED | MTASTS_V_CERT_NAME | MTASTS_V_CERT_TRUST |
+                MTASTS_V_CERT_OTHER | MTASTS_V_CERT_NO_SAN))
         result_recommend(c,
                          "Give %s a current certificate for its own name from a public CA,"
                          " with the intermediate chain",

@@ -159,6 +159,7 @@ struct mtasts_host {
     int cert_trusted;
     int name_matches;
     long long days_to_expiry; /* LLONG_MIN unknown */
+    int name_in_cn_only; /* the name matched only the subject CN: no subjectAltName dNSName */
 };
 
 enum mtasts_violation {
@@ -168,7 +169,8 @@ enum mtasts_violation {
     MTASTS_V_CERT_TRUST = 1u << 3,
     MTASTS_V_CERT_NAME = 1u << 4,
     MTASTS_V_CERT_EXPIRED = 1u << 5,
-    MTASTS_V_CERT_OTHER = 1u << 6 /* invalid for another or unknown reason */
+    MTASTS_V_CERT_OTHER = 1u << 6, /* invalid for another or unknown reason */
+    MTASTS_V_CERT_NO_SAN = 1u << 7 /* name only in the CN (RFC 8461 4.2 wants a SAN) */
 };
 
 /** Does host match any pattern? */

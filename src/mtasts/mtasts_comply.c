@@ -7,7 +7,8 @@
  *     RFC 8461 4.1 and 5: the MX host matches one of the policy's mx
  *     patterns, supports STARTTLS with TLS 1.2 or newer, and presents a
  *     PKIX certificate valid for the MX host name (trusted chain, in date,
- *     name matches per RFC 6125). The host's observations come in as plain
+ *     name matches per RFC 6125, as a subjectAltName dNSName: RFC 8461 4.2
+ *     leaves no fallback to the subject CN). The host's observations come in as plain
  *     data (struct mtasts_host); the checks layer reads them from the
  *     result tree. A host that did not connect is only matched against the
  *     patterns: nothing else about it is known. An observation that is
@@ -31,6 +32,8 @@ unsigned mtasts_host_violations(char *const *pats, size_t npats, const struct mt
         return v | MTASTS_V_STARTTLS;
     if (h->tls_version > 0 && h->tls_version < 0x0303)
         v |= MTASTS_V_VERSION;
+    if (h->name_in_cn_only == 1)
+        v |= MTASTS_V_CERT_NO_SAN;
     if (h->cert_valid != 0)
         return v; /* valid, or not known (no certificate facts) */
     unsigned c = 0;

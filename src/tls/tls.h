@@ -90,9 +90,14 @@ enum tls_verify_problem {
     TLS_CERT_SELF_SIGNED,   /* leaf is self-signed */
     TLS_CERT_UNKNOWN_ISSUER,/* chain ends at a self-signed root that is not trusted */
     TLS_CERT_INCOMPLETE_CHAIN, /* issuer of a served certificate not found: intermediate missing */
+    TLS_CERT_WEAK,          /* trusted and in date, but a key or digest below the minimum */
     TLS_CERT_NAME_MISMATCH, /* chain fine, name does not match verify_name */
     TLS_CERT_OTHER          /* any other verification error: see verify_text */
 };
+
+/* Why a certificate chain is too weak to trust (struct tls_info.weak). */
+#define TLS_WEAK_KEY 1u    /* RSA/DSA key under 2048 bits, EC key under 224 bits */
+#define TLS_WEAK_DIGEST 2u /* signed with MD5 or SHA-1 below the trust anchor */
 
 struct tls_info {
     int version;                 /* negotiated TLS_V_* */
@@ -123,15 +128,22 @@ struct tls_info {
     int chain_trusted;           /* chain verifies to a trusted root (names aside) */
     int name_matches;            /* a name matches verify_name (RFC 6125; wildcard = one label);
                                     1 when verify_name was NULL, 0 without a certificate */
+    int name_in_san;             /* verify_name matches a subjectAltName dNSName, not only the
+                                    subject CN (RFC 8461 4.2); as name_matches otherwise */
+    unsigned weak;               /* TLS_WEAK_* of the verified chain (tls_strength.c) */
+    char weak_text[160];         /* the first weakness: "the leaf certificate has a 1024-bit
+                                    RSA key (at least 2048 bits needed)", or "" */
     enum tls_verify_problem problem; /* the most fundamental problem, TLS_CERT_OK when none; order:
                                         NO_CERT, SELF_SIGNED, UNKNOWN_ISSUER, INCOMPLETE_CHAIN,
-                                        OTHER (chain), EXPIRED, NOT_YET_VALID, NAME_MISMATCH */
+                                        OTHER (chain), EXPIRED, NOT_YET_VALID, WEAK,
+                                        NAME_MISMATCH */
     char verify_text[160];       /* OpenSSL's text for the verify error, or "" */
 
     /* DANE, when TLSA records were given. */
     int dane_enabled;            /* DANE was used: at least one usable record was added */
     int dane_usable;             /* records given that were usable (DANE-TA/-EE, well-formed) */
-    int dane_authenticated;      /* the handshake matched a usable TLSA record */
+    int dane_authenticated;      /* the handshake matched a usable TLSA record and the chain up
+                                    to the matched certificate passes tls_strength.c's rules */
     int dane_usage, dane_selector, dane_mtype; /* of the matching record, -1 when none */
     int dane_depth;              /* depth of the matching certificate, -1 when none */
     char dane_text[160];         /* why DANE failed, "" on success */

@@ -9,7 +9,9 @@
  *     Fills *out from the SSL: version, cipher, key exchange group, the
  *     leaf certificate (subject, issuer, DNS names, dates, key, signature,
  *     SHA-256 of the SubjectPublicKeyInfo and of the certificate), the
- *     verification result (tls_verify.c) and the DANE outcome.
+ *     verification result (tls_verify.c) and the DANE outcome. A TLSA
+ *     match over a chain with a weak key or digest (tls_strength.c) does
+ *     not authenticate: dane_text says why.
  *
  *     Everything taken from the certificate is escaped with text_escape()
  *     before it lands in *out. DNS SANs with an embedded NUL are rejected
@@ -215,13 +217,21 @@ static void dane_facts(const struct tls_conn *t, struct tls_info *out)
     int depth = SSL_get0_dane_authority(t->ssl, NULL, NULL);
     if (depth >= 0) {
         uint8_t u = 0, s = 0, m = 0;
-        out->dane_authenticated = 1;
         out->dane_depth = depth;
         if (SSL_get0_dane_tlsa(t->ssl, &u, &s, &m, NULL, NULL) >= 0) {
             out->dane_usage = u;
             out->dane_selector = s;
             out->dane_mtype = m;
         }
+        /* The handshake ran at the session's security level (0 when TLS 1.0
+         * is offered): hold the chain up to the matched certificate to the
+         * same rules as PKIX verification. */
+        char why[sizeof out->dane_text];
+        if (tls_chain_weakness(SSL_get0_verified_chain(t->ssl), depth, why, sizeof why) != 0) {
+            snprintf(out->dane_text, sizeof out->dane_text, "TLSA record matched, but %.130s", why);
+            return;
+        }
+        out->dane_authenticated = 1;
         return;
     }
     long v = SSL_get_verify_result(t->ssl);

@@ -53,4 +53,10 @@ stc_rc tls_wait(int fd, int sslerr, struct deadline d, const char *stage, struct
 stc_rc tls_verify_peer(const struct tls_conn *t, X509 *leaf, STACK_OF(X509) * chain,
                        struct tls_info *info, struct stc_err *err);
 
+/* tls_strength.c: keys and digests below the minimum (TLS_WEAK_* bits, 0
+ * when sound) in chain[0..anchor_depth]; why gets the first problem. */
+#define TLS_MIN_RSA_BITS 2048 /* RSA, RSA-PSS and DSA */
+#define TLS_MIN_EC_BITS 224
+unsigned tls_chain_weakness(STACK_OF(X509) * chain, int anchor_depth, char *why, size_t whysz);
+
 #endif

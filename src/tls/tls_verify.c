@@ -13,12 +13,16 @@
  *       1. without time checks: chain_trusted, and the trust problem;
  *       2. with time checks, only when pass 1 succeeded: expired / not yet
  *          valid (for any certificate of the chain).
- *     name_matches comes from X509_check_host() with
- *     X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS (DNS SANs, else the CN).
+ *     The chain pass 1 built is then judged by tls_chain_weakness() (keys
+ *     and digests, whatever security level the handshake ran at): weak
+ *     and weak_text. name_matches comes from X509_check_host() with
+ *     X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS (DNS SANs, else the CN);
+ *     name_in_san from the same call with X509_CHECK_FLAG_NEVER_CHECK_SUBJECT.
  *
  *     info->problem is the most fundamental problem:
  *       NO_CERT > SELF_SIGNED > UNKNOWN_ISSUER > INCOMPLETE_CHAIN >
- *       OTHER (other chain errors) > EXPIRED > NOT_YET_VALID > NAME_MISMATCH
+ *       OTHER (other chain errors) > EXPIRED > NOT_YET_VALID > WEAK >
+ *       NAME_MISMATCH
  *     so an expired self-signed certificate with a wrong name is
  *     SELF_SIGNED, while chain_trusted = 0, days_to_expiry < 0 and
  *     name_matches = 0 still say everything.
@@ -46,9 +50,10 @@
 #include "tls_int.h"
 
 /* Verify leaf with the served chain as untrusted helpers. *depth gets the
- * error depth. STC_OK with *code set, STC_E_NOMEM. */
+ * error depth; built (may be NULL) the chain built, when verification
+ * succeeded (the caller frees it). STC_OK with *code set, STC_E_NOMEM. */
 static stc_rc verify(X509_STORE *store, X509 *leaf, STACK_OF(X509) * chain, int check_time,
-                     int *code, int *depth, struct stc_err *err)
+                     int *code, int *depth, STACK_OF(X509) * *built, struct stc_err *err)
 {
     X509_STORE_CTX *ctx = X509_STORE_CTX_new();
     if (ctx == NULL)
@@ -66,6 +71,8 @@ static stc_rc verify(X509_STORE *store, X509 *leaf, STACK_OF(X509) * chain, int 
     *depth = X509_STORE_CTX_get_error_depth(ctx);
     if (ok != 1 && *code == X509_V_OK)
         *code = X509_V_ERR_UNSPECIFIED;
+    if (ok == 1 && built != NULL)
+        *built = X509_STORE_CTX_get1_chain(ctx);
 out:
     X509_STORE_CTX_free(ctx);
     ERR_clear_error();
@@ -101,24 +108,32 @@ stc_rc tls_verify_peer(const struct tls_conn *t, X509 *leaf, STACK_OF(X509) * ch
         set_problem(info, TLS_CERT_NO_CERT, "no certificate");
         return STC_OK;
     }
-    info->name_matches =
-        t->verify_name == NULL ||
-        X509_check_host(leaf, t->verify_name, 0, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS, NULL) == 1;
+    const unsigned flags = X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS;
+    info->name_matches = t->verify_name == NULL ||
+                         X509_check_host(leaf, t->verify_name, 0, flags, NULL) == 1;
+    info->name_in_san = t->verify_name == NULL ||
+                        X509_check_host(leaf, t->verify_name, 0,
+                                        flags | X509_CHECK_FLAG_NEVER_CHECK_SUBJECT, NULL) == 1;
     ERR_clear_error();
     int code = X509_V_OK, depth = -1;
-    STC_GUARD(verify(t->client->store, leaf, chain, 0, &code, &depth, err));
+    STACK_OF(X509) *built = NULL;
+    STC_GUARD(verify(t->client->store, leaf, chain, 0, &code, &depth, &built, err));
     if (code != X509_V_OK) {
         set_problem(info, trust_problem(code, depth), X509_verify_cert_error_string(code));
         goto out;
     }
     info->chain_trusted = 1;
-    STC_GUARD(verify(t->client->store, leaf, chain, 1, &code, &depth, err));
+    info->weak = tls_chain_weakness(built, -1, info->weak_text, sizeof info->weak_text);
+    sk_X509_pop_free(built, X509_free);
+    STC_GUARD(verify(t->client->store, leaf, chain, 1, &code, &depth, NULL, err));
     if (code == X509_V_ERR_CERT_HAS_EXPIRED)
         set_problem(info, TLS_CERT_EXPIRED, X509_verify_cert_error_string(code));
     else if (code == X509_V_ERR_CERT_NOT_YET_VALID)
         set_problem(info, TLS_CERT_NOT_YET_VALID, X509_verify_cert_error_string(code));
     else if (code != X509_V_OK)
         set_problem(info, TLS_CERT_OTHER, X509_verify_cert_error_string(code));
+    else if (info->weak)
+        set_problem(info, TLS_CERT_WEAK, info->weak_text);
     else if (!info->name_matches)
         set_problem(info, TLS_CERT_NAME_MISMATCH,
                     X509_verify_cert_error_string(X509_V_ERR_HOSTNAME_MISMATCH));

@@ -17,7 +17,10 @@ DESCRIPTION
 
     Variants: valid (SAN = names, chain = intermediate), selfsigned, wrongname
     (SAN wrong-name.invalid), expired (2020..2021), notyet (2090..2091),
-    nochain (valid leaf, served without the intermediate), unknownca.
+    nochain (valid leaf, served without the intermediate), unknownca,
+    rsa1024 (an RSA-1024 key), sha1 (signed with ecdsa-with-SHA1), cnonly
+    (no subjectAltName: the name only in the subject CN); the last three
+    are issued by the trusted intermediate.
 
 DIAGNOSTICS
     subprocess.CalledProcessError with openssl's stderr on failure.
@@ -38,7 +41,14 @@ VALIDITY = {
     "selfsigned": ("20240101000000Z", "20360101000000Z"),
     "expired": ("20200101000000Z", "20210101000000Z"),
     "notyet": ("20900101000000Z", "20910101000000Z"),
+    "rsa1024": ("20240101000000Z", "20360101000000Z"),
+    "sha1": ("20240101000000Z", "20360101000000Z"),
+    "cnonly": ("20240101000000Z", "20360101000000Z"),
 }
+# Variants issued by the trusted intermediate that senders must still reject
+# or distrust: a 1024-bit RSA key, a SHA-1 signature, a name only in the CN.
+WEAK_BITS = {"rsa1024": 1024}
+SIG_MD = {"sha1": "sha1"}
 
 CA_CONF = """\
 [ ca ]
@@ -79,7 +89,6 @@ keyUsage = critical,digitalSignature,keyEncipherment
 extendedKeyUsage = serverAuth
 subjectKeyIdentifier = hash
 authorityKeyIdentifier = keyid
-subjectAltName = {san}
 """
 
 
@@ -119,10 +128,10 @@ class PKI:
                   "ec_paramgen_curve:P-256", "-out", path])
             os.chmod(path, 0o600)
 
-    def _rsa_key(self, path):
+    def _rsa_key(self, path, bits=2048):
         if not os.path.exists(path):
             _run([OPENSSL, "genpkey", "-algorithm", "RSA", "-pkeyopt",
-                  "rsa_keygen_bits:2048", "-out", path])
+                  "rsa_keygen_bits:%d" % bits, "-out", path])
             os.chmod(path, 0o600)
 
     def _self_root(self, name, cn):
@@ -176,7 +185,10 @@ class PKI:
         san_names = ["wrong-name.invalid"] if variant == "wrongname" else names
         cn = san_names[0]
         if not os.path.exists(full):
-            (self._rsa_key if rsa else self._ec_key)(key)
+            if variant in WEAK_BITS:
+                self._rsa_key(key, WEAK_BITS[variant])
+            else:
+                (self._rsa_key if rsa else self._ec_key)(key)
             san = ",".join("DNS:" + n for n in san_names)
             start, end = VALIDITY[variant]
             if variant == "selfsigned":
@@ -190,7 +202,9 @@ class PKI:
                 root_conf = self.p("root", "ca.cnf")
                 ext = os.path.join(d, "ext.cnf")
                 with open(ext, "w") as f:
-                    f.write(LEAF_EXT.format(san=san))
+                    f.write(LEAF_EXT)
+                    if variant != "cnonly":
+                        f.write("subjectAltName = %s\n" % san)
                 csr = os.path.join(d, "leaf.csr")
                 _run([OPENSSL, "req", "-new", "-config", root_conf, "-key", key,
                       "-subj", "/CN=" + cn, "-out", csr])
@@ -199,6 +213,7 @@ class PKI:
                       "-keyfile", os.path.join(ca_d, "ca.key"),
                       "-extfile", ext, "-extensions", "v3_leaf",
                       "-startdate", start, "-enddate", end, "-notext",
+                      "-md", SIG_MD.get(variant, "sha256"),
                       "-in", csr, "-out", crt])
             with open(crt) as f:
                 leaf = f.read()

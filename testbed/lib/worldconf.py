@@ -40,7 +40,7 @@ WORLD_BEHAVIOURS = {
     "postfix",   # the real Postfix instance (one per world)
 }
 CERT_VARIANTS = {"valid", "selfsigned", "wrongname", "expired", "notyet",
-                 "nochain", "unknownca"}
+                 "nochain", "unknownca", "rsa1024", "sha1", "cnonly"}
 DNS_STATES = {"signed", "unsigned", "bogus", "expired"}
 STS_TXT = {"valid", "two", "none", "badid"}
 POLICY_MODES = {"enforce", "testing", "none"}

@@ -33,6 +33,7 @@ static void good_obs(struct host_obs *o)
     o->info.have_cert = 1;
     o->info.chain_trusted = 1;
     o->info.name_matches = 1;
+    o->info.name_in_san = 1;
     o->info.days_to_expiry = 200;
     o->info.problem = TLS_CERT_OK;
 }
@@ -221,6 +222,53 @@ static void incomplete_chain_recommends_full_chain(void **state)
     stc_result_free(h);
 }
 
+/* Issue 12: a trusted chain with a weak key or digest is a failure naming why. */
+static void weak_certificate_fails(void **state)
+{
+    (void)state;
+    struct host_obs o;
+    good_obs(&o);
+    o.info.weak = TLS_WEAK_KEY;
+    o.info.problem = TLS_CERT_WEAK;
+    snprintf(o.info.weak_text, sizeof o.info.weak_text,
+             "the leaf certificate has a 1024-bit RSA key (at least 2048 bits needed)");
+    struct stc_result *h = judge_all(&o);
+    const struct stc_result *c = check(h, CHECK_CERTIFICATE);
+    assert_int_equal(stc_result_status(c), STC_STATUS_FAILURE);
+    assert_string_equal(stc_result_get_str(c, "problem"), "weak-key");
+    assert_non_null(strstr(stc_result_message(c, 0), "1024-bit RSA"));
+    long long v = 1;
+    assert_true(stc_result_get_int(c, "valid", &v));
+    assert_int_equal(v, 0);
+    stc_result_free(h);
+
+    good_obs(&o);
+    o.info.weak = TLS_WEAK_DIGEST;
+    snprintf(o.info.weak_text, sizeof o.info.weak_text, "the leaf certificate is signed with SHA-1");
+    h = judge_all(&o);
+    c = check(h, CHECK_CERTIFICATE);
+    assert_int_equal(stc_result_status(c), STC_STATUS_FAILURE);
+    assert_string_equal(stc_result_get_str(c, "problem"), "weak-signature");
+    stc_result_free(h);
+}
+
+/* Issue 12: a name only in the CN matches for legacy senders, but warns. */
+static void cn_only_name_warns(void **state)
+{
+    (void)state;
+    struct host_obs o;
+    good_obs(&o);
+    o.info.name_in_san = 0;
+    struct stc_result *h = judge_all(&o);
+    const struct stc_result *c = check(h, CHECK_CERTIFICATE);
+    assert_int_equal(stc_result_status(c), STC_STATUS_WARNING);
+    assert_non_null(strstr(stc_result_message(c, 0), "subjectAltName"));
+    long long v = 1;
+    assert_true(stc_result_get_int(c, "name_in_san", &v));
+    assert_int_equal(v, 0);
+    stc_result_free(h);
+}
+
 static void legacy_versions_warn(void **state)
 {
     (void)state;
@@ -303,6 +351,8 @@ int main(void)
         cmocka_unit_test(name_mismatch_lists_names),
         cmocka_unit_test(untrusted_and_mismatched_reports_both),
         cmocka_unit_test(incomplete_chain_recommends_full_chain),
+        cmocka_unit_test(weak_certificate_fails),
+        cmocka_unit_test(cn_only_name_warns),
         cmocka_unit_test(legacy_versions_warn),
         cmocka_unit_test(broken_cipher_fails_anon_warns),
         cmocka_unit_test(injected_plaintext_warns),

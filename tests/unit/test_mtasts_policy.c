@@ -251,7 +251,7 @@ static void test_errors_are_listed_all(void **state)
 
 static struct mtasts_host good_host(const char *name)
 {
-    struct mtasts_host h = {name, 1, 1, 0x0304, 1, 1, 1, 90};
+    struct mtasts_host h = {name, 1, 1, 0x0304, 1, 1, 1, 90, 0};
     return h;
 }
 
@@ -287,8 +287,17 @@ static void test_host_violations(void **state)
     h = good_host("mx1.example.com");
     h.cert_valid = 0; /* e.g. not yet valid */
     assert_int_equal(mtasts_host_violations(pats, 2, &h), MTASTS_V_CERT_OTHER);
+    /* RFC 8461 4.2: the name must be a subjectAltName dNSName; a CN-only
+     * certificate that legacy matching accepts does not satisfy a policy */
+    h = good_host("mx1.example.com");
+    h.name_in_cn_only = 1;
+    assert_int_equal(mtasts_host_violations(pats, 2, &h), MTASTS_V_CERT_NO_SAN);
+    h.cert_valid = 0;
+    h.days_to_expiry = -3;
+    assert_int_equal(mtasts_host_violations(pats, 2, &h),
+                     MTASTS_V_CERT_NO_SAN | MTASTS_V_CERT_EXPIRED);
     /* unknown observations are not held against the host */
-    struct mtasts_host u = {"mx1.example.com", 1, -1, 0, -1, -1, -1, LLONG_MIN};
+    struct mtasts_host u = {"mx1.example.com", 1, -1, 0, -1, -1, -1, LLONG_MIN, -1};
     assert_int_equal(mtasts_host_violations(pats, 2, &u), 0);
     /* no patterns: nothing matches */
     h = good_host("mx1.example.com");
