@@ -10,8 +10,11 @@
  *     names it (the original's ScanStore). Single flight: the first caller
  *     for a key inserts a "pending" entry and produces the value outside the
  *     lock; concurrent callers for the key wait on the condition variable
- *     until it is ready. A failed production removes the entry and wakes
- *     the waiters, one of which then produces. Values expire ttl_ms after
+ *     until it is ready (wait_ms < 0: as long as the production takes,
+ *     which the producer's own deadlines bound; the scan waits so, since
+ *     a --deep check or a retry after 421 legitimately takes long). A
+ *     failed production removes the entry and wakes the waiters, one of
+ *     which then produces. Values expire ttl_ms after
  *     they were made. The cache keeps at most max_entries: past that the
  *     least recently used ready entry goes (expired ones first come to the
  *     LRU tail since they are not used); pending entries are never evicted,
@@ -22,8 +25,8 @@
  *     Keys up to 255 bytes. Hash buckets: the next power of two >= 2 * cap
  *     (at most 2^20).
  * DIAGNOSTICS
- *     get: STC_E_NOMEM, STC_E_TIMEOUT (waited wait_ms for another caller's
- *     production), STC_E_INVAL (key too long), or the producer's error.
+ *     get: STC_E_NOMEM, STC_E_TIMEOUT (waited wait_ms >= 0 for another
+ *     caller's production), STC_E_INVAL (key too long), or the producer's error.
  */
 #include "scan_cache.h"
 
@@ -196,7 +199,9 @@ stc_rc scan_cache_get(struct scan_cache *c, const char *key, scan_produce_fn pro
             return rc;
         }
         /* Pending: somebody is producing it. */
-        if (pthread_cond_timedwait(&c->ready, &c->mu, &until) != 0) {
+        if (wait_ms < 0) {
+            pthread_cond_wait(&c->ready, &c->mu);
+        } else if (pthread_cond_timedwait(&c->ready, &c->mu, &until) != 0) {
             e = *chain(c, key);
             if (e != NULL && e->value == NULL) {
                 pthread_mutex_unlock(&c->mu);

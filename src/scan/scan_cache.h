@@ -22,7 +22,8 @@ void scan_cache_free(struct scan_cache *c);
 /**
  * A copy (stc_result_clone) of the fresh value for key. When there is none,
  * the first caller runs produce(ctx, key) while later callers for the same
- * key wait for it (single flight), bounded by wait_ms. *hit is 1 when the
+ * key wait for it (single flight), bounded by wait_ms (< 0: as long as the
+ * production takes; the producer must be deadline-bounded). *hit is 1 when the
  * value came from the cache or another caller's production.
  * STC_E_TIMEOUT when the wait ran out, the producer's error, STC_E_NOMEM.
  */

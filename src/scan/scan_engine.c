@@ -196,7 +196,6 @@ stc_rc stc_scan_new(struct stc_config *cfg, const struct stc_scan_opts *opts, st
     STC_GUARD(stc_config_set_connect_gate(cfg, scan_gate_acquire, scan_gate_release, s->gate, err));
     STC_GUARD(stc_config_set_host_check(cfg, scan_worker_host_check, s, err));
     STC_GUARD(stc_checker_new(cfg, &s->ck, err));
-    s->host_wait_ms = 2 * s->ck->cfg.timeout_ms + s->o.retry_delay_ms + 5000;
     STC_GUARD(scan_ckey(&s->ck->cfg, s->ckey, sizeof s->ckey, err));
 
     STC_GUARD(scan_queue_init(&s->work, s->o.queue_size, err));

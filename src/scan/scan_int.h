@@ -47,7 +47,6 @@ struct stc_scan {
     struct stc_scan_opts o;
     char *output, *db_path, *rejects_path; /* copies of the option strings */
     struct stc_checker *ck;
-    long host_wait_ms; /* how long a cache waiter waits for a producer */
     char ckey[SCAN_CKEY_MAX]; /* the options host results depend on (scan_ckey) */
     struct scan_gate *gate;
     struct scan_cache *cache; /* NULL: no host cache */

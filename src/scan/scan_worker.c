@@ -21,7 +21,9 @@
  *     (status error: refused, timed out, reset, 421, DNS failure), so such
  *     transient outcomes are asked again by the next run.
  * LIMITS
- *     A cache waiter waits at most twice the host budget plus the back-off.
+ *     A cache waiter waits as long as the check in flight takes (its own
+ *     deadlines bound it: --deep probes, the retry after 421), so no domain
+ *     is dropped for waiting.
  * DIAGNOSTICS
  *     Check errors (STC_E_NOMEM, ...) are counted and logged to the reject
  *     log with the line number; the domain is not written.
@@ -153,7 +155,8 @@ stc_rc scan_worker_host_check(void *ctx, const struct stc_checker *ck, const cha
         return produce(&p, host, out, err);
     snprintf(key, sizeof key, "%s", host);
     text_lower(key);
-    stc_rc rc = scan_cache_get(s->cache, key, produce, &p, s->host_wait_ms, out, &hit, err);
+    /* Wait as long as the check in flight takes: it is deadline-bounded itself. */
+    stc_rc rc = scan_cache_get(s->cache, key, produce, &p, -1, out, &hit, err);
     if (rc == STC_OK && hit) {
         atomic_fetch_add(&s->c.cache_hits, 1);
         result_fact_str(*out, "domain", domain);

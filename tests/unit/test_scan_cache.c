@@ -83,6 +83,51 @@ static void test_single_flight(void **state)
     scan_cache_free(c);
 }
 
+struct slow_ask {
+    struct scan_cache *c;
+    struct prod *p;
+    stc_rc rc;
+    int hit;
+};
+
+static void *ask_no_limit(void *arg)
+{
+    struct slow_ask *w = arg;
+    struct stc_result *r = NULL;
+    struct stc_err err = {0};
+    w->rc = scan_cache_get(w->c, "slow.example.test", produce, w->p, -1, &r, &w->hit, &err);
+    stc_result_free(r);
+    return NULL;
+}
+
+/* A waiter waits as long as the production takes (a --deep check, a retry
+ * after 421): none gives up with "waited too long". */
+static void test_waiters_outlast_a_slow_production(void **state)
+{
+    (void)state;
+    enum { N = 8 };
+    struct scan_cache *c;
+    struct stc_err err = {0};
+    struct prod p = {0};
+    p.sleep_ms = 400;
+    assert_int_equal(scan_cache_new(16, 60000, &c, &err), STC_OK);
+    pthread_t t[N];
+    struct slow_ask w[N];
+    for (int i = 0; i < N; i++) {
+        w[i] = (struct slow_ask){c, &p, STC_E_INTERNAL, 0};
+        assert_int_equal(pthread_create(&t[i], NULL, ask_no_limit, &w[i]), 0);
+    }
+    int hits = 0;
+    for (int i = 0; i < N; i++) {
+        pthread_join(t[i], NULL);
+        assert_int_equal(w[i].rc, STC_OK);
+        hits += w[i].hit;
+    }
+    assert_int_equal(atomic_load(&p.calls), 1);
+    assert_int_equal(hits, N - 1);
+    scan_cache_free(c);
+}
+
 static void test_copies_are_independent(void **state)
 {
     (void)state;
@@ -186,6 +231,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_single_flight),
+        cmocka_unit_test(test_waiters_outlast_a_slow_production),
         cmocka_unit_test(test_copies_are_independent),
         cmocka_unit_test(test_expiry),
         cmocka_unit_test(test_cap_lru),
