@@ -90,7 +90,7 @@ struct stc_scan_stats {
     uint64_t lines, rejected, duplicates, resumed;
     /* domains (this run) */
     uint64_t attempted;    /**< domains checked and written */
-    uint64_t check_errors; /**< domains whose check failed outright (not written) */
+    uint64_t check_errors; /**< checks that failed outright (recorded with status 3) */
     uint64_t with_mx;      /**< MX hosts found (or implicit MX) */
     uint64_t null_mx;
     uint64_t mtasts_testing, mtasts_enforce; /**< policy mode of domains with a policy */

@@ -598,12 +598,13 @@ int cli_scan_main(int argc, char **argv)
     }
     fprintf(
         stderr,
-        PROG ": %s: %" PRIu64 " domains checked, %" PRIu64 " skipped (resume), %" PRIu64
-             " duplicates, %" PRIu64 " rejected lines%s%s%s, %" PRIu64 " check errors, %.1f s\n",
+        PROG ": %s: %" PRIu64 " input lines: %" PRIu64 " domains checked, %" PRIu64
+             " skipped (resume), %" PRIu64
+             " duplicates, %" PRIu64 " rejected lines%s%s%s, %" PRIu64 " check errors (status 3), %.1f s\n",
         rc == STC_E_INTERRUPTED ? "interrupted"
         : rc == STC_OK          ? "done"
                                 : "failed",
-        st.attempted, st.resumed, st.duplicates, st.rejected,
+        st.lines, st.attempted, st.resumed, st.duplicates, st.rejected,
         st.rejected + st.duplicates ? " (see " : "",
         st.rejected + st.duplicates ? (strcmp(c.so.rejects, "-") ? c.so.rejects : "stderr") : "",
         st.rejected + st.duplicates ? ")" : "", st.check_errors, (double)st.elapsed_ms / 1000.0);

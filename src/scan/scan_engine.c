@@ -37,6 +37,8 @@
  *     STC_E_IO (read or write error), STC_E_INTERNAL.
  */
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -69,6 +71,23 @@ void scan_reject_log(struct stc_scan *s, uint64_t lineno, const char *reason, co
     fprintf(s->rejects, "line %llu\t%s\t%s\n", (unsigned long long)lineno, r, t);
     fflush(s->rejects);
     pthread_mutex_unlock(&s->rejects_mu);
+}
+
+void scan_fatal(struct stc_scan *s, stc_rc rc, const char *fmt, ...)
+{
+    pthread_mutex_lock(&s->fail_mu);
+    if (!atomic_load(&s->failed)) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(s->fail_err.msg, sizeof s->fail_err.msg, fmt, ap);
+        va_end(ap);
+        s->fail_err.code = rc;
+        s->fail_rc = rc;
+        atomic_store(&s->failed, 1);
+        int go = STC_SCAN_GO;
+        atomic_compare_exchange_strong(&s->stop, &go, STC_SCAN_STOP);
+    }
+    pthread_mutex_unlock(&s->fail_mu);
 }
 
 static stc_rc set_defaults(struct stc_scan_opts *o, struct stc_err *err)
@@ -172,6 +191,7 @@ stc_rc stc_scan_new(struct stc_config *cfg, const struct stc_scan_opts *opts, st
     STC_ENSURE(s != NULL, err, STC_E_NOMEM, "out of memory");
     s->o = *opts;
     pthread_mutex_init(&s->rejects_mu, NULL);
+    pthread_mutex_init(&s->fail_mu, NULL);
     scan_seen_init(&s->seen);
     scan_seen_init(&s->resume);
     scan_agg_init(&s->agg);
@@ -388,8 +408,8 @@ stc_rc stc_scan_run(struct stc_scan *s, int fd, struct stc_err *err)
     pthread_join(writer, NULL);
     tick(s, &next, 1);
 
-    if (rc == STC_OK && s->writer_rc != STC_OK)
-        rc = err_set(err, s->writer_rc, "%s", s->writer_err.msg);
+    if (rc == STC_OK && atomic_load(&s->failed))
+        rc = err_set(err, s->fail_rc, "%s", s->fail_err.msg);
     stc_rc crc = close_outputs(s, err);
     if (rc == STC_OK)
         rc = crc;
@@ -437,6 +457,7 @@ void stc_scan_free(struct stc_scan *s)
     scan_seen_free(&s->resume);
     scan_agg_free(&s->agg);
     pthread_mutex_destroy(&s->rejects_mu);
+    pthread_mutex_destroy(&s->fail_mu);
     free(s->output);
     free(s->db_path);
     free(s->rejects_path);

@@ -9,6 +9,8 @@
 
 #include <starttls/scan.h>
 
+#include "../util/err.h"
+
 #include "scan_agg.h"
 #include "scan_cache.h"
 #include "scan_ckey.h"
@@ -70,8 +72,10 @@ struct stc_scan {
     pthread_mutex_t rejects_mu;
 
     struct scan_agg agg; /* writer thread while running */
-    stc_rc writer_rc;
-    struct stc_err writer_err;
+    atomic_int failed;   /* set once by scan_fatal */
+    pthread_mutex_t fail_mu;
+    stc_rc fail_rc;      /* the first fatal error (read after the threads are joined) */
+    struct stc_err fail_err;
     int ran;
 };
 
@@ -82,6 +86,8 @@ void *scan_writer_main(void *arg);
 /** The stc_host_check_fn installed in the scan's checker (ctx: struct stc_scan *). */
 stc_rc scan_worker_host_check(void *ctx, const struct stc_checker *ck, const char *domain,
                               const char *host, struct stc_result **out, struct stc_err *err);
+/** Record the first fatal error (any thread) and stop the scan (STC_SCAN_STOP). */
+void scan_fatal(struct stc_scan *s, stc_rc rc, const char *fmt, ...) STC_PRINTF(3, 4);
 /** One line in the reject log (thread-safe). */
 void scan_reject_log(struct stc_scan *s, uint64_t lineno, const char *reason, const char *text);
 /** Push to a queue, waiting while full, giving up when the scan is cancelled or the queue closed.

@@ -42,7 +42,8 @@ stc_rc stc_scan_stats_print(const struct stc_scan_stats *st, FILE *out, struct s
     fprintf(out, "  %-38s %10" PRIu64 "\n", "rejected lines", st->rejected);
     fprintf(out, "  %-38s %10" PRIu64 "\n", "duplicates", st->duplicates);
     fprintf(out, "  %-38s %10" PRIu64 "\n", "skipped (already done, --resume)", st->resumed);
-    fprintf(out, "  %-38s %10" PRIu64 "\n", "check errors (not written)", st->check_errors);
+    fprintf(out, "  %-38s %10" PRIu64 "\n", "check errors (recorded as status 3)",
+            st->check_errors);
     fprintf(out, "Domains\n");
     fprintf(out, "  %-38s %10" PRIu64 "\n", "attempted", d);
     ROW("with MX", st->with_mx, d);

@@ -25,8 +25,10 @@
  *     deadlines bound it: --deep probes, the retry after 421), so no domain
  *     is dropped for waiting.
  * DIAGNOSTICS
- *     Check errors (STC_E_NOMEM, ...) are counted and logged to the reject
- *     log with the line number; the domain is not written.
+ *     A check that returns an error (STC_E_NOMEM, a failing hook) is counted
+ *     and still gives the domain its one record: status 3 with the reason
+ *     (scan_record). When even that cannot be made, the scan stops with
+ *     the error (scan_fatal), so no domain is silently missing.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +41,7 @@
 #include "../util/err.h"
 #include "../util/text.h"
 #include "scan_int.h"
+#include "scan_record.h"
 #include "scan_serial.h"
 
 int64_t scan_unix_now(void)
@@ -180,21 +183,23 @@ static void check_one(struct stc_scan *s, struct scan_work *w)
         return;
     }
     if (rc != STC_OK) {
-        char reason[STC_ERR_MSG_MAX + 32];
-        snprintf(reason, sizeof reason, "check failed: %s", e.msg[0] ? e.msg : stc_rc_name(rc));
+        /* Still one record: status 3 with the reason. */
         atomic_fetch_add(&s->c.check_errors, 1);
-        atomic_fetch_add(&s->c.errors, 1);
-        scan_reject_log(s, w->lineno, reason, w->domain);
         stc_result_free(tree);
         free(json);
-        return;
+        json = NULL;
+        tree = scan_record_error(w->domain, e.msg[0] ? e.msg : stc_rc_name(rc));
+        if (tree == NULL || stc_result_to_json(tree, STC_JSON_COMPACT, &json, &e) != STC_OK) {
+            stc_result_free(tree);
+            scan_fatal(s, STC_E_NOMEM, "out of memory writing the record of a failed check");
+            return;
+        }
     }
     struct scan_done *d = calloc(1, sizeof *d);
     if (d == NULL) {
-        atomic_fetch_add(&s->c.check_errors, 1);
-        scan_reject_log(s, w->lineno, "check failed: out of memory", w->domain);
         stc_result_free(tree);
         free(json);
+        scan_fatal(s, STC_E_NOMEM, "out of memory");
         return;
     }
     d->kind = SCAN_DONE_DOMAIN;

@@ -18,7 +18,7 @@
  * LIMITS
  *     Waits on the queue in SCAN_POLL_MS slices.
  * DIAGNOSTICS
- *     The first write error is kept in writer_rc / writer_err; the scan is
+ *     The first write error is kept (scan_fatal); the scan is
  *     then stopped (STC_SCAN_STOP) and later results are dropped unwritten.
  */
 #include <stdlib.h>
@@ -29,12 +29,7 @@
 
 static void fail(struct stc_scan *s, stc_rc rc, const struct stc_err *e)
 {
-    if (s->writer_rc != STC_OK)
-        return;
-    s->writer_rc = rc;
-    s->writer_err = *e;
-    int go = STC_SCAN_GO;
-    atomic_compare_exchange_strong(&s->stop, &go, STC_SCAN_STOP);
+    scan_fatal(s, rc, "%s", e->msg[0] ? e->msg : stc_rc_name(rc));
 }
 
 /* One domain: its rows (open transaction), its JSON line, commit; undo both on any failure. */
@@ -65,7 +60,7 @@ static void handle(struct stc_scan *s, struct scan_done *d)
 {
     struct stc_err e = {0};
     stc_rc rc = STC_OK;
-    if (s->writer_rc != STC_OK)
+    if (atomic_load(&s->failed))
         return;
     if (d->kind == SCAN_DONE_HOST) {
         if (s->db != NULL)

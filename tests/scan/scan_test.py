@@ -15,7 +15,9 @@ DESCRIPTION
                    aggregate counts them
       rejects      bad lines (too many columns, invalid name, NUL byte, a
                    10 KB line) and duplicates are in the reject log with
-                   their line numbers, and never checked
+                   their line numbers, and never checked; every valid domain
+                   (an unusable MX name too) has one record; checked +
+                   rejected + duplicates = input lines
       resume-kill  kill -9 after some lines, then --resume: the set is
                    complete, nothing duplicated in the file or the database
       sigint       SIGINT mid-scan: exit 130, database passes
@@ -210,8 +212,9 @@ def t_rejects(env, tmp):
              b"\n   \n# comment\n")
     env.csv(inp, extra)
     n = len(env.domains) + 2  # comment line + 1-based
+    agg = os.path.join(tmp, "a.json")
     p = subprocess.run(env.base() + ["-j", "64", "--checks", "mta-sts", "--output", out,
-                                     "--rejects", rej, inp],
+                                     "--rejects", rej, "--aggregate-json", agg, inp],
                        capture_output=True, text=True, timeout=300)
     no_sanitizer(p.stderr)
     check(p.returncode == 0, "exit %d: %s" % (p.returncode, p.stderr[-2000:]))
@@ -226,6 +229,10 @@ def t_rejects(env, tmp):
               "reject log lacks line %d (%s):\n%s" % (ln, reason, log))
     check(log.count("\n") == 5, "reject log has %d lines, want 5:\n%s" % (log.count("\n"), log))
     check("4 rejected lines" in p.stderr and "1 duplicates" in p.stderr, "summary: " + p.stderr)
+    a = load_json(agg)
+    check(a["attempted"] + a["rejected"] + a["duplicates"] == a["lines"] == len(env.domains) + 5,
+          "counts do not add up: %r" % a)
+    check("%d input lines" % a["lines"] in p.stderr, "summary lacks the input lines: " + p.stderr)
 
 
 def t_resume_kill(env, tmp):

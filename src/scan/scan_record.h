@@ -1,0 +1,15 @@
+/* scan_record.h - the record of a domain whose check could not complete. */
+#ifndef STC_SCAN_RECORD_H
+#define STC_SCAN_RECORD_H
+
+#include <starttls/error.h>
+#include <starttls/result.h>
+
+/**
+ * A domain tree with status 3 (error) whose message gives the reason, shaped
+ * like any other domain's (mx_hostnames, ..., no host results), so every
+ * valid input domain gets one record. NULL when out of memory.
+ */
+struct stc_result *scan_record_error(const char *domain, const char *reason);
+
+#endif
