@@ -42,6 +42,7 @@ struct worker {
     const char *key;
     stc_rc rc;
     int hit;
+    long wait_ms;
 };
 
 static void *ask(void *arg)
@@ -49,26 +50,27 @@ static void *ask(void *arg)
     struct worker *w = arg;
     struct stc_result *r = NULL;
     struct stc_err err = {0};
-    w->rc = scan_cache_get(w->c, w->key, produce, w->p, 10000, &r, &w->hit, &err);
+    w->rc = scan_cache_get(w->c, w->key, produce, w->p, w->wait_ms, &r, &w->hit, &err);
     if (w->rc == STC_OK && strcmp(stc_result_name(r), w->key) != 0)
         w->rc = STC_E_INTERNAL;
     stc_result_free(r);
     return NULL;
 }
 
-static void test_single_flight(void **state)
+/* n threads ask for key at once (waiting up to wait_ms); all must succeed from
+ * one production. */
+static void ask_together(long sleep_ms, const char *key, long wait_ms, size_t *count)
 {
-    (void)state;
     enum { N = 64 };
     struct scan_cache *c;
     struct stc_err err = {0};
     struct prod p = {0};
-    p.sleep_ms = 100; /* everybody arrives while the first is producing */
+    p.sleep_ms = sleep_ms; /* everybody arrives while the first is producing */
     assert_int_equal(scan_cache_new(16, 60000, &c, &err), STC_OK);
     pthread_t t[N];
     struct worker w[N];
     for (int i = 0; i < N; i++) {
-        w[i] = (struct worker){c, &p, "mx.example.test", STC_OK, 0};
+        w[i] = (struct worker){c, &p, key, STC_E_INTERNAL, 0, wait_ms};
         assert_int_equal(pthread_create(&t[i], NULL, ask, &w[i]), 0);
     }
     int hits = 0;
@@ -79,25 +81,16 @@ static void test_single_flight(void **state)
     }
     assert_int_equal(atomic_load(&p.calls), 1);
     assert_int_equal(hits, N - 1);
-    assert_int_equal(scan_cache_count(c), 1);
+    *count = scan_cache_count(c);
     scan_cache_free(c);
 }
 
-struct slow_ask {
-    struct scan_cache *c;
-    struct prod *p;
-    stc_rc rc;
-    int hit;
-};
-
-static void *ask_no_limit(void *arg)
+static void test_single_flight(void **state)
 {
-    struct slow_ask *w = arg;
-    struct stc_result *r = NULL;
-    struct stc_err err = {0};
-    w->rc = scan_cache_get(w->c, "slow.example.test", produce, w->p, -1, &r, &w->hit, &err);
-    stc_result_free(r);
-    return NULL;
+    (void)state;
+    size_t n = 0;
+    ask_together(100, "mx.example.test", 10000, &n);
+    assert_int_equal(n, 1);
 }
 
 /* A waiter waits as long as the production takes (a --deep check, a retry
@@ -105,27 +98,9 @@ static void *ask_no_limit(void *arg)
 static void test_waiters_outlast_a_slow_production(void **state)
 {
     (void)state;
-    enum { N = 8 };
-    struct scan_cache *c;
-    struct stc_err err = {0};
-    struct prod p = {0};
-    p.sleep_ms = 400;
-    assert_int_equal(scan_cache_new(16, 60000, &c, &err), STC_OK);
-    pthread_t t[N];
-    struct slow_ask w[N];
-    for (int i = 0; i < N; i++) {
-        w[i] = (struct slow_ask){c, &p, STC_E_INTERNAL, 0};
-        assert_int_equal(pthread_create(&t[i], NULL, ask_no_limit, &w[i]), 0);
-    }
-    int hits = 0;
-    for (int i = 0; i < N; i++) {
-        pthread_join(t[i], NULL);
-        assert_int_equal(w[i].rc, STC_OK);
-        hits += w[i].hit;
-    }
-    assert_int_equal(atomic_load(&p.calls), 1);
-    assert_int_equal(hits, N - 1);
-    scan_cache_free(c);
+    size_t n = 0;
+    ask_together(400, "slow.example.test", -1, &n);
+    assert_int_equal(n, 1);
 }
 
 static void test_copies_are_independent(void **state)
