@@ -59,7 +59,12 @@ STC_EXPORT void stc_config_free(struct stc_config *cfg);
 
 /** Whole-host budget in milliseconds (default 30000). */
 STC_EXPORT stc_rc stc_config_set_timeout_ms(struct stc_config *cfg, long ms, struct stc_err *err);
-/** EHLO name (default: $HOSTNAME, then "localhost"). */
+/**
+ * EHLO name. Default: the machine's fully qualified name, as Postfix derives
+ * myhostname (gethostname, then its canonical name), never "localhost"; when
+ * the machine has no usable name, stc_checker_new fails unless one is set
+ * here. Host results carry the name used (fact "ehlo_name").
+ */
 STC_EXPORT stc_rc stc_config_set_helo(struct stc_config *cfg, const char *name, struct stc_err *err);
 /** "ADDR" or "ADDR@PORT": send all DNS queries there (default: /etc/resolv.conf). */
 STC_EXPORT stc_rc stc_config_set_resolver(struct stc_config *cfg, const char *addr, struct stc_err *err);

@@ -36,6 +36,7 @@
 #include "../mtasts/policy_list.h"
 #include "../mtasts/mtasts.h"
 #include "../util/err.h"
+#include "../util/hostname.h"
 #include "../util/limits.h"
 #include "checks.h"
 #include "../probe/deep_obs.h"
@@ -54,6 +55,11 @@ stc_rc stc_checker_new(const struct stc_config *cfg, struct stc_checker **out, s
     struct stc_checker *ck = calloc(1, sizeof *ck);
     STC_ENSURE(ck != NULL, err, STC_E_NOMEM, "out of memory");
     STC_GUARD(config_copy(&ck->cfg, cfg, err));
+    if (ck->cfg.helo == NULL) { /* no usable machine name and none given: say why */
+        char name[HOSTNAME_MAX];
+        STC_GUARD(hostname_fqdn(name, sizeof name, err));
+        STC_GUARD(stc_config_set_helo(&ck->cfg, name, err));
+    }
     STC_GUARD(mtasts_global_init(err));
 
     struct dns_config dc = {ck->cfg.resolver, ck->cfg.trust_anchor};
@@ -109,6 +115,7 @@ stc_rc stc_checker_check_host(const struct stc_checker *ck, const char *domain, 
         return err_set(err, STC_E_NOMEM, "out of memory");
     result_fact_str(node, "domain", domain ? domain : "");
     result_fact_str(node, "hostname", name);
+    result_fact_str(node, "ehlo_name", ck->cfg.helo);
 
     rc = host_observe(ck, name, &obs, err);
     if (rc != STC_OK) {

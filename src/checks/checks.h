@@ -7,6 +7,7 @@
  *
  * Facts on host nodes that domain-level checks rely on:
  *   host node:      "address" (str, the address that connected), "connected" (bool),
+ *                   "ehlo_name" (str, the name sent with EHLO),
  *                   "preference" (int)
  *   "starttls":     status; fact "advertised" (bool), "handshake" (bool: TLS established)
  *   "version":      fact "negotiated" (str, e.g. "TLSv1.2"), "negotiated_code" (int, e.g. 0x0303)

@@ -6,6 +6,11 @@
  *     checker copies the config again (stc_checker_new), so a config may be
  *     freed or reused once a checker is made.
  *
+ *     The default EHLO name is the machine's fully qualified name
+ *     (hostname_fqdn: gethostname, then its canonical name), never
+ *     localhost; when there is none, helo stays NULL and stc_checker_new
+ *     fails with the reason unless stc_config_set_helo names one.
+ *
  *     The default DNSSEC trust anchor is the file named by the environment
  *     variable STC_ROOT_KEY, else /usr/share/dns/root.key (Debian's
  *     dns-root-data), used when readable. When it is not, the config has no
@@ -20,6 +25,7 @@
 #include <unistd.h>
 
 #include "../util/err.h"
+#include "../util/hostname.h"
 #include "../util/text.h"
 #include "checker_int.h"
 
@@ -48,12 +54,15 @@ stc_rc stc_config_new(struct stc_config **out, struct stc_err *err)
     c->https_port = 443;
     c->checks = STC_CHECK_DEFAULT;
     c->probe_delay_ms = DEFAULT_PROBE_DELAY_MS;
-    const char *helo = getenv("HOSTNAME");
+    char helo[HOSTNAME_MAX];
+    struct stc_err ignored = {STC_OK, ""};
+    if (hostname_fqdn(helo, sizeof helo, &ignored) != STC_OK)
+        helo[0] = '\0'; /* stc_checker_new reports it unless --helo names one */
     const char *anchor = getenv(TRUST_ANCHOR_ENV);
     if (anchor == NULL || *anchor == '\0')
         anchor = DEFAULT_TRUST_ANCHOR;
     snprintf(c->anchor_tried, sizeof c->anchor_tried, "%s", anchor);
-    if (set_str(&c->helo, helo && *helo ? helo : "localhost", err) != STC_OK ||
+    if ((helo[0] != '\0' && set_str(&c->helo, helo, err) != STC_OK) ||
         (access(anchor, R_OK) == 0 && set_str(&c->trust_anchor, anchor, err) != STC_OK)) {
         stc_config_free(c);
         return STC_E_NOMEM;

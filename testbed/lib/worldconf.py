@@ -30,7 +30,7 @@ SMTPD_BEHAVIOURS = {
     "tls10-only", "weak-ciphers", "throttle-421", "no-banner",
     "banner-close", "garbage", "endless-multiline", "drip",
     "plaintext-after-starttls", "reset-after-starttls", "tls-alert",
-    "huge-line", "many-ehlo-lines", "accept-no-read",
+    "huge-line", "many-ehlo-lines", "accept-no-read", "reject-localhost-helo",
     "starttls-pipelining-answer", "old-ssl",
 }
 # Behaviours handled by the world itself.

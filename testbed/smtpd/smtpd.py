@@ -73,7 +73,7 @@ BEHAVIOURS = (
     "banner-close", "garbage", "endless-multiline", "drip",
     "plaintext-after-starttls", "reset-after-starttls", "tls-alert",
     "huge-line", "many-ehlo-lines", "accept-no-read",
-    "starttls-pipelining-answer", "old-ssl",
+    "starttls-pipelining-answer", "old-ssl", "reject-localhost-helo",
 )
 
 # Behaviours that never reach a TLS handshake need no certificate.
@@ -571,6 +571,15 @@ class Session:
             return
         await self.reply("\r\n".join(lines) + "\r\n")
 
+    def helo_rejected(self, arg):
+        """reject-localhost-helo: EHLO/HELO localhost (or localhost.*, or no
+        name) is refused, as Postfix's reject_non_fqdn_helo_hostname and many
+        MTAs' anti-spam rules do."""
+        if self.l["behaviour"] != "reject-localhost-helo":
+            return False
+        name = arg.strip().lower()
+        return name == b"" or name.split(b".")[0] == b"localhost"
+
     async def endless_multiline(self):
         if self.l["reply_delay_ms"]:
             await asyncio.sleep(self.l["reply_delay_ms"])
@@ -683,7 +692,11 @@ class Session:
                 continue
             verb, _, arg = line.partition(b" ")
             verb = verb.upper()
-            if verb == b"EHLO":
+            if verb in (b"EHLO", b"HELO") and self.helo_rejected(arg):
+                await self.reply("550 5.7.1 <%s>: Helo command rejected: localhost is not a"
+                                 " name from the Internet\r\n"
+                                 % arg.strip().decode("ascii", "replace")[:64])
+            elif verb == b"EHLO":
                 await self.ehlo()
             elif verb == b"HELO":
                 await self.reply("250 %s\r\n" % self.l["hostname"])
