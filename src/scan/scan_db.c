@@ -25,7 +25,9 @@
  *     again. A host_cache row is its own transaction. Only the writer thread
  *     touches the connection.
  * LIMITS
- *     busy_timeout 5 s.
+ *     A write waits up to SCAN_DB_BUSY_MS for another program's lock, and
+ *     not at all once the scan is being stopped (a signal is honoured
+ *     promptly; the domain is then not recorded and --resume checks it).
  * DIAGNOSTICS
  *     STC_E_IO with SQLite's message; STC_E_NOMEM.
  */
@@ -34,6 +36,7 @@
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "../util/err.h"
 
@@ -70,6 +73,7 @@ static const char SCHEMA[] =
 
 struct scan_db {
     sqlite3 *h;
+    const atomic_int *stop;
     sqlite3_stmt *st[ST_N];
     int in_txn;
 };
@@ -109,18 +113,32 @@ static stc_rc drop_old_cache(struct scan_db *db, struct stc_err *err)
     return STC_OK;
 }
 
-stc_rc scan_db_open(const char *path, int resume, struct scan_db **out, struct stc_err *err)
+/* SQLite's busy handler: wait for another program's lock in 10 ms steps, up to
+ * SCAN_DB_BUSY_MS, but give up at once when the scan is being stopped. */
+static int busy(void *ctx, int count)
+{
+    const struct scan_db *db = ctx;
+    if (count * 10 >= SCAN_DB_BUSY_MS || (db->stop != NULL && atomic_load(db->stop) != 0))
+        return 0;
+    struct timespec ts = {0, 10 * 1000000L};
+    nanosleep(&ts, NULL);
+    return 1;
+}
+
+stc_rc scan_db_open(const char *path, int resume, const atomic_int *stop, struct scan_db **out,
+                    struct stc_err *err)
 {
     stc_rc rc = STC_OK;
     struct scan_db *db = calloc(1, sizeof *db);
     STC_ENSURE(db != NULL, err, STC_E_NOMEM, "out of memory");
+    db->stop = stop;
     if (sqlite3_open_v2(path, &db->h,
                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                         NULL) != SQLITE_OK) {
         rc = err_set(err, STC_E_IO, "%s: %s", path, db->h ? sqlite3_errmsg(db->h) : "cannot open");
         goto out;
     }
-    sqlite3_busy_timeout(db->h, 5000);
+    sqlite3_busy_handler(db->h, busy, db);
     STC_GUARD(drop_old_cache(db, err));
     STC_GUARD(exec(db, SCHEMA, err));
     if (!resume)

@@ -2,6 +2,7 @@
 #ifndef STC_SCAN_DB_H
 #define STC_SCAN_DB_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -12,9 +13,13 @@
 
 struct scan_db;
 
+#define SCAN_DB_BUSY_MS 5000
+
 /** Open or create path with the schema. Without resume, the result tables are emptied
- *  (host_cache is kept). STC_E_IO. */
-stc_rc scan_db_open(const char *path, int resume, struct scan_db **out, struct stc_err *err);
+ *  (host_cache is kept). While another program holds a lock, a write waits up to
+ *  SCAN_DB_BUSY_MS, less once *stop (may be NULL) is non-zero. STC_E_IO. */
+stc_rc scan_db_open(const char *path, int resume, const atomic_int *stop, struct scan_db **out,
+                    struct stc_err *err);
 /** Close; a transaction still open is rolled back. STC_E_IO. */
 stc_rc scan_db_close(struct scan_db *db, struct stc_err *err);
 

@@ -151,7 +151,7 @@ static stc_rc open_outputs(struct stc_scan *s, struct stc_err *err)
     if (s->o.resume && jfile)
         STC_GUARD(scan_jsonl_load(s->output, &jset, &jn, err));
     if (s->db_path != NULL) {
-        STC_GUARD(scan_db_open(s->db_path, s->o.resume, &s->db, err));
+        STC_GUARD(scan_db_open(s->db_path, s->o.resume, &s->stop, &s->db, err));
         if (s->o.resume)
             STC_GUARD(
                 scan_db_load_done(s->db, &s->resume, jfile ? &jset : NULL, &dn, &deleted, err));
@@ -190,6 +190,7 @@ stc_rc stc_scan_new(struct stc_config *cfg, const struct stc_scan_opts *opts, st
     struct stc_scan *s = calloc(1, sizeof *s);
     STC_ENSURE(s != NULL, err, STC_E_NOMEM, "out of memory");
     s->o = *opts;
+    atomic_init(&s->refs, 1);
     pthread_mutex_init(&s->rejects_mu, NULL);
     pthread_mutex_init(&s->fail_mu, NULL);
     scan_seen_init(&s->seen);
@@ -324,9 +325,19 @@ static stc_rc read_all(struct stc_scan *s, int fd, int64_t *next, struct stc_err
     stc_rc rc = scan_input_init(&in, fd, s->o.column, err);
     if (rc != STC_OK)
         return rc;
+    in.wait_ms = SCAN_POLL_MS; /* a stalled pipe must not hide a stop */
     while (tick(s, next, 0) == STC_SCAN_GO) {
-        rc = scan_input_next(&in, &l, err);
-        if (rc != STC_OK || l.kind == SCAN_LINE_EOF)
+        struct stc_err e = {0};
+        rc = scan_input_next(&in, &l, &e);
+        if (rc == STC_E_TIMEOUT) {
+            rc = STC_OK;
+            continue;
+        }
+        if (rc != STC_OK) {
+            err_set(err, rc, "%s", e.msg);
+            break;
+        }
+        if (l.kind == SCAN_LINE_EOF)
             break;
         if (l.kind == SCAN_LINE_SKIP)
             continue;
@@ -364,7 +375,6 @@ stc_rc stc_scan_run(struct stc_scan *s, int fd, struct stc_err *err)
 {
     stc_rc rc = STC_OK;
     pthread_t writer;
-    pthread_t *workers = NULL;
     unsigned started = 0;
     int64_t next = 0;
     if (s->ran)
@@ -380,14 +390,21 @@ stc_rc stc_scan_run(struct stc_scan *s, int fd, struct stc_err *err)
         close_outputs(s, err);
         return rc;
     }
-    workers = calloc(s->o.threads, sizeof *workers);
     pthread_attr_t attr;
     pthread_attr_init(&attr);
     pthread_attr_setstacksize(&attr, s->o.stack_size);
+    /* Detached, each holding a reference: after a second stop signal the
+     * run returns without waiting for workers still blocked on a slow host. */
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
     atomic_store(&s->workers_alive, (int)s->o.threads);
-    for (unsigned i = 0; workers != NULL && i < s->o.threads; i++, started++)
-        if (pthread_create(&workers[i], &attr, scan_worker_main, s) != 0)
+    for (unsigned i = 0; i < s->o.threads; i++, started++) {
+        pthread_t t;
+        atomic_fetch_add(&s->refs, 1);
+        if (pthread_create(&t, &attr, scan_worker_main, s) != 0) {
+            atomic_fetch_sub(&s->refs, 1);
             break;
+        }
+    }
     pthread_attr_destroy(&attr);
     atomic_fetch_sub(&s->workers_alive, (int)(s->o.threads - started));
 
@@ -396,15 +413,27 @@ stc_rc stc_scan_run(struct stc_scan *s, int fd, struct stc_err *err)
     else
         rc = read_all(s, fd, &next, err);
     scan_queue_close(&s->work);
+    int64_t give_up = 0;
     while (atomic_load(&s->workers_alive) > 0) {
+        struct timespec ts = {0, 50 * 1000000L};
+        nanosleep(&ts, NULL);
+        if (tick(s, &next, 0) < STC_SCAN_CANCEL)
+            continue;
+        /* Cancelled: what is in flight is dropped anyway; give the workers a
+         * moment to see it, then leave the stragglers to their deadlines. */
+        if (give_up == 0)
+            give_up = deadline_now_ms() + SCAN_CANCEL_GRACE_MS;
+        else if (deadline_now_ms() >= give_up)
+            break;
+    }
+    scan_queue_close(&s->done);
+    /* Keep reading the stop level while the writer drains: it may wait for
+     * a database lock, which a stop cuts short. */
+    while (!atomic_load(&s->writer_done)) {
         struct timespec ts = {0, 50 * 1000000L};
         nanosleep(&ts, NULL);
         tick(s, &next, 0);
     }
-    for (unsigned i = 0; i < started; i++)
-        pthread_join(workers[i], NULL);
-    free(workers);
-    scan_queue_close(&s->done);
     pthread_join(writer, NULL);
     tick(s, &next, 1);
 
@@ -441,6 +470,14 @@ void stc_scan_free(struct stc_scan *s)
         return;
     struct stc_err ignore = {0};
     close_outputs(s, &ignore);
+    scan_unref(s);
+}
+
+void scan_unref(struct stc_scan *s)
+{
+    struct stc_err ignore = {0};
+    if (atomic_fetch_sub(&s->refs, 1) != 1)
+        return; /* a worker still out after a cancel frees it */
     if (s->queues_ready) {
         void *item;
         while (scan_queue_pop(&s->work, &item, 0, &ignore) == STC_OK)

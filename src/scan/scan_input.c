@@ -22,6 +22,9 @@
  *     Lines longer than SCAN_LINE_MAX bytes are rejected (the rest of the
  *     line is skipped without buffering it); a NUL byte rejects a line; at
  *     most SCAN_FIELDS_MAX fields are split.
+ *     With wait_ms > 0 a read waits at most that long (poll) and
+ *     scan_input_next returns STC_E_TIMEOUT, keeping its place, so the
+ *     caller can look at its stop flag while a pipe is stalled.
  * DIAGNOSTICS
  *     STC_E_IO when read() fails, STC_E_NOMEM at init. Bad lines are data,
  *     not errors.
@@ -29,6 +32,7 @@
 #include "scan_input.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -203,6 +207,14 @@ static stc_rc fill(struct scan_input *in, struct stc_err *err)
         memmove(in->buf, in->buf + in->start, in->len - in->start);
         in->len -= in->start;
         in->start = 0;
+    }
+    if (in->wait_ms > 0) {
+        struct pollfd pfd = {in->fd, POLLIN, 0};
+        int pr = poll(&pfd, 1, (int)in->wait_ms);
+        if (pr == 0 || (pr < 0 && errno == EINTR))
+            return err_set(err, STC_E_TIMEOUT, "no input yet");
+        if (pr < 0)
+            return err_set(err, STC_E_IO, "poll: %s", strerror(errno));
     }
     for (;;) {
         ssize_t r = read(in->fd, in->buf + in->len, BUF_SIZE - in->len);

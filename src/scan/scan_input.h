@@ -35,12 +35,14 @@ struct scan_input {
     int eof;
     int skipping;  /* inside an over-long line: drop up to the next LF */
     int seen_data; /* a non-blank, non-comment line was seen (header detection) */
+    long wait_ms;  /* > 0: scan_input_next waits at most this for input (a stalled pipe) */
 };
 
 /** Read from fd (not closed here). column: -1 auto, else 0-based. STC_E_NOMEM. */
 stc_rc scan_input_init(struct scan_input *in, int fd, int column, struct stc_err *err);
 void scan_input_free(struct scan_input *in);
-/** The next line, classified. STC_E_IO on a read error. */
+/** The next line, classified. STC_E_IO on a read error; STC_E_TIMEOUT when wait_ms > 0
+ *  passed without input (call again: nothing is lost). */
 stc_rc scan_input_next(struct scan_input *in, struct scan_line *out, struct stc_err *err);
 /**
  * Classify one line (no LF; a trailing CR is dropped): what scan_input_next

@@ -20,7 +20,8 @@
 #include "scan_queue.h"
 #include "scan_seen.h"
 
-#define SCAN_POLL_MS 200        /* queue waits between looks at the stop level */
+#define SCAN_POLL_MS 200         /* queue waits between looks at the stop level */
+#define SCAN_CANCEL_GRACE_MS 300 /* after a cancel, how long run waits for workers */
 
 /* Reader -> worker. */
 struct scan_work {
@@ -58,6 +59,8 @@ struct stc_scan {
     atomic_int stop;    /* enum stc_scan_stop_level */
     int gate_cancelled; /* reader thread only */
     atomic_int workers_alive;
+    atomic_int writer_done;
+    atomic_int refs; /* the owner's and one per worker thread (scan_unref) */
     struct scan_counters c;
     uint64_t total;
     int64_t start_ms;
@@ -94,6 +97,8 @@ void scan_reject_log(struct stc_scan *s, uint64_t lineno, const char *reason, co
  */
 stc_rc scan_push_wait(struct stc_scan *s, struct scan_queue *q, void *item, int give_up_level);
 void scan_done_free(struct scan_done *d);
+/** Drop a reference; the last one frees the scan (stc_scan_free drops the owner's). */
+void scan_unref(struct stc_scan *s);
 int64_t scan_unix_now(void);
 
 #endif

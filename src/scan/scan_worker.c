@@ -227,5 +227,6 @@ void *scan_worker_main(void *arg)
         free(w);
     }
     atomic_fetch_sub(&s->workers_alive, 1);
+    scan_unref(s);
     return NULL;
 }

@@ -96,5 +96,6 @@ void *scan_writer_main(void *arg)
             break; /* closed and drained */
         }
     }
+    atomic_store(&s->writer_done, 1);
     return NULL;
 }

@@ -37,6 +37,12 @@ DESCRIPTION
                    --resume completes the set
       disk-full    outputs on a small tmpfs (mounted by the test): exit 74,
                    file and database agree; --resume after growing it
+      signal-pipe  SIGINT/SIGTERM while the input pipe is stalled: exit 130
+                   within 3 s, complete results in both outputs
+      signal-twice a slow host in flight: two SIGINTs exit within 3 s keeping
+                   the complete result; one SIGINT lets the slow ones finish
+      signal-db-locked  SIGINT while another program holds the database
+                   lock: exit within 3 s
     BIN: --bin, env STC_BIN, default build/starttls-check. The world must be
     up (testbed/world up). Prints PASS/FAIL per test.
 
@@ -464,10 +470,109 @@ def t_disk_full(env, tmp):
         subprocess.run(["umount", mnt], capture_output=True)
 
 
+def start_scan(env, args, tmp, **kw):
+    """Popen of a scan with stderr to a file (stdin stays as given, e.g. an open pipe)."""
+    errpath = os.path.join(tmp, "stderr.%d" % len(os.listdir(tmp)))
+    proc = subprocess.Popen(env.base() + args, stdout=subprocess.DEVNULL,
+                            stderr=open(errpath, "wb"), **kw)
+    proc.errpath = errpath
+    return proc
+
+
+def stop_and_time(proc, sigs, limit):
+    """Send each signal (0.3 s apart); return (seconds until exit, stderr). Never closes
+    the scan's stdin."""
+    t0 = time.time()
+    for i, sig in enumerate(sigs):
+        if i:
+            time.sleep(0.3)
+        proc.send_signal(sig)
+    try:
+        proc.wait(timeout=limit + 30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+        raise Fail("no exit %d s after %r" % (limit + 30, sigs))
+    took = time.time() - t0
+    with open(proc.errpath, "rb") as f:
+        err = f.read().decode(errors="replace")
+    no_sanitizer(err)
+    check(proc.returncode == 130, "exit %d after %r: %s" % (proc.returncode, sigs, err[-2000:]))
+    check("interrupted" in err, "no summary: " + err[-2000:])
+    check(took < limit, "took %.1f s to stop after %r (limit %d s)" % (took, sigs, limit))
+    return took, err
+
+
+def t_signal_pipe(env, tmp):
+    """SIGINT or SIGTERM while the input pipe is stalled: prompt exit 130, results flushed."""
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        out, db = os.path.join(tmp, "o%d.jsonl" % sig), os.path.join(tmp, "s%d.db" % sig)
+        proc = start_scan(env, ["-j", "4", "--output", out, "--db", db, "-"], tmp,
+                          stdin=subprocess.PIPE)
+        proc.stdin.write(b"good.test\nmulti.test\nimplicit.test\n")
+        proc.stdin.flush()  # and never closed: the reader waits for more
+        wait_lines(out, 3, proc)
+        stop_and_time(proc, [sig], 3)
+        proc.stdin.close()
+        check(sorted(expect_agree(out, db)) == ["good.test", "implicit.test", "multi.test"],
+              "results lost after a signal on a stalled pipe")
+
+
+def t_signal_twice(env, tmp):
+    """A slow host in flight: one SIGINT waits for it (its deadline), a second drops it at
+    once; complete results are flushed either way."""
+    inp, out, db = (os.path.join(tmp, x) for x in ("in.txt", "o.jsonl", "s.db"))
+    write_list(inp, ["good.test", "noread.test", "nobanner.test"])
+    args = ["--timeout", "6", "-j", "3", "--output", out, "--db", db, inp]
+    proc = start_scan(env, args, tmp)
+    wait_lines(out, 1, proc)
+    stop_and_time(proc, [signal.SIGINT, signal.SIGINT], 3)
+    check(expect_agree(out, db) == ["good.test"], "complete result lost or slow ones written")
+    os.unlink(out)
+    proc = start_scan(env, args, tmp)
+    wait_lines(out, 1, proc)
+    took, _ = stop_and_time(proc, [signal.SIGINT], 20)
+    check(sorted(expect_agree(out, db)) == ["good.test", "nobanner.test", "noread.test"],
+          "one SIGINT: the domains in flight were not finished and written")
+
+
+def t_signal_db_locked(env, tmp):
+    """SIGINT while the database is locked by another program: a prompt exit."""
+    inp, out, db = (os.path.join(tmp, x) for x in ("in.txt", "o.jsonl", "s.db"))
+    write_list(inp, ["good.test", "multi.test"])
+    empty = os.path.join(tmp, "empty.txt")
+    write_list(empty, [])
+    check(run_scan(env, ["--db", db, empty]).returncode == 0, "creating the database")
+    con = sqlite3.connect(db, isolation_level=None)
+    con.execute("BEGIN EXCLUSIVE")
+    try:
+        proc = start_scan(env, ["-j", "2", "--output", out, "--db", db, "--resume", inp], tmp)
+        time.sleep(1.5)
+        check(proc.poll() is None, "the scan did not wait for the lock")
+        t0 = time.time()
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+            raise Fail("no exit after SIGINT while the database is locked")
+        took = time.time() - t0
+        with open(proc.errpath, "rb") as f:
+            err = f.read().decode(errors="replace")
+        no_sanitizer(err)
+        check(proc.returncode in (130, 74), "exit %d: %s" % (proc.returncode, err[-2000:]))
+        check(took < 3, "took %.1f s to stop while SQLite waits for a lock" % took)
+    finally:
+        con.execute("ROLLBACK")
+        con.close()
+
+
 TESTS = {"basic": t_basic, "rejects": t_rejects, "resume-kill": t_resume_kill,
          "sigint": t_sigint, "no-smtp": t_no_smtp, "cache-reuse": t_cache_reuse,
          "cache-options": t_cache_options, "cache-transient": t_cache_transient,
-         "db-fault": t_db_fault, "disk-full": t_disk_full}
+         "db-fault": t_db_fault, "disk-full": t_disk_full, "signal-pipe": t_signal_pipe,
+         "signal-twice": t_signal_twice, "signal-db-locked": t_signal_db_locked}
 
 
 def main():
