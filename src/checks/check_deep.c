@@ -2,7 +2,7 @@
  * NAME
  *     check_deep - grade the deep TLS analysis into the host's "tls_deep" node
  * SYNOPSIS
- *     void check_deep(ck, &host_obs, host_node);   (probe + judge)
+ *     void check_deep(&host_obs, host_node);     (obs->deep, when it ran)
  *     void deep_judge(&deep_obs, &host_obs, host_node);
  * DESCRIPTION
  *     One STC_NODE_CHECK "tls_deep" per host with seven children, each
@@ -362,16 +362,8 @@ void deep_judge(const struct deep_obs *d, const struct host_obs *obs, struct stc
     judge_requiretls(d, obs, c);
 }
 
-void check_deep(const struct stc_checker *ck, struct host_obs *obs, struct stc_result *host)
+void check_deep(const struct host_obs *obs, struct stc_result *host)
 {
-    struct deep_obs d;
-    struct stc_err err = {0};
-    if (deep_observe(ck, obs, &d, &err) != STC_OK) {
-        struct stc_result *c = result_add_check(host, CHECK_DEEP, NULL);
-        if (c != NULL)
-            result_msg(c, STC_STATUS_ERROR, "Deep analysis failed: %s", err.msg);
-        return;
-    }
-    obs->connections += d.connections;
-    deep_judge(&d, obs, host);
+    if (obs->deep.ran)
+        deep_judge(&obs->deep, obs, host);
 }

@@ -39,7 +39,6 @@
 #include "../util/hostname.h"
 #include "../util/limits.h"
 #include "checks.h"
-#include "../probe/deep_obs.h"
 #include "../probe/host_obs.h"
 
 #define MX_LOOKUP_MS 15000
@@ -47,6 +46,31 @@
 const char *stc_version(void)
 {
     return STC_VERSION;
+}
+
+/* The probes' narrow view of the checker: borrowed strings and handles. */
+static void probe_ctx_init(struct stc_checker *ck)
+{
+    const struct stc_config *c = &ck->cfg;
+    struct probe_ctx *p = &ck->probe;
+    p->dns = ck->dns;
+    p->tls = ck->tls;
+    p->helo = c->helo;
+    p->port = c->port;
+    p->timeout_ms = c->timeout_ms;
+    p->probe_delay_ms = c->probe_delay_ms;
+    p->flags = 0;
+    if (c->checks & STC_CHECK_DANE)
+        p->flags |= PROBE_DANE;
+    if (c->checks & STC_CHECK_LEGACY_TLS)
+        p->flags |= PROBE_LEGACY_TLS;
+    if (c->checks & STC_CHECK_WEAK_CIPHERS)
+        p->flags |= PROBE_WEAK_CIPHERS;
+    if (c->checks & STC_CHECK_DEEP)
+        p->flags |= PROBE_DEEP;
+    p->gate_acquire = c->gate_acquire;
+    p->gate_release = c->gate_release;
+    p->gate_ctx = c->gate_ctx;
 }
 
 stc_rc stc_checker_new(const struct stc_config *cfg, struct stc_checker **out, struct stc_err *err)
@@ -68,6 +92,7 @@ stc_rc stc_checker_new(const struct stc_config *cfg, struct stc_checker **out, s
     STC_GUARD(tls_client_new(&tc, &ck->tls, err));
     if (ck->cfg.policy_list != NULL)
         STC_GUARD(policy_list_load(ck->cfg.policy_list, &ck->plist, err));
+    probe_ctx_init(ck);
     *out = ck;
     return STC_OK;
 out:
@@ -117,7 +142,7 @@ stc_rc stc_checker_check_host(const struct stc_checker *ck, const char *domain, 
     result_fact_str(node, "hostname", name);
     result_fact_str(node, "ehlo_name", ck->cfg.helo);
 
-    rc = host_observe(ck, name, &obs, err);
+    rc = host_observe(&ck->probe, name, &obs, err);
     if (rc != STC_OK) {
         stc_result_free(node);
         return rc;
@@ -131,8 +156,7 @@ stc_rc stc_checker_check_host(const struct stc_checker *ck, const char *domain, 
             check_certificate(&obs, node);
             check_version(&obs, node);
             check_cipher(&obs, node);
-            if (ck->cfg.checks & STC_CHECK_DEEP)
-                check_deep(ck, &obs, node);
+            check_deep(&obs, node);
         }
         if ((ck->cfg.checks & STC_CHECK_DANE) && ck->cfg.trust_anchor != NULL)
             check_dane(&obs, node);

@@ -6,8 +6,9 @@
 
 #include "../dns/dns.h"
 #include "../tls/tls.h"
+#include "../probe/probe.h"
 
-struct policy_list; /* src/json/policy_list.h */
+struct policy_list; /* src/mtasts/policy_list.h */
 
 struct stc_config {
     long timeout_ms;      /* whole-host budget */
@@ -34,6 +35,7 @@ struct stc_checker {
     struct dns_ctx *dns;
     struct tls_client *tls;
     struct policy_list *plist;    /* NULL without --policy-list */
+    struct probe_ctx probe;       /* the probes' view of cfg, dns and tls */
 };
 
 /** Deep copy of a config's strings (dst owns them); on failure dst's copies

@@ -34,6 +34,24 @@
 #define CHECK_MTASTS "mta_sts"
 #define CHECK_TLSRPT "tls-rpt"
 #define CHECK_POLICYLIST "policylist"
+#define CHECK_DEEP "tls_deep"
+
+struct host_obs;
+struct deep_obs;
+
+/* Host judges: pure functions of the observations (src/probe/host_obs.h); each
+ * adds its check node to the host node. */
+void check_connectivity(const struct host_obs *obs, struct stc_result *host);
+void check_starttls(const struct host_obs *obs, struct stc_result *host);
+void check_certificate(const struct host_obs *obs, struct stc_result *host);
+void check_version(const struct host_obs *obs, struct stc_result *host);
+void check_cipher(const struct host_obs *obs, struct stc_result *host);
+/** DANE judge (check_dane.c): the host's "dane" node, from addr_sec, tlsa and info.dane_*. */
+void check_dane(const struct host_obs *obs, struct stc_result *host);
+/** The "tls_deep" node from obs->deep (nothing when the deep analysis did not run). */
+void check_deep(const struct host_obs *obs, struct stc_result *host);
+/** Grade d (with the certificate facts of obs) into a "tls_deep" check node under host. */
+void deep_judge(const struct deep_obs *d, const struct host_obs *obs, struct stc_result *host);
 
 /* Domain-level checks. Each adds its node to root. */
 void check_mtasts(const struct stc_checker *ck, const char *domain, struct stc_result *root,

@@ -1,23 +1,21 @@
 /* deep_obs.h - what the deep TLS analysis (--deep) observed about one host.
  *
  * deep_observe() (deep_probe.c) makes the probe connections and fills a
- * struct deep_obs with raw facts; deep_judge() (check_deep.c) grades them
- * by the NCSC-NL guidelines (deep_grade.c) into the host's "tls_deep" node.
- * check_deep() does both and is what the checker calls.
+ * struct deep_obs with raw facts; host_observe() runs it when PROBE_DEEP is
+ * set. check_deep() (src/checks/check_deep.c) grades them by the NCSC-NL
+ * guidelines (deep_grade.c) into the host's "tls_deep" node.
  */
-#ifndef STC_CHECKS_DEEP_OBS_H
-#define STC_CHECKS_DEEP_OBS_H
+#ifndef STC_PROBE_DEEP_OBS_H
+#define STC_PROBE_DEEP_OBS_H
 
 #include <stddef.h>
 #include <stdint.h>
 
 #include "../util/err.h"
-#include "../checks/checker_int.h"
-#include "../result/result_tree.h"
+#include "probe.h"
 
 struct host_obs;
 
-#define CHECK_DEEP "tls_deep"
 #define DEEP_SUITES_MAX 128 /* accepted suites kept per version */
 #define DEEP_GROUPS_MAX 16
 #define DEEP_BUDGET_FACTOR 4        /* the deep analysis may take this many host budgets */
@@ -71,11 +69,7 @@ struct deep_obs {
 };
 
 /** Probe the host (obs->address; needs obs->handshake_ok). Never fails for a bad server. */
-stc_rc deep_observe(const struct stc_checker *ck, const struct host_obs *obs, struct deep_obs *out,
+stc_rc deep_observe(const struct probe_ctx *pc, const struct host_obs *obs, struct deep_obs *out,
                     struct stc_err *err);
-/** Grade out into a "tls_deep" check node under host. */
-void deep_judge(const struct deep_obs *d, const struct host_obs *obs, struct stc_result *host);
-/** deep_observe + deep_judge; adds the probe connections to obs->connections. */
-void check_deep(const struct stc_checker *ck, struct host_obs *obs, struct stc_result *host);
 
 #endif

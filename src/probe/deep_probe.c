@@ -2,7 +2,7 @@
  * NAME
  *     deep_probe - every version, suite and group an MX host accepts
  * SYNOPSIS
- *     stc_rc deep_observe(ck, &host_obs, &deep_obs, err);
+ *     stc_rc deep_observe(pc, &host_obs, &deep_obs, err);
  * DESCRIPTION
  *     The --deep analysis, after the standard checks found STARTTLS
  *     working. Every probe is a new connection to the address that
@@ -35,7 +35,7 @@
  *                    within DEEP_INJECTION_WAIT_MS means the server kept
  *                    the plaintext NOOP; then EHLO over TLS for REQUIRETLS.
  *
- *     cfg.probe_delay_ms passes before every probe. The first probe that
+ *     pc->probe_delay_ms passes before every probe. The first probe that
  *     cannot reach STARTTLS (throttling, 421, refused) stops the analysis:
  *     a host that pushes back is not pushed harder. A typical modern host
  *     (TLS 1.2 + 1.3, five 1.2 suites, three 1.3 suites, ten groups) takes
@@ -61,7 +61,7 @@
 #define QUIT_MS 2000
 
 struct ctx {
-    const struct stc_checker *ck;
+    const struct probe_ctx *pc;
     const struct host_obs *obs;
     const char *addr;
     const char *sni;
@@ -107,18 +107,18 @@ static enum answer ask(struct ctx *c, const struct tls_hello_opts *h, int want_k
     struct stc_err e = {0};
     if (c->o->aborted)
         return ANS_ABORT;
-    host_probe_pause(c->ck, c->d); /* the host was contacted before: the main session */
+    host_probe_pause(c->pc, c->d); /* the host was contacted before: the main session */
     if (deadline_expired(c->d)) {
         stop(c->o, STC_E_TIMEOUT, "the time budget of the deep analysis is used up", "");
         return ANS_ABORT;
     }
     c->o->connections++;
-    if (host_conn_open(c->ck, c->addr, c->d, &conn, &e) != STC_OK) {
+    if (host_conn_open(c->pc, c->addr, c->d, &conn, &e) != STC_OK) {
         stop(c->o, e.code, "a probe could not reach STARTTLS (stopped so as not to push)", e.msg);
         return ANS_ABORT;
     }
     stc_rc rc = host_conn_hello(&conn, h, want_kex, c->d, rep, &e);
-    host_conn_close(c->ck, &conn);
+    host_conn_close(c->pc, &conn);
     if (rc == STC_OK) {
         switch (rep->kind) {
         case TLS_REPLY_HELLO:
@@ -355,9 +355,9 @@ static void injection_test(struct ctx *c, const struct host_obs *obs)
     int fd = -1;
     if (o->aborted)
         return;
-    host_probe_pause(c->ck, c->d);
+    host_probe_pause(c->pc, c->d);
     o->connections++;
-    if (host_gated_connect(c->ck, c->addr, c->d, &fd, e) != STC_OK)
+    if (host_gated_connect(c->pc, c->addr, c->d, &fd, e) != STC_OK)
         return;
     io_sock_init(&sock, fd);
     smtp_session_init(&s, &sock.io);
@@ -369,7 +369,7 @@ static void injection_test(struct ctx *c, const struct host_obs *obs)
         goto out;
     }
     smtp_reply_free(&r);
-    if (smtp_ehlo(&s, c->ck->cfg.helo, c->d, &r, &ext, e) != STC_OK)
+    if (smtp_ehlo(&s, c->pc->helo, c->d, &r, &ext, e) != STC_OK)
         goto out;
     if (r.code != 250 || !ext.starttls) {
         err_set(e, STC_E_PEER, "EHLO answered %d%s", r.code,
@@ -393,7 +393,7 @@ static void injection_test(struct ctx *c, const struct host_obs *obs)
     }
     struct tls_handshake_opts ho = {
         .sni = obs->host, .min_version = TLS_V_1_0, .ciphers = TLS_CIPHERS_DEFAULT};
-    if (tls_handshake(c->ck->tls, fd, &ho, c->d, &tls, e) != STC_OK)
+    if (tls_handshake(c->pc->tls, fd, &ho, c->d, &tls, e) != STC_OK)
         goto out;
     o->injection_tested = 1;
     smtp_set_io(&s, tls_conn_io(tls));
@@ -404,7 +404,7 @@ static void injection_test(struct ctx *c, const struct host_obs *obs)
     buf_consume(&s.in, s.in.len);
     struct stc_err ignored = {0};
     memset(&ext, 0, sizeof ext);
-    if (smtp_ehlo(&s, c->ck->cfg.helo, c->d, &r, &ext, &ignored) == STC_OK && r.code == 250) {
+    if (smtp_ehlo(&s, c->pc->helo, c->d, &r, &ext, &ignored) == STC_OK && r.code == 250) {
         o->requiretls_known = 1;
         o->requiretls = ext.requiretls;
     }
@@ -413,19 +413,19 @@ out:
     smtp_reply_free(&r);
     tls_conn_free(tls, deadline_sub(c->d, QUIT_MS));
     smtp_session_free(&s);
-    host_gated_close(c->ck, c->addr, fd);
+    host_gated_close(c->pc, c->addr, fd);
 }
 
-stc_rc deep_observe(const struct stc_checker *ck, const struct host_obs *obs, struct deep_obs *out,
+stc_rc deep_observe(const struct probe_ctx *pc, const struct host_obs *obs, struct deep_obs *out,
                     struct stc_err *err)
 {
     (void)err;
     memset(out, 0, sizeof *out);
-    struct ctx c = {ck,
+    struct ctx c = {pc,
                     obs,
                     obs->address,
                     obs->host,
-                    deadline_in((int64_t)ck->cfg.timeout_ms * DEEP_BUDGET_FACTOR),
+                    deadline_in((int64_t)pc->timeout_ms * DEEP_BUDGET_FACTOR),
                     out};
     out->ran = 1;
     for (int i = 0; i < DEEP_NVERSIONS; i++) {

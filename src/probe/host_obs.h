@@ -6,16 +6,16 @@
  * the network out of the judging code makes every verdict testable on
  * hand-made observations.
  */
-#ifndef STC_CHECKS_HOST_OBS_H
-#define STC_CHECKS_HOST_OBS_H
+#ifndef STC_PROBE_HOST_OBS_H
+#define STC_PROBE_HOST_OBS_H
 
 #include <stddef.h>
 
 #include "../dns/dns.h"
 #include "../smtp/smtp.h"
 #include "../tls/tls.h"
-#include "../checks/checker_int.h"
-#include "../result/result_tree.h"
+#include "deep_obs.h"
+#include "probe.h"
 
 /* One extra connection that asks whether the host accepts something weak. */
 struct host_probe {
@@ -77,21 +77,17 @@ struct host_obs {
      * When anon is picked, broken.err says broken ones were not tested alone. */
     struct host_probe broken;
     struct host_probe anon;
-    int connections;           /* connections made in all (check_deep adds its own) */
+    int connections;           /* connections made in all, the deep probes' included */
+
+    /* The --deep analysis (PROBE_DEEP, when STARTTLS works): deep.ran says it did. */
+    struct deep_obs deep;
 };
 
-/** Talk to host (all checks' data). Never fails for a bad server; only OOM/internal. */
-stc_rc host_observe(const struct stc_checker *ck, const char *host, struct host_obs *obs,
+/** Talk to host: the main session, then the probes pc->flags ask for (the deep analysis
+ * included). Never fails for a bad server; only OOM/internal. */
+stc_rc host_observe(const struct probe_ctx *pc, const char *host, struct host_obs *obs,
                     struct stc_err *err);
 void host_obs_free(struct host_obs *obs);
 
-/* Judges: each adds its check node to the host node. */
-void check_connectivity(const struct host_obs *obs, struct stc_result *host);
-void check_starttls(const struct host_obs *obs, struct stc_result *host);
-void check_certificate(const struct host_obs *obs, struct stc_result *host);
-void check_version(const struct host_obs *obs, struct stc_result *host);
-void check_cipher(const struct host_obs *obs, struct stc_result *host);
-/** DANE judge (check_dane.c): the host's "dane" node, from addr_sec, tlsa and info.dane_*. */
-void check_dane(const struct host_obs *obs, struct stc_result *host);
 
 #endif

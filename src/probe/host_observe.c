@@ -2,7 +2,7 @@
  * NAME
  *     host_observe - one SMTP session to an MX host, plus the TLS probes
  * SYNOPSIS
- *     stc_rc host_observe(ck, host, &obs, err);
+ *     stc_rc host_observe(pc, host, &obs, err);
  * DESCRIPTION
  *     Resolves the host (A then AAAA), connects to each address in turn
  *     until one answers, reads the greeting, sends EHLO, STARTTLS, does the
@@ -11,12 +11,15 @@
  *     ask for it, extra connections probe for TLS 1.0/1.1 (an OpenSSL
  *     handshake) and for broken or anonymous cipher suites (one raw
  *     ClientHello offering both; the ServerHello tells which the server
- *     takes): at most 3 connections per host in all. Each probe waits
- *     cfg.probe_delay_ms first. Everything seen goes into obs; the check
- *     files judge it. The caller owns obs and frees it with host_obs_free().
+ *     takes): at most 3 connections per host in all. With PROBE_DEEP the
+ *     deep analysis follows (deep_probe.c) into obs->deep. Each probe waits
+ *     pc->probe_delay_ms first. Everything seen goes into obs; the check
+ *     files (src/checks) judge it. The caller owns obs and frees it with
+ *     host_obs_free().
  * LIMITS
- *     The whole observation, probes included, runs within the checker's
- *     per-host budget (cfg.timeout_ms); QUIT gets at most 2 s of it.
+ *     The observation and its probes run within the per-host budget
+ *     (pc->timeout_ms), the deep analysis within DEEP_BUDGET_FACTOR of them;
+ *     QUIT gets at most 2 s.
  * DIAGNOSTICS
  *     A misbehaving server is never an error here: it is recorded in obs.
  *     Returns STC_E_NOMEM / STC_E_INTERNAL only.
@@ -35,19 +38,19 @@
 #define QUIT_BUDGET_MS 2000
 
 /* Connect to each address in turn; the first that accepts wins. */
-static int connect_any(const struct stc_checker *ck, const struct dns_addr_set *addrs,
+static int connect_any(const struct probe_ctx *pc, const struct dns_addr_set *addrs,
                        struct deadline d, char *used, size_t usedsz, struct stc_err *why)
 {
     for (size_t i = 0; i < addrs->n; i++) {
         int fd = -1;
         struct stc_err e = {0};
-        if (host_gated_connect(ck, addrs->addr[i], d, &fd, &e) == STC_OK) {
+        if (host_gated_connect(pc, addrs->addr[i], d, &fd, &e) == STC_OK) {
             snprintf(used, usedsz, "%s", addrs->addr[i]);
             return fd;
         }
         /* Keep the last reason, naming the address. */
         stc_err_clear(why);
-        err_set(why, e.code, "%s port %d: %s", addrs->addr[i], ck->cfg.port, e.msg);
+        err_set(why, e.code, "%s port %d: %s", addrs->addr[i], pc->port, e.msg);
         if (deadline_expired(d))
             break;
     }
@@ -74,7 +77,7 @@ static enum dns_security addr_security(const struct dns_addr_set *a)
 
 /* RFC 7672 2.2.2: with a secure CNAME chain, TLSA at the expanded name
  * first, then at the original name. Only for secure address records. */
-static void lookup_tlsa(const struct stc_checker *ck, const struct dns_addr_set *addrs,
+static void lookup_tlsa(const struct probe_ctx *pc, const struct dns_addr_set *addrs,
                         struct host_obs *obs, struct deadline d)
 {
     const struct dns_status *st = addrs->st4.rcode == 0 && !addrs->st4.nodata ? &addrs->st4
@@ -91,14 +94,14 @@ static void lookup_tlsa(const struct stc_checker *ck, const struct dns_addr_set 
         snprintf(obs->tlsa_name, sizeof obs->tlsa_name, "_25._tcp.%s", names[i]);
         snprintf(obs->tlsa_base, sizeof obs->tlsa_base, "%s", names[i]);
         stc_err_clear(&obs->tlsa_err);
-        if (dns_lookup_tlsa(ck->dns, obs->tlsa_name, d, &obs->tlsa, &obs->tlsa_err) != STC_OK)
+        if (dns_lookup_tlsa(pc->dns, obs->tlsa_name, d, &obs->tlsa, &obs->tlsa_err) != STC_OK)
             return;
         if (obs->tlsa.n > 0 || obs->tlsa.st.sec == DNS_BOGUS)
             return;
     }
 }
 
-static void main_session(const struct stc_checker *ck, struct host_obs *obs, int fd,
+static void main_session(const struct probe_ctx *pc, struct host_obs *obs, int fd,
                          struct deadline d)
 {
     struct io_sock sock;
@@ -107,7 +110,7 @@ static void main_session(const struct stc_checker *ck, struct host_obs *obs, int
     io_sock_init(&sock, fd);
     smtp_session_init(&s, &sock.io);
 
-    if (!host_session_starttls(ck, &s, d, obs, NULL, &obs->session_err))
+    if (!host_session_starttls(pc, &s, d, obs, NULL, &obs->session_err))
         goto quit;
 
     struct tls_handshake_opts opts = {0};
@@ -130,7 +133,7 @@ static void main_session(const struct stc_checker *ck, struct host_obs *obs, int
             opts.sni = obs->tlsa_base; /* RFC 7672 8.1: SNI is the TLSA base domain */
         }
     }
-    if (tls_handshake(ck->tls, fd, &opts, d, &tls, &obs->tls_err) != STC_OK)
+    if (tls_handshake(pc->tls, fd, &opts, d, &tls, &obs->tls_err) != STC_OK)
         goto close;
     obs->handshake_ok = 1;
     struct stc_err ierr = {0};
@@ -143,7 +146,7 @@ static void main_session(const struct stc_checker *ck, struct host_obs *obs, int
     struct smtp_reply r = {0};
     struct smtp_ehlo ext;
     memset(&ext, 0, sizeof ext);
-    if (smtp_ehlo(&s, ck->cfg.helo, d, &r, &ext, &obs->ehlo_tls_err) == STC_OK) {
+    if (smtp_ehlo(&s, pc->helo, d, &r, &ext, &obs->ehlo_tls_err) == STC_OK) {
         if (r.code == 250)
             obs->ehlo_tls_ok = 1;
         else
@@ -160,7 +163,7 @@ close:
 }
 
 /* One extra connection up to the TLS handshake with the given options. */
-static void probe(const struct stc_checker *ck, struct host_obs *obs, const char *addr,
+static void probe(const struct probe_ctx *pc, struct host_obs *obs, const char *addr,
                   const struct tls_handshake_opts *opts, struct deadline d, struct host_probe *p)
 {
     int fd = -1;
@@ -174,13 +177,13 @@ static void probe(const struct stc_checker *ck, struct host_obs *obs, const char
     }
     p->ran = 1;
     obs->connections++;
-    if (host_gated_connect(ck, addr, d, &fd, &p->err) != STC_OK)
+    if (host_gated_connect(pc, addr, d, &fd, &p->err) != STC_OK)
         return;
     io_sock_init(&sock, fd);
     smtp_session_init(&s, &sock.io);
-    if (!host_session_starttls(ck, &s, d, NULL, NULL, &p->err))
+    if (!host_session_starttls(pc, &s, d, NULL, NULL, &p->err))
         goto out;
-    if (tls_handshake(ck->tls, fd, opts, d, &tls, &p->err) != STC_OK)
+    if (tls_handshake(pc->tls, fd, opts, d, &tls, &p->err) != STC_OK)
         goto out;
     struct tls_info info;
     memset(&info, 0, sizeof info);
@@ -195,7 +198,7 @@ static void probe(const struct stc_checker *ck, struct host_obs *obs, const char
 out:
     tls_conn_free(tls, deadline_sub(d, QUIT_BUDGET_MS));
     smtp_session_free(&s);
-    host_gated_close(ck, addr, fd);
+    host_gated_close(pc, addr, fd);
 }
 
 /* The suites of the weak probe: broken ones (NULL, EXPORT, RC4, RC2,
@@ -228,7 +231,7 @@ static void both_err(struct host_obs *obs, const struct stc_err *e)
  * DES and EXPORT suites that OpenSSL 3 no longer speaks. When the server
  * picks an anonymous suite, broken suites were not tested on their own
  * (broken.err says so); --deep enumerates everything. */
-static void weak_probe(const struct stc_checker *ck, struct host_obs *obs, struct deadline d)
+static void weak_probe(const struct probe_ctx *pc, struct host_obs *obs, struct deadline d)
 {
     uint32_t ids[TLS_HELLO_SUITES_MAX];
     struct tls_hello_opts o = {.version = TLS_V_1_2, .suites = ids, .sni = obs->host};
@@ -238,7 +241,7 @@ static void weak_probe(const struct stc_checker *ck, struct host_obs *obs, struc
     o.nsuites = weak_suites(ids, TLS_HELLO_SUITES_MAX);
     obs->broken.ran = obs->anon.ran = 1;
     obs->connections++;
-    if (host_conn_open(ck, obs->address, d, &c, &e) != STC_OK) {
+    if (host_conn_open(pc, obs->address, d, &c, &e) != STC_OK) {
         both_err(obs, &e);
         return;
     }
@@ -263,21 +266,20 @@ static void weak_probe(const struct stc_checker *ck, struct host_obs *obs, struc
                     "offer of broken and anonymous suites",
                     p->cipher);
     }
-    host_conn_close(ck, &c);
+    host_conn_close(pc, &c);
 }
 
-stc_rc host_observe(const struct stc_checker *ck, const char *host, struct host_obs *obs,
+stc_rc host_observe(const struct probe_ctx *pc, const char *host, struct host_obs *obs,
                     struct stc_err *err)
 {
     struct dns_addr_set addrs;
-    struct deadline d = deadline_in(ck->cfg.timeout_ms);
-    (void)err;
+    struct deadline d = deadline_in(pc->timeout_ms);
 
     memset(obs, 0, sizeof *obs);
     memset(&addrs, 0, sizeof addrs);
     snprintf(obs->host, sizeof obs->host, "%s", host);
 
-    if (dns_lookup_addrs(ck->dns, host, d, &addrs, &obs->dns_err) != STC_OK)
+    if (dns_lookup_addrs(pc->dns, host, d, &addrs, &obs->dns_err) != STC_OK)
         goto out;
     obs->naddrs = addrs.n;
     if (addrs.n == 0) {
@@ -287,30 +289,39 @@ stc_rc host_observe(const struct stc_checker *ck, const char *host, struct host_
     }
     obs->resolved = 1;
     obs->addr_sec = addr_security(&addrs);
-    if ((ck->cfg.checks & STC_CHECK_DANE) && obs->addr_sec == DNS_SECURE)
-        lookup_tlsa(ck, &addrs, obs, d);
+    if ((pc->flags & PROBE_DANE) && obs->addr_sec == DNS_SECURE)
+        lookup_tlsa(pc, &addrs, obs, d);
 
-    int fd = connect_any(ck, &addrs, d, obs->address, sizeof obs->address, &obs->conn_err);
+    int fd = connect_any(pc, &addrs, d, obs->address, sizeof obs->address, &obs->conn_err);
     if (fd < 0)
         goto out;
     obs->connected = 1;
     obs->connections = 1;
-    main_session(ck, obs, fd, d);
-    host_gated_close(ck, obs->address, fd);
+    main_session(pc, obs, fd, d);
+    host_gated_close(pc, obs->address, fd);
 
     /* Probes only make sense when STARTTLS itself works. */
     if (!obs->handshake_ok)
         goto out;
-    if (ck->cfg.checks & STC_CHECK_LEGACY_TLS) {
+    if (pc->flags & PROBE_LEGACY_TLS) {
         struct tls_handshake_opts o = {.sni = host, .verify_name = host,
                                        .min_version = TLS_V_1_0, .max_version = TLS_V_1_1,
                                        .ciphers = TLS_CIPHERS_DEFAULT};
-        host_probe_pause(ck, d);
-        probe(ck, obs, obs->address, &o, d, &obs->legacy);
+        host_probe_pause(pc, d);
+        probe(pc, obs, obs->address, &o, d, &obs->legacy);
     }
-    if (ck->cfg.checks & STC_CHECK_WEAK_CIPHERS) {
-        host_probe_pause(ck, d);
-        weak_probe(ck, obs, d);
+    if (pc->flags & PROBE_WEAK_CIPHERS) {
+        host_probe_pause(pc, d);
+        weak_probe(pc, obs, d);
+    }
+    /* The deep analysis has its own budget (DEEP_BUDGET_FACTOR host budgets). */
+    if ((pc->flags & PROBE_DEEP) && !obs->throttled) {
+        stc_rc rc = deep_observe(pc, obs, &obs->deep, err);
+        if (rc != STC_OK) {
+            dns_addr_set_free(&addrs);
+            return rc;
+        }
+        obs->connections += obs->deep.connections;
     }
 out:
     dns_addr_set_free(&addrs);

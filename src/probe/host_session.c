@@ -2,11 +2,11 @@
  * NAME
  *     host_session - gated connections, plaintext to STARTTLS, raw hellos
  * SYNOPSIS
- *     stc_rc host_gated_connect(ck, addr, d, &fd, err);
- *     int host_session_starttls(ck, &smtp, d, obs_or_NULL, &throttled, why);
- *     stc_rc host_conn_open(ck, addr, d, &conn, err);
+ *     stc_rc host_gated_connect(pc, addr, d, &fd, err);
+ *     int host_session_starttls(pc, &smtp, d, obs_or_NULL, &throttled, why);
+ *     stc_rc host_conn_open(pc, addr, d, &conn, err);
  *     stc_rc host_conn_hello(&conn, &hello_opts, want_kex, d, &reply, err);
- *     void host_conn_close(ck, &conn);
+ *     void host_conn_close(pc, &conn);
  * DESCRIPTION
  *     What every connection to an MX host shares. host_gated_connect() asks
  *     the checker's connection gate (bulk scans cap simultaneous
@@ -22,7 +22,7 @@
  *     tls_hello_build() through the socket's struct io and reads until
  *     tls_server_reply_parse() has a complete answer, and host_conn_close()
  *     drops the connection without a TLS close (no session exists).
- *     host_probe_pause() sleeps cfg.probe_delay_ms (--probe-delay) before
+ *     host_probe_pause() sleeps pc->probe_delay_ms (--probe-delay) before
  *     a probe, so a scan can be gentle with one host.
  * LIMITS
  *     The connect gets at most HOST_CONNECT_BUDGET_MS of d; the answer to a
@@ -58,7 +58,7 @@ static int note_throttle(const struct smtp_reply *r, struct host_obs *obs, int *
     return 1;
 }
 
-int host_session_starttls(const struct stc_checker *ck, struct smtp_session *s, struct deadline d,
+int host_session_starttls(const struct probe_ctx *pc, struct smtp_session *s, struct deadline d,
                           struct host_obs *obs, int *throttled, struct stc_err *why)
 {
     struct smtp_reply r = {0};
@@ -84,7 +84,7 @@ int host_session_starttls(const struct stc_checker *ck, struct smtp_session *s, 
     smtp_reply_free(&r);
 
     memset(&ext, 0, sizeof ext);
-    if (smtp_ehlo(s, ck->cfg.helo, d, &r, &ext, why) != STC_OK)
+    if (smtp_ehlo(s, pc->helo, d, &r, &ext, why) != STC_OK)
         goto out;
     if (obs) {
         obs->ehlo_code = r.code;
@@ -125,21 +125,21 @@ out:
     return ok;
 }
 
-stc_rc host_gated_connect(const struct stc_checker *ck, const char *addr, struct deadline d,
+stc_rc host_gated_connect(const struct probe_ctx *pc, const char *addr, struct deadline d,
                           int *fd, struct stc_err *err)
 {
-    if (ck->cfg.gate_acquire != NULL &&
-        ck->cfg.gate_acquire(ck->cfg.gate_ctx, addr, deadline_left_ms(d)) != STC_OK)
+    if (pc->gate_acquire != NULL &&
+        pc->gate_acquire(pc->gate_ctx, addr, deadline_left_ms(d)) != STC_OK)
         return err_set(err, STC_E_TIMEOUT, "no connection slot for %s before the deadline", addr);
-    stc_rc rc = sock_connect(addr, ck->cfg.port, deadline_sub(d, HOST_CONNECT_BUDGET_MS), fd, err);
-    if (rc != STC_OK && ck->cfg.gate_release != NULL)
-        ck->cfg.gate_release(ck->cfg.gate_ctx, addr);
+    stc_rc rc = sock_connect(addr, pc->port, deadline_sub(d, HOST_CONNECT_BUDGET_MS), fd, err);
+    if (rc != STC_OK && pc->gate_release != NULL)
+        pc->gate_release(pc->gate_ctx, addr);
     return rc;
 }
 
-void host_probe_pause(const struct stc_checker *ck, struct deadline d)
+void host_probe_pause(const struct probe_ctx *pc, struct deadline d)
 {
-    long ms = ck->cfg.probe_delay_ms;
+    long ms = pc->probe_delay_ms;
     if (ms <= 0)
         return;
     if (ms > deadline_left_ms(d))
@@ -149,16 +149,16 @@ void host_probe_pause(const struct stc_checker *ck, struct deadline d)
         ;
 }
 
-void host_gated_close(const struct stc_checker *ck, const char *addr, int fd)
+void host_gated_close(const struct probe_ctx *pc, const char *addr, int fd)
 {
     if (fd < 0)
         return;
     sock_close(fd, 0);
-    if (ck->cfg.gate_release != NULL)
-        ck->cfg.gate_release(ck->cfg.gate_ctx, addr);
+    if (pc->gate_release != NULL)
+        pc->gate_release(pc->gate_ctx, addr);
 }
 
-stc_rc host_conn_open(const struct stc_checker *ck, const char *addr, struct deadline d,
+stc_rc host_conn_open(const struct probe_ctx *pc, const char *addr, struct deadline d,
                       struct host_conn *c, struct stc_err *err)
 {
     stc_rc rc = STC_OK;
@@ -166,24 +166,24 @@ stc_rc host_conn_open(const struct stc_checker *ck, const char *addr, struct dea
     c->addr = addr;
     c->fd = -1;
     STC_ENSURE(!deadline_expired(d), err, STC_E_TIMEOUT, "no time left for this probe");
-    STC_GUARD(host_gated_connect(ck, addr, d, &c->fd, err));
+    STC_GUARD(host_gated_connect(pc, addr, d, &c->fd, err));
     io_sock_init(&c->sock, c->fd);
     smtp_session_init(&c->s, &c->sock.io);
-    if (!host_session_starttls(ck, &c->s, d, NULL, &c->throttled, err)) {
+    if (!host_session_starttls(pc, &c->s, d, NULL, &c->throttled, err)) {
         rc = err_isset(err) ? err->code
                             : err_set(err, STC_E_PEER, "STARTTLS is not advertised any more");
-        host_conn_close(ck, c);
+        host_conn_close(pc, c);
     }
 out:
     return rc;
 }
 
-void host_conn_close(const struct stc_checker *ck, struct host_conn *c)
+void host_conn_close(const struct probe_ctx *pc, struct host_conn *c)
 {
     if (c->fd < 0)
         return;
     smtp_session_free(&c->s);
-    host_gated_close(ck, c->addr, c->fd);
+    host_gated_close(pc, c->addr, c->fd);
     c->fd = -1;
 }
 

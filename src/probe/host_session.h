@@ -2,26 +2,26 @@
  * every probe: the connection gate, the plaintext part up to STARTTLS, and a
  * raw ClientHello exchange for probes that only need the server's answer.
  */
-#ifndef STC_CHECKS_HOST_SESSION_H
-#define STC_CHECKS_HOST_SESSION_H
+#ifndef STC_PROBE_HOST_SESSION_H
+#define STC_PROBE_HOST_SESSION_H
 
 #include "../smtp/smtp.h"
 #include "../tls/tls_wire.h"
 #include "../util/io.h"
-#include "../checks/checker_int.h"
+#include "probe.h"
 
 struct host_obs;
 
 #define HOST_CONNECT_BUDGET_MS 15000
 #define HOST_HELLO_REPLY_MS 10000 /* wait for the answer to a raw ClientHello */
 
-/** Connect through the checker's connection gate (when set); close with host_gated_close(). */
-stc_rc host_gated_connect(const struct stc_checker *ck, const char *addr, struct deadline d,
+/** Connect through the context's connection gate (when set); close with host_gated_close(). */
+stc_rc host_gated_connect(const struct probe_ctx *pc, const char *addr, struct deadline d,
                           int *fd, struct stc_err *err);
-void host_gated_close(const struct stc_checker *ck, const char *addr, int fd);
+void host_gated_close(const struct probe_ctx *pc, const char *addr, int fd);
 
-/** Wait cfg.probe_delay_ms (never past d) before another connection to a host. */
-void host_probe_pause(const struct stc_checker *ck, struct deadline d);
+/** Wait pc->probe_delay_ms (never past d) before another connection to a host. */
+void host_probe_pause(const struct probe_ctx *pc, struct deadline d);
 
 /**
  * Greeting, EHLO, STARTTLS. Returns 1 when the server said 220 to
@@ -29,7 +29,7 @@ void host_probe_pause(const struct stc_checker *ck, struct deadline d);
  * recorded there (the main session); probes pass NULL. *throttled (may be
  * NULL) is set on a 421 at any stage.
  */
-int host_session_starttls(const struct stc_checker *ck, struct smtp_session *s, struct deadline d,
+int host_session_starttls(const struct probe_ctx *pc, struct smtp_session *s, struct deadline d,
                           struct host_obs *obs, int *throttled, struct stc_err *why);
 
 /* One probe connection, open up to the "220" after STARTTLS. */
@@ -46,9 +46,9 @@ struct host_conn {
  * on c->sock.io; otherwise c is closed and err says why (STC_E_PEER for a
  * refusal at the SMTP level, c->throttled for 421).
  */
-stc_rc host_conn_open(const struct stc_checker *ck, const char *addr, struct deadline d,
+stc_rc host_conn_open(const struct probe_ctx *pc, const char *addr, struct deadline d,
                       struct host_conn *c, struct stc_err *err);
-void host_conn_close(const struct stc_checker *ck, struct host_conn *c);
+void host_conn_close(const struct probe_ctx *pc, struct host_conn *c);
 
 /**
  * Write the ClientHello of o on c and read the server's answer into out

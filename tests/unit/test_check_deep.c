@@ -10,6 +10,7 @@
 
 #include <cmocka.h>
 
+#include "checks/checks.h"
 #include "probe/deep_obs.h"
 #include "probe/host_obs.h"
 #include "tls/tls_wire.h"
@@ -79,10 +80,12 @@ static int list_has(const struct stc_result *r, const char *key, const char *ite
     return 0;
 }
 
-static struct stc_result *judge(const struct deep_obs *d, const struct host_obs *o)
+/* The judge sees the deep observations where the probe layer puts them. */
+static struct stc_result *judge(const struct deep_obs *d, struct host_obs *o)
 {
     struct stc_result *h = result_new(STC_NODE_HOST, o->host, NULL);
-    deep_judge(d, o, h);
+    o->deep = *d;
+    check_deep(o, h);
     result_rollup(h);
     return h;
 }
@@ -186,12 +189,26 @@ static void test_partial(void **state)
     stc_result_free(h);
 }
 
+/* No deep analysis ran (no --deep, or STARTTLS failed): no tls_deep node. */
+static void test_not_run(void **state)
+{
+    (void)state;
+    struct host_obs o;
+    host(&o, "RSA", 3072);
+    struct stc_result *h = result_new(STC_NODE_HOST, o.host, NULL);
+    check_deep(&o, h);
+    assert_null(stc_result_find(h, CHECK_DEEP));
+    assert_int_equal(stc_result_child_count(h), 0);
+    stc_result_free(h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_modern_host),
         cmocka_unit_test(test_old_host),
         cmocka_unit_test(test_partial),
+        cmocka_unit_test(test_not_run),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -7,7 +7,7 @@
  *     stores) can be tested without a network.
  */
 #include "../util/err.h"
-#include "../checks/checks.h"
+#include "checks.h"
 
 stc_rc stc_result_sample(const char *domain, struct stc_result **out, struct stc_err *err)
 {
