@@ -37,7 +37,6 @@
  *     STC_E_IO (read or write error), STC_E_INTERNAL.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,36 +57,6 @@ void stc_scan_opts_init(struct stc_scan_opts *o)
     o->cache_ttl_s = -1;
     o->column = -1;
     o->retry_delay_ms = -1;
-}
-
-void scan_reject_log(struct stc_scan *s, uint64_t lineno, const char *reason, const char *text)
-{
-    if (s->rejects == NULL)
-        return;
-    char r[512], t[256];
-    text_escape(reason, strlen(reason), r, sizeof r);
-    text_escape(text, strlen(text), t, sizeof t);
-    pthread_mutex_lock(&s->rejects_mu);
-    fprintf(s->rejects, "line %llu\t%s\t%s\n", (unsigned long long)lineno, r, t);
-    fflush(s->rejects);
-    pthread_mutex_unlock(&s->rejects_mu);
-}
-
-void scan_fatal(struct stc_scan *s, stc_rc rc, const char *fmt, ...)
-{
-    pthread_mutex_lock(&s->fail_mu);
-    if (!atomic_load(&s->failed)) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(s->fail_err.msg, sizeof s->fail_err.msg, fmt, ap);
-        va_end(ap);
-        s->fail_err.code = rc;
-        s->fail_rc = rc;
-        atomic_store(&s->failed, 1);
-        int go = STC_SCAN_GO;
-        atomic_compare_exchange_strong(&s->stop, &go, STC_SCAN_STOP);
-    }
-    pthread_mutex_unlock(&s->fail_mu);
 }
 
 static stc_rc set_defaults(struct stc_scan_opts *o, struct stc_err *err)

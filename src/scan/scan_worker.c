@@ -44,35 +44,6 @@
 #include "scan_record.h"
 #include "scan_serial.h"
 
-int64_t scan_unix_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec;
-}
-
-void scan_done_free(struct scan_done *d)
-{
-    if (d == NULL)
-        return;
-    stc_result_free(d->tree);
-    free(d->json);
-    free(d->blob);
-    free(d);
-}
-
-stc_rc scan_push_wait(struct stc_scan *s, struct scan_queue *q, void *item, int give_up_level)
-{
-    for (;;) {
-        struct stc_err e = {0};
-        stc_rc rc = scan_queue_push(q, item, SCAN_POLL_MS, &e);
-        if (rc != STC_E_TIMEOUT)
-            return rc;
-        if (atomic_load(&s->stop) >= give_up_level)
-            return STC_E_INTERRUPTED;
-    }
-}
-
 static int throttled(const struct stc_result *host)
 {
     long long v = 0;
