@@ -290,9 +290,9 @@ static void judge_addr_insecure(const struct host_obs *obs, struct stc_result *c
         result_recommend(c, FIX_SIGN_ZONE);
         return;
     }
+    /* Advice only: the domain's dane check gives the one fix for all hosts. */
     result_msg(c, STC_STATUS_SUCCESS,
                "no DANE possible: the host's address records are not DNSSEC-signed");
-    result_recommend(c, FIX_SIGN_ZONE);
 }
 
 static void judge_lookup_failed(const struct host_obs *obs, struct stc_result *c)
@@ -534,8 +534,11 @@ void check_dane(const struct host_obs *obs, struct stc_result *host)
 
 struct dane_tally {
     size_t hosts, auth, with_tlsa, failed;
+    size_t unsigned_hosts;  /* address records not DNSSEC-signed, no TLSA */
+    size_t no_tlsa_generic; /* no TLSA and no record of the served key to suggest */
     char failed_names[NAMES_MAX];
-    char other_names[NAMES_MAX]; /* not authenticated, with the reason */
+    char other_names[NAMES_MAX];    /* not authenticated, with the reason */
+    char unsigned_names[NAMES_MAX]; /* the unsigned hosts */
 };
 
 static void append_name(char *list, size_t sz, const char *name, const char *why)
@@ -576,9 +579,48 @@ static void tally_host(const struct stc_result *h, struct dane_tally *t)
     } else if (d != NULL && fact_true(d, "authenticated")) {
         t->auth++;
     } else {
-        append_name(t->other_names, sizeof t->other_names, stc_result_name(h),
-                    d == NULL ? "not checked" : host_gap(d));
+        const char *gap = d == NULL ? "not checked" : host_gap(d);
+        append_name(t->other_names, sizeof t->other_names, stc_result_name(h), gap);
+        if (d != NULL && strcmp(gap, "address records not DNSSEC-signed") == 0 &&
+            !fact_true(d, "tlsa_present") && stc_result_status(d) == STC_STATUS_SUCCESS) {
+            t->unsigned_hosts++;
+            append_name(t->unsigned_names, sizeof t->unsigned_names, stc_result_name(h), NULL);
+        } else if (d != NULL && !fact_true(d, "tlsa_present") &&
+                   stc_result_get_str(d, "suggested_tlsa") == NULL) {
+            t->no_tlsa_generic++;
+        }
     }
+}
+
+/*
+ * The fixes for hosts without DANE, each once: a host whose served key is
+ * known already recommends its own TLSA record (the same text is repeated
+ * here, so the domain check carries its fix and reports show it once); the
+ * generic "publish TLSA records" only for hosts without one; hosts in
+ * unsigned zones get one "sign the zone" naming them.
+ */
+static void recommend_host_fixes(struct stc_result *c, const struct stc_result *root,
+                                 const struct dane_tally *t)
+{
+    for (size_t i = 0; i < stc_result_child_count(root); i++) {
+        const struct stc_result *h = stc_result_child(root, i);
+        const struct stc_result *d =
+            stc_result_kind(h) == STC_NODE_HOST ? stc_result_find(h, CHECK_DANE) : NULL;
+        const char *rr = d != NULL && !fact_true(d, "authenticated") &&
+                                 !fact_true(d, "tlsa_present")
+                             ? stc_result_get_str(d, "suggested_tlsa")
+                             : NULL;
+        if (rr != NULL)
+            result_recommend(c, FIX_PUBLISH, rr);
+    }
+    if (t->no_tlsa_generic > 0)
+        result_recommend(c, FIX_DANE_DOMAIN);
+    if (t->unsigned_hosts > 0)
+        result_recommend(c,
+                         "Sign the zone of %s with DNSSEC (and publish the DS record at the "
+                         "parent), then publish TLSA records: DANE needs DNSSEC-signed address "
+                         "records.",
+                         t->unsigned_names);
 }
 
 static void set_coverage(struct stc_result *c, const struct dane_tally *t, const char *coverage)
@@ -601,27 +643,42 @@ static void judge_mx_insecure(struct stc_result *c, const char *domain, const st
     result_recommend(c, FIX_SIGN_MX);
 }
 
-static void judge_coverage(struct stc_result *c, const struct dane_tally *t)
+static void judge_coverage(struct stc_result *c, const struct stc_result *root,
+                           const struct dane_tally *t)
 {
     if (t->failed > 0) {
         set_coverage(c, t, t->auth > 0 ? "some" : "none");
     } else if (t->hosts > 0 && t->auth == t->hosts) {
-        result_msg(c, STC_STATUS_SUCCESS, "all %zu MX host%s %s DANE-authenticated", t->hosts,
-                   t->hosts == 1 ? "" : "s", t->hosts == 1 ? "is" : "are");
+        if (t->hosts == 1)
+            result_msg(c, STC_STATUS_SUCCESS, "the MX host is DANE-authenticated");
+        else if (t->hosts == 2)
+            result_msg(c, STC_STATUS_SUCCESS, "both MX hosts are DANE-authenticated");
+        else
+            result_msg(c, STC_STATUS_SUCCESS, "all %zu MX hosts are DANE-authenticated",
+                       t->hosts);
         set_coverage(c, t, "all");
     } else if (t->auth == 0 && t->with_tlsa == 0) {
-        result_msg(c, STC_STATUS_SUCCESS,
-                   "none of the %zu MX host%s has TLSA records: DANE is "
-                   "not used",
-                   t->hosts, t->hosts == 1 ? "" : "s");
-        result_recommend(c, FIX_DANE_DOMAIN);
+        if (t->hosts == 1)
+            result_msg(c, STC_STATUS_SUCCESS,
+                       "the MX host has no TLSA records: DANE is not used");
+        else
+            result_msg(c, STC_STATUS_SUCCESS,
+                       "none of the %zu MX hosts has TLSA records: DANE is not used", t->hosts);
+        recommend_host_fixes(c, root, t);
         set_coverage(c, t, "none");
     } else {
-        result_msg(c, STC_STATUS_WARNING,
-                   "%s MX hosts are DANE-authenticated (%zu of %zu); not: %s",
-                   t->auth > 0 ? "only some" : "none of the", t->auth, t->hosts, t->other_names);
+        if (t->hosts == 1)
+            result_msg(c, STC_STATUS_WARNING, "the MX host is not DANE-authenticated: %s",
+                       t->other_names);
+        else
+            result_msg(c, STC_STATUS_WARNING,
+                       "%s MX hosts are DANE-authenticated (%zu of %zu); not: %s",
+                       t->auth > 0 ? "only some" : "none of the", t->auth, t->hosts,
+                       t->other_names);
         result_set_type(c, "dane-required");
-        result_recommend(c, FIX_DANE_DOMAIN);
+        recommend_host_fixes(c, root, t);
+        if (stc_result_recommendation_count(c) == 0)
+            result_recommend(c, FIX_DANE_DOMAIN);
         set_coverage(c, t, t->auth > 0 ? "some" : "none");
     }
 }
@@ -644,7 +701,8 @@ void check_dane_domain(const struct stc_checker *ck, const char *domain, struct 
     set_coverage(c, &t, "none");
     if (t.failed > 0) {
         result_msg(c, STC_STATUS_FAILURE,
-                   "DANE fails on %zu of %zu MX host%s: %s; DANE senders will not deliver to %s",
+                   "DANE fails on %zu of %zu MX host%s: %s; DANE senders will not deliver to "
+                   "%s",
                    t.failed, t.hosts, t.hosts == 1 ? "" : "s", t.failed_names,
                    t.failed == 1 ? "it" : "them");
         result_recommend(c, "See the dane check of each failing MX host for the fix.");
@@ -661,6 +719,6 @@ void check_dane_domain(const struct stc_checker *ck, const char *domain, struct 
     } else if (strcmp(mx, "secure") != 0) {
         judge_mx_insecure(c, domain, &t);
     } else {
-        judge_coverage(c, &t);
+        judge_coverage(c, root, &t);
     }
 }

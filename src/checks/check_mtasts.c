@@ -89,7 +89,7 @@ static void add_findings(struct stc_result *c, const struct mtasts_findings *fx,
             result_msg(c, s, "%s", f->msg);
     }
     if (fx->dropped > 0)
-        result_note(c, "%zu more findings not listed", fx->dropped);
+        result_note(c, "%zu more finding%s not listed", fx->dropped, fx->dropped == 1 ? "" : "s");
 }
 
 /* ---- the TXT record ---- */
@@ -141,9 +141,9 @@ static void check_text(struct sts *s)
         s->txt = TXT_BAD;
         if (nsts == 0)
             result_msg(c, STC_STATUS_FAILURE,
-                       "%s has %zu TXT record(s) but none starts with v=STSv1: senders see no"
+                       "%s has %zu TXT record%s but none starts with v=STSv1: senders see no"
                        " policy",
-                       name, set.n);
+                       name, set.n, set.n == 1 ? "" : "s");
         else
             result_msg(c, STC_STATUS_FAILURE,
                        "%s has %zu records starting with v=STSv1: senders need exactly one, so they"
@@ -565,8 +565,15 @@ static void check_mx(struct sts *s)
     }
     if (nhosts == 0)
         result_note(c, "no MX host was checked, so the policy could not be compared with them");
+    else if (nbad == 0 && nhosts == 1 && nreached == 1)
+        result_note(c, "the MX host satisfies the policy");
+    else if (nbad == 0 && nreached == nhosts && nhosts == 2)
+        result_note(c, "both MX hosts satisfy the policy");
+    else if (nbad == 0 && nreached == nhosts)
+        result_note(c, "all %zu MX hosts satisfy the policy", nhosts);
     else if (nbad == 0)
-        result_note(c, "all %zu reachable MX host(s) of %zu satisfy the policy", nreached, nhosts);
+        result_note(c, "%zu reachable MX host%s of %zu satisf%s the policy", nreached,
+                    nreached == 1 ? "" : "s", nhosts, nreached == 1 ? "ies" : "y");
     if (nbad == 0 && nhosts > 0 && s->pol.mode == MTASTS_MODE_TESTING && s->txt == TXT_OK)
         result_recommend(c, "Once TLS-RPT reports show no failures, switch the policy to"
                             " \"mode: enforce\" (and change the TXT id)");

@@ -96,7 +96,9 @@ void check_policylist(const struct stc_checker *ck, const char *domain, struct s
                          parent ? "\" for all hosts one label below it)" : "", domain, name);
     }
     if (nbad == 0 && nhosts > 0)
-        result_note(c, "all %zu connected MX host(s) match the listed patterns", nhosts);
+        result_note(c, nhosts == 1 ? "the connected MX host matches the listed patterns"
+                                   : "all %zu connected MX hosts match the listed patterns",
+                    nhosts);
     else if (nhosts == 0)
         result_note(c, "no MX host connected, so none could be compared with the list");
     if (nbad > 0)

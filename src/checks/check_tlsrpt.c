@@ -43,7 +43,7 @@ static void add_findings(struct stc_result *c, const struct mtasts_findings *fx,
             result_note(c, "%s", f->msg);
     }
     if (fx->dropped > 0)
-        result_note(c, "%zu more findings not listed", fx->dropped);
+        result_note(c, "%zu more finding%s not listed", fx->dropped, fx->dropped == 1 ? "" : "s");
 }
 
 static void parse_one(struct stc_result *c, const char *domain, const char *rec)

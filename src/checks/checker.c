@@ -266,8 +266,10 @@ static stc_domain_status derive_status(struct stc_result *root, const char *cons
         }
     }
     if (connected == 0) {
-        snprintf(msg, msgsz, "Could not connect to any of the %zu MX host%s", hosts,
-                 hosts == 1 ? "" : "s");
+        if (hosts == 1)
+            snprintf(msg, msgsz, "Could not connect to the MX host");
+        else
+            snprintf(msg, msgsz, "Could not connect to any of the %zu MX hosts", hosts);
         return STC_DOMAIN_COULD_NOT_CONNECT;
     }
     if (worst == STC_STATUS_SUCCESS)

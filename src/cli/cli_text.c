@@ -20,7 +20,8 @@
  *     CLI_TEXT_WIDTH columns; else one line without the cipher, which goes
  *     to a detail line under the host; else two (preference, host,
  *     address; then the TLS columns). The domain checks include a "dnssec"
- *     line from the root's mx_dnssec fact, before the DANE summary.
+ *     line from the root's mx_dnssec fact, before the DANE summary (not
+ *     when it would repeat it: unsigned MX records, or DNSSEC not validated).
  *     Recommendations come most severe first (by the status of the node
  *     that gave them; tree order among equals). Messages and
  *     recommendations wrap at CLI_TEXT_WIDTH. Only the public accessors of
@@ -579,14 +580,18 @@ out:
     return rc;
 }
 
-/* The "dnssec" line from the root's mx_dnssec fact (none without it, and
- * none when DNSSEC was not validated: a root note says that once). */
+/* The "dnssec" line from the root's mx_dnssec fact (none without it; none
+ * when DNSSEC was not validated: a root note says that once; none for
+ * unsigned MX records when the dane check's line says so already). */
 static stc_rc dnssec_item(struct items *it, const struct stc_result *root)
 {
     const char *st = stc_result_get_str(root, "mx_dnssec");
     int validated = 1;
     get_bool(root, "dnssec_validated", &validated);
     if (st == NULL || *st == '\0' || !validated)
+        return STC_OK;
+    const struct stc_result *dane = stc_result_find(root, "dane");
+    if (strcmp(st, "insecure") == 0 && dane != NULL && stc_result_kind(dane) == STC_NODE_CHECK)
         return STC_OK;
     stc_rc rc = items_push(it, "", root);
     if (rc != STC_OK)

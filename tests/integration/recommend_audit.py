@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """NAME
-    recommend_audit.py - every warning and failure comes with a fix, on every world case
+    recommend_audit.py - every warning and failure comes with a fix, and reports read
+    like a careful person wrote them, on every world case
 
 SYNOPSIS
     tests/integration/recommend_audit.py BIN [-k NAME]...
@@ -25,6 +26,7 @@ import argparse
 import concurrent.futures
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -63,6 +65,49 @@ def audit(obj):
     return found
 
 
+# A count that disagrees with its noun.
+BAD_COUNTS = [re.compile(p) for p in (
+    r"\(s\)", r"\b1 (?:[\w-]+ ){0,2}(?:hosts|records|findings|patterns)\b",
+    r"\ball 1\b", r"\bof the 1\b", r"\bboth 2\b")]
+# Pairs of fixes that say the same thing: (specific, generic).
+SAME_FIX = [
+    ("Publish a TLSA record for the certificate's public key", "Publish TLSA records ("),
+    ("Sign the zone of", "Sign the domain's zone"),
+]
+
+
+def texts(node, path):
+    """(path, kind, text) for every message and recommendation below node."""
+    out = [(path, "message", m) for m in node.get("messages") or []]
+    out += [(path, "recommendation", r) for r in node.get("recommendations") or []]
+    for k, c in (node.get("checks") or {}).items():
+        out += texts(c, path + "/" + k)
+    return out
+
+
+def wording(obj):
+    """Counts that disagree with their nouns, fixes given twice in other words."""
+    all_texts = [("domain", "message", obj.get("message") or "")]
+    all_texts += [("domain", "recommendation", r) for r in obj.get("recommendations") or []]
+    for host, h in (obj.get("results") or {}).items():
+        all_texts += texts(h, host)
+    tops = dict(obj.get("extra_results") or {})
+    if obj.get("mta_sts"):
+        tops["mta_sts"] = obj["mta_sts"]
+    for k, c in tops.items():
+        all_texts += texts(c, k)
+    found = []
+    for path, kind, t in all_texts:
+        for rx in BAD_COUNTS:
+            if rx.search(t):
+                found.append((path, kind, t[:140]))
+    recs = [t for _, kind, t in all_texts if kind == "recommendation"]
+    for specific, generic in SAME_FIX:
+        if any(specific in r for r in recs) and any(generic in r for r in recs):
+            found.append(("domain", "twice", "%r and %r" % (specific, generic)))
+    return found
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("bin")
@@ -81,23 +126,31 @@ def main():
         cmd = [args.bin, "--json", "--resolver", env["WORLD_RESOLVER"], "--trust-anchor",
                env["WORLD_TRUST_ANCHOR"], "--ca-file", env["WORLD_CA"], "--timeout", "5",
                "--policy-list", env["WORLD_POLICY_LIST"]] + list(d.cli) + [d.name]
-        p = subprocess.run(cmd, capture_output=True, text=True, timeout=240)
+        try:
+            p = subprocess.run(cmd, capture_output=True, text=True, timeout=240)
+        except subprocess.TimeoutExpired:
+            return d.name, None, "no answer within 240 s"
         try:
             return d.name, json.loads(p.stdout), ""
         except ValueError:
             return d.name, None, p.stderr.strip()[-200:]
 
-    bad = 0
+    bad = words = nojson = 0
     with concurrent.futures.ThreadPoolExecutor(8) as pool:
         for name, obj, err in pool.map(run, cases):
             if obj is None:
-                print("skip %s: no JSON (%s)" % (name, err))
+                nojson += 1
+                print("FAIL %s: no JSON (%s)" % (name, err))
                 continue
             for path, st, msg in audit(obj):
                 bad += 1
                 print("%s | %s | %s | %s" % (name, path, st, msg))
-    print("%d cases, %d findings without a fix" % (len(cases), bad))
-    return 1 if bad else 0
+            for path, kind, text in wording(obj):
+                words += 1
+                print("%s | %s | wording (%s) | %s" % (name, path, kind, text))
+    print("%d cases, %d findings without a fix, %d wording problems, %d without JSON"
+          % (len(cases), bad, words, nojson))
+    return 1 if bad or words or nojson else 0
 
 
 if __name__ == "__main__":

@@ -13,6 +13,8 @@
 
 #include <cmocka.h>
 
+#include "checks/checks.h"
+#include "probe/host_obs.h"
 #include "result/result_tree.h"
 
 #include "cli/cli_escape.c"
@@ -259,7 +261,7 @@ static void test_cipher_detail_line(void **state)
     (void)state;
     struct stc_result *root = result_new(STC_NODE_DOMAIN, "legacy.example", NULL);
     result_verdict(root, "mx.mail-legacy-systems.legacy.example: warnings found");
-    result_fact_str(root, "mx_dnssec", "insecure");
+    result_fact_str(root, "mx_dnssec", "secure");
     struct stc_result *h =
         add_host(root, "mx.mail-legacy-systems.legacy.example", 10, "2001:db8:1::25", "TLSv1",
                  "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA", 1, 300);
@@ -290,8 +292,8 @@ static void test_cipher_detail_line(void **state)
     assert_int_equal(strstr(detail, "cipher") - detail, strstr(line, "mx.mail") - line);
     /* dnssec before dane, tls-rpt before both. */
     assert_in_order(out, "\n  tls-rpt ", "\n  dnssec ", "\n  dane ", NULL);
-    assert_in_order(line_with(out, "  dnssec", line, sizeof line), "insecure",
-                    "not DNSSEC-signed", NULL);
+    assert_in_order(line_with(out, "  dnssec", line, sizeof line), "secure", "DNSSEC-signed",
+                    NULL);
     assert_non_null(strstr(out, "\nRecommendations:\n"
                                 "  1. Fix the failure first.\n"
                                 "  2. Disable TLS 1.0 and 1.1.\n"
@@ -327,6 +329,162 @@ static void test_dnssec_not_validated(void **state)
     result_fact_str(root, "mx_dnssec", "insecure");
     out = render(root, 0);
     assert_non_null(strstr(out, "\n  dnssec "));
+    free(out);
+    stc_result_free(root);
+}
+
+/* ---- reports as a careful person writes them (issue 12), from the real judges ---- */
+
+#define SPKI_HEX "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
+
+/* A host node judged by check_dane(): addresses `sec`; secure ones have no
+ * TLSA records (tlsa NULL) or one 3 1 1 record matching the served key. */
+static void dane_host(struct stc_result *root, const char *name, enum dns_security sec,
+                      const struct dns_tlsa *tlsa)
+{
+    struct host_obs o;
+    memset(&o, 0, sizeof o);
+    snprintf(o.host, sizeof o.host, "%s", name);
+    o.resolved = o.connected = o.banner_ok = o.ehlo_ok = 1;
+    o.ext.starttls = 1;
+    o.starttls_code = 220;
+    o.handshake_ok = 1;
+    o.info.have_cert = o.info.chain_trusted = o.info.name_matches = 1;
+    o.info.dane_usage = o.info.dane_selector = o.info.dane_mtype = o.info.dane_depth = -1;
+    snprintf(o.info.spki_sha256, sizeof o.info.spki_sha256, "%s", SPKI_HEX);
+    o.addr_sec = sec;
+    if (sec == DNS_SECURE) {
+        o.tlsa_looked_up = 1;
+        snprintf(o.tlsa_name, sizeof o.tlsa_name, "_25._tcp.%s", name);
+        o.tlsa.st.sec = DNS_SECURE;
+        o.tlsa.st.nodata = tlsa == NULL;
+        o.tlsa.rr = (struct dns_tlsa *)tlsa;
+        o.tlsa.n = tlsa != NULL;
+        if (tlsa != NULL) {
+            o.info.dane_enabled = o.info.dane_authenticated = 1;
+            o.info.dane_usage = 3;
+            o.info.dane_selector = 1;
+            o.info.dane_mtype = 1;
+            o.info.dane_depth = 0;
+        }
+    }
+    struct stc_result *h = add_host(root, name, 10, "192.0.2.1", "TLSv1.3",
+                                    "TLS_AES_256_GCM_SHA384", 1, 80);
+    check_dane(&o, h);
+}
+
+static struct stc_result *dane_root(const char *mx_dnssec)
+{
+    struct stc_result *root = result_new(STC_NODE_DOMAIN, "example.com", NULL);
+    result_verdict(root, "the verdict");
+    result_fact_str(root, "mx_dnssec", mx_dnssec);
+    result_fact_bool(root, "dnssec_validated", 1);
+    return root;
+}
+
+/* The report with wrapped lines joined again: continuation lines (a newline,
+ * then more than two blanks) become one blank, so "\n  X" still starts an
+ * item and a wrapped sentence can be searched whole. */
+static char *judge_and_render(struct stc_result *root)
+{
+    check_dane_domain(NULL, "example.com", root);
+    result_rollup(root);
+    result_set_domain_status(root, STC_DOMAIN_SUCCESS);
+    assert_false(result_oom(root));
+    char *out = render(root, 0);
+    char *w = out;
+    for (const char *r = out; *r;) {
+        size_t blanks = 0;
+        if (*r == '\n')
+            while (r[1 + blanks] == ' ')
+                blanks++;
+        if (*r == '\n' && blanks > 2 && r[1 + blanks] != '\0') {
+            *w++ = ' ';
+            r += 1 + blanks;
+        } else {
+            *w++ = *r++;
+        }
+    }
+    *w = '\0';
+    return out;
+}
+
+/* No recommendation twice: the per-host TLSA record to publish is not
+ * followed by a generic "publish TLSA records for every MX host". */
+static void test_no_recommendation_twice(void **state)
+{
+    (void)state;
+    struct stc_result *root = dane_root("secure");
+    dane_host(root, "mx1.example.com", DNS_SECURE, NULL);
+    char *out = judge_and_render(root);
+    assert_int_equal(count(out, "Publish a TLSA record for the certificate's public key: "
+                                "_25._tcp.mx1.example.com. IN TLSA 3 1 1 " SPKI_HEX),
+                     1);
+    assert_int_equal(count(out, "for every"), 0);
+    assert_int_equal(count(out, "\n  1. "), 1);
+    assert_null(strstr(out, "\n  2. "));
+    free(out);
+    stc_result_free(root);
+}
+
+/* A domain without DNSSEC: one DANE line and one fix, not one per host. */
+static void test_unsigned_domain_one_dane_line(void **state)
+{
+    (void)state;
+    struct stc_result *root = dane_root("insecure");
+    dane_host(root, "mx1.example.com", DNS_INSECURE, NULL);
+    dane_host(root, "mx2.example.com", DNS_INSECURE, NULL);
+    char *out = judge_and_render(root);
+    assert_int_equal(count(out, "not DNSSEC-signed"), 1);
+    assert_int_equal(count(out, "Sign the"), 1);
+    assert_int_equal(count(out, "\n  dane "), 1);
+    assert_null(strstr(out, "\n  dnssec "));
+    assert_null(strstr(out, "\n  2. "));
+    free(out);
+    stc_result_free(root);
+}
+
+/* Counts agree with their nouns. */
+static void test_counts_agree_with_nouns(void **state)
+{
+    (void)state;
+    static uint8_t spki[32] = {0,  1,  2,  3,  4,  5,  6,  7,  8,  9,  10,
+                                     11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21,
+                                     22, 23, 24, 25, 26, 27, 28, 29, 30, 31};
+    const struct dns_tlsa rec = {3, 1, 1, sizeof spki, spki};
+    struct stc_result *root = dane_root("secure");
+    dane_host(root, "mx1.example.com", DNS_SECURE, &rec);
+    char *out = judge_and_render(root);
+    assert_non_null(strstr(out, "the MX host is DANE-authenticated"));
+    assert_null(strstr(out, "all 1 "));
+    free(out);
+    stc_result_free(root);
+
+    root = dane_root("secure");
+    dane_host(root, "mx1.example.com", DNS_SECURE, &rec);
+    dane_host(root, "mx2.example.com", DNS_SECURE, &rec);
+    out = judge_and_render(root);
+    assert_non_null(strstr(out, "both MX hosts are DANE-authenticated"));
+    free(out);
+    stc_result_free(root);
+
+    root = dane_root("secure");
+    dane_host(root, "mx1.example.com", DNS_SECURE, NULL);
+    out = judge_and_render(root);
+    assert_non_null(strstr(out, "the MX host has no TLSA records"));
+    assert_null(strstr(out, "of the 1 "));
+    assert_null(strstr(out, "1 MX hosts"));
+    free(out);
+    stc_result_free(root);
+
+    root = dane_root("secure");
+    for (int i = 1; i <= 3; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "mx%d.example.com", i);
+        dane_host(root, name, DNS_SECURE, NULL);
+    }
+    out = judge_and_render(root);
+    assert_non_null(strstr(out, "none of the 3 MX hosts has TLSA records"));
     free(out);
     stc_result_free(root);
 }
@@ -503,6 +661,9 @@ int main(void)
         cmocka_unit_test(test_two_line_table),
         cmocka_unit_test(test_cipher_detail_line),
         cmocka_unit_test(test_dnssec_not_validated),
+        cmocka_unit_test(test_no_recommendation_twice),
+        cmocka_unit_test(test_unsigned_domain_one_dane_line),
+        cmocka_unit_test(test_counts_agree_with_nouns),
         cmocka_unit_test(test_unreachable_and_plain),
         cmocka_unit_test(test_hostile_bytes),
         cmocka_unit_test(test_wrapping),
