@@ -494,7 +494,13 @@ static int write_aggregate(const struct scan_cli *c, const struct stc_scan_stats
     if (c->aggregate && stc_scan_stats_print(st, json_on_stdout ? stderr : stdout, &err) != STC_OK)
         return CLI_SCAN_EXIT_IO;
     if (c->aggregate_json) {
-        FILE *f = strcmp(c->aggregate_json, "-") == 0 ? stdout : fopen(c->aggregate_json, "w");
+        FILE *f = stdout;
+        if (strcmp(c->aggregate_json, "-") != 0) {
+            int fd = open(c->aggregate_json, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+            f = fd >= 0 ? fdopen(fd, "w") : NULL;
+            if (f == NULL && fd >= 0)
+                close(fd);
+        }
         if (f == NULL) {
             complain(c->aggregate_json, strerror(errno));
             return CLI_SCAN_EXIT_IO;

@@ -37,11 +37,13 @@
  *     STC_E_IO (read or write error), STC_E_INTERNAL.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "../checks/checker_int.h"
 #include "../util/deadline.h"
@@ -143,7 +145,11 @@ static stc_rc open_outputs(struct stc_scan *s, struct stc_err *err)
     if (s->rejects_path != NULL && strcmp(s->rejects_path, "-") == 0) {
         s->rejects = stderr;
     } else if (s->rejects_path != NULL) {
-        s->rejects = fopen(s->rejects_path, s->o.resume ? "a" : "w");
+        int fd = open(s->rejects_path,
+                      O_WRONLY | O_CREAT | O_CLOEXEC | (s->o.resume ? O_APPEND : O_TRUNC), 0644);
+        s->rejects = fd >= 0 ? fdopen(fd, s->o.resume ? "a" : "w") : NULL;
+        if (s->rejects == NULL && fd >= 0)
+            close(fd);
         STC_ENSURE(s->rejects != NULL, err, STC_E_IO, "%s: %s", s->rejects_path, strerror(errno));
         s->rejects_owned = 1;
     }

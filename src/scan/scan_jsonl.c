@@ -13,7 +13,10 @@
  *     last line; the resume reader drops it (ftruncate to the last LF) and
  *     reports every complete line's domain. A write that fails (disk full)
  *     is cut off at once, and the writer cuts a line whose database
- *     transaction then fails (scan_jsonl_undo), so file and database agree. Lines start with
+ *     transaction then fails (scan_jsonl_undo), so file and database agree.
+ *     The file is created with mode 0644 (less under the umask); the
+ *     rewrite on --resume keeps the original's mode, is fsynced, renamed
+ *     over it, and the directory is fsynced so the rename is durable. Lines start with
  *     {"domain":"NAME" (docs/json.md puts "domain" first).
  * LIMITS
  *     Lines of the file are read with a 16 MiB cap; longer ones are skipped.
@@ -211,6 +214,26 @@ static stc_rc filter_line(void *vctx, const char *line, size_t n, struct stc_err
     return STC_OK;
 }
 
+/* fsync the directory holding path, so a rename in it survives a crash. */
+static stc_rc fsync_dir(const char *path, struct stc_err *err)
+{
+    char dir[4096];
+    const char *slash = strrchr(path, '/');
+    size_t n = slash == NULL ? 1 : (slash == path ? 1 : (size_t)(slash - path));
+    if (n >= sizeof dir)
+        return err_set(err, STC_E_INVAL, "output path too long");
+    memcpy(dir, slash == NULL ? "." : path, n);
+    dir[n] = '\0';
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return err_set(err, STC_E_IO, "%s: %s", dir, strerror(errno));
+    stc_rc rc = STC_OK;
+    if (fsync(fd) != 0 && errno != EINVAL) /* EINVAL: a file system that cannot */
+        rc = err_set(err, STC_E_IO, "fsync %s: %s", dir, strerror(errno));
+    close(fd);
+    return rc;
+}
+
 stc_rc scan_jsonl_filter(const char *path, const struct scan_seen *keep, uint64_t *dropped,
                          struct stc_err *err)
 {
@@ -218,17 +241,26 @@ stc_rc scan_jsonl_filter(const char *path, const struct scan_seen *keep, uint64_
     long end = 0;
     stc_rc rc = STC_OK;
     FILE *in = NULL;
+    struct stat st;
     struct filter_ctx c = {keep, NULL, 0};
     STC_ENSURE(snprintf(tmp, sizeof tmp, "%s.tmp", path) < (int)sizeof tmp, err, STC_E_INVAL,
                "output path too long");
     in = fopen(path, "r");
-    STC_ENSURE(in != NULL, err, STC_E_IO, "%s: %s", path, strerror(errno));
-    c.out = fopen(tmp, "w");
-    STC_ENSURE(c.out != NULL, err, STC_E_IO, "%s: %s", tmp, strerror(errno));
+    STC_ENSURE(in != NULL && fstat(fileno(in), &st) == 0, err, STC_E_IO, "%s: %s", path,
+               strerror(errno));
+    /* The rewritten file keeps the original's permission bits. */
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, st.st_mode & 0777);
+    STC_ENSURE(fd >= 0, err, STC_E_IO, "%s: %s", tmp, strerror(errno));
+    if (fchmod(fd, st.st_mode & 0777) != 0 || (c.out = fdopen(fd, "w")) == NULL) {
+        rc = err_set(err, STC_E_IO, "%s: %s", tmp, strerror(errno));
+        close(fd);
+        goto out;
+    }
     STC_GUARD(each_line(in, filter_line, &c, &end, err));
     STC_ENSURE(fflush(c.out) == 0 && fsync(fileno(c.out)) == 0, err, STC_E_IO, "%s: %s", tmp,
                strerror(errno));
     STC_ENSURE(rename(tmp, path) == 0, err, STC_E_IO, "rename %s: %s", tmp, strerror(errno));
+    STC_GUARD(fsync_dir(path, err));
     *dropped = c.dropped;
 out:
     if (in)

@@ -43,6 +43,8 @@ DESCRIPTION
                    the complete result; one SIGINT lets the slow ones finish
       signal-db-locked  SIGINT while another program holds the database
                    lock: exit within 3 s
+      durable      output files have mode 0644 under umask 0; the --resume
+                   rewrite of the JSON file fsyncs the directory (strace)
     BIN: --bin, env STC_BIN, default build/starttls-check. The world must be
     up (testbed/world up). Prints PASS/FAIL per test.
 
@@ -53,6 +55,7 @@ DIAGNOSTICS
 import argparse
 import json
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -568,11 +571,53 @@ def t_signal_db_locked(env, tmp):
         con.close()
 
 
+def t_durable(env, tmp):
+    """Output files get explicit modes (0644 even under umask 0); the rename that
+    reconciles the JSON file on --resume is followed by an fsync of its directory."""
+    inp, out, db, agg = (os.path.join(tmp, x) for x in ("in.txt", "o.jsonl", "s.db", "a.json"))
+    write_list(inp, ["good.test", "multi.test", "bad..name"])
+    p = run_scan(env, ["--output", out, "--db", db, "--aggregate-json", agg, inp],
+                 preexec_fn=lambda: os.umask(0))
+    check(p.returncode == 0, "exit %d: %s" % (p.returncode, p.stderr[-2000:]))
+    for f in (out, db, agg, out + ".rejects"):
+        mode = os.stat(f).st_mode & 0o777
+        check(mode == 0o644, "%s has mode %o under umask 0, want 644" % (os.path.basename(f), mode))
+    # The database loses a domain the file has: --resume rewrites the file (rename).
+    con = sqlite3.connect(db)
+    con.execute("DELETE FROM domains WHERE domain='multi.test'")
+    con.commit()
+    con.close()
+    trace = os.path.join(tmp, "strace.log")
+    p = subprocess.run(["strace", "-f", "-qq", "-e", "trace=openat,rename,renameat,renameat2,fsync",
+                        "-o", trace] + env.base() + ["--output", out, "--db", db, "--resume", inp],
+                       capture_output=True, text=True, timeout=120, preexec_fn=lambda: os.umask(0),
+                       env=dict(os.environ, ASAN_OPTIONS="detect_leaks=0"))
+    no_sanitizer(p.stderr)
+    check(p.returncode == 0, "resume exit %d: %s" % (p.returncode, p.stderr[-2000:]))
+    check(os.stat(out).st_mode & 0o777 == 0o644, "the rewritten file has mode %o"
+          % (os.stat(out).st_mode & 0o777))
+    with open(trace) as f:
+        lines = f.read().splitlines()
+    ren = [i for i, ln in enumerate(lines) if "rename" in ln and "o.jsonl" in ln]
+    check(ren, "no rename of the JSON file on --resume:\n" + "\n".join(lines[-20:]))
+    dirfds = set()
+    synced = False
+    for ln in lines[ren[0]:]:
+        m = re.search(r'openat\(AT_FDCWD, "%s/?", [^)]*O_DIRECTORY[^)]*\) = (\d+)' % re.escape(tmp), ln)
+        if m:
+            dirfds.add(m.group(1))
+        m = re.search(r"fsync\((\d+)\)", ln)
+        if m and m.group(1) in dirfds:
+            synced = True
+    check(synced, "no fsync of %s after the rename:\n%s" % (tmp, "\n".join(lines[ren[0]:][:20])))
+
+
 TESTS = {"basic": t_basic, "rejects": t_rejects, "resume-kill": t_resume_kill,
          "sigint": t_sigint, "no-smtp": t_no_smtp, "cache-reuse": t_cache_reuse,
          "cache-options": t_cache_options, "cache-transient": t_cache_transient,
          "db-fault": t_db_fault, "disk-full": t_disk_full, "signal-pipe": t_signal_pipe,
-         "signal-twice": t_signal_twice, "signal-db-locked": t_signal_db_locked}
+         "signal-twice": t_signal_twice, "signal-db-locked": t_signal_db_locked,
+         "durable": t_durable}
 
 
 def main():
