@@ -683,9 +683,8 @@ static void judge_coverage(struct stc_result *c, const struct stc_result *root,
     }
 }
 
-void check_dane_domain(const struct stc_checker *ck, const char *domain, struct stc_result *root)
+void check_dane_domain(const char *domain, struct stc_result *root)
 {
-    (void)ck;
     struct dane_tally t;
     memset(&t, 0, sizeof t);
     struct stc_result *c = result_add_check(root, CHECK_DANE, DOMAIN_DESCRIPTION);

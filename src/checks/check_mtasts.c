@@ -2,7 +2,7 @@
  * NAME
  *     check_mtasts - the "mta_sts" domain check (RFC 8461)
  * SYNOPSIS
- *     check_mtasts(ck, domain, root, deadline);
+ *     check_mtasts(&mtasts_obs, domain, root);
  * DESCRIPTION
  *     Adds one "mta_sts" node to root with up to three sub-checks, as the
  *     original checker did:
@@ -25,10 +25,12 @@
  *     max_age, mx (list), active (bool: senders apply a policy now),
  *     txt_records (list, when not exactly one v=STSv1 record).
  *     The node's status is rolled up from its sub-checks before returning.
+ *     A pure judge: the lookups and the fetch are in the observation
+ *     (mtasts_observe, src/mtasts/mtasts_obs.c, which also has the time
+ *     budgets).
  * LIMITS
- *     TXT and address lookups get at most 10 s each, the fetch at most 20 s
- *     and three quarters of what is left, so the checks after this one
- *     (TLS-RPT) keep some of the shared deadline.
+ *     Pattern and host lists quoted in one message are cut at NAMES_SHOWN
+ *     bytes.
  * DIAGNOSTICS
  *     None returned: lookup failures are an error status on the sub-check,
  *     allocation failures mark the tree (result_oom).
@@ -39,13 +41,11 @@
 #include <time.h>
 
 #include "../mtasts/mtasts.h"
+#include "../mtasts/mtasts_obs.h"
 #include "../util/limits.h"
 #include "../util/text.h"
 #include "checks.h"
 
-#define TXT_MS 10000
-#define ADDR_MS 10000
-#define FETCH_MS 20000
 #define NAMES_SHOWN 512 /* bytes of pattern / host lists quoted in one message */
 
 enum txt_state {
@@ -56,11 +56,10 @@ enum txt_state {
 };
 
 struct sts {
-    const struct stc_checker *ck;
+    const struct mtasts_obs *o;
     const char *domain;
     struct stc_result *root;
     struct stc_result *node;
-    struct deadline d;
     enum txt_state txt;
     int have_policy; /* fetched and valid */
     int parsed;      /* pol needs freeing */
@@ -99,43 +98,41 @@ static void check_text(struct sts *s)
     struct stc_result *c =
         result_add_check(s->node, "mta-sts-text",
                          "Is there exactly one valid v=STSv1 TXT record at _mta-sts.DOMAIN?");
-    char name[STC_DOMAIN_MAX + 16];
-    struct dns_txt_set set;
+    const char *name = s->o->txt.name;
+    const struct dns_txt_set *set = &s->o->txt.set;
     struct stc_err e = {STC_OK, ""};
     struct mtasts_txt t;
     size_t nsts = 0, pick = 0;
-    memset(&set, 0, sizeof set);
-    snprintf(name, sizeof name, "_mta-sts.%s", s->domain);
 
-    if (dns_lookup_txt(s->ck->dns, name, deadline_sub(s->d, TXT_MS), &set, &e) != STC_OK) {
+    if (!s->o->txt.ok) {
         s->txt = TXT_ERROR;
-        result_msg(c, STC_STATUS_ERROR, "could not look up TXT %s: %s", name, e.msg);
+        result_msg(c, STC_STATUS_ERROR, "could not look up TXT %s: %s", name, s->o->txt.err.msg);
         result_recommend(c,
                          "Make the name servers of %s answer TXT queries for %s (with the"
                          " record, or NXDOMAIN/NODATA), then check again",
                          s->domain, name);
-        goto out;
+        return;
     }
-    if (set.st.canonname[0] != '\0' && strcmp(set.st.canonname, name) != 0)
-        result_note(c, "%s is an alias (CNAME) of %s", name, set.st.canonname);
-    if (set.st.sec == DNS_BOGUS) {
+    if (set->st.canonname[0] != '\0' && strcmp(set->st.canonname, name) != 0)
+        result_note(c, "%s is an alias (CNAME) of %s", name, set->st.canonname);
+    if (set->st.sec == DNS_BOGUS) {
         s->txt = TXT_BAD;
-        check_txt_bogus(c, name, set.st.why_bogus, "policy");
-        goto out;
+        check_txt_bogus(c, name, set->st.why_bogus, "policy");
+        return;
     }
-    for (size_t i = 0; i < set.n; i++) {
-        if (mtasts_txt_is_sts(set.txt[i], strnlen(set.txt[i], STC_TXT_MAX + 1))) {
+    for (size_t i = 0; i < set->n; i++) {
+        if (mtasts_txt_is_sts(set->txt[i], strnlen(set->txt[i], STC_TXT_MAX + 1))) {
             if (nsts++ == 0)
                 pick = i;
         }
     }
-    if (nsts == 0 && set.n == 0) {
+    if (nsts == 0 && set->n == 0) {
         s->txt = TXT_NONE;
         result_msg(c, STC_STATUS_WARNING,
                    "no MTA-STS record at %s: senders cannot learn that your MX hosts require TLS,"
                    " so an attacker on the path can strip STARTTLS",
                    name);
-        goto out;
+        return;
     }
     if (nsts != 1) {
         s->txt = TXT_BAD;
@@ -143,23 +140,23 @@ static void check_text(struct sts *s)
             result_msg(c, STC_STATUS_FAILURE,
                        "%s has %zu TXT record%s but none starts with v=STSv1: senders see no"
                        " policy",
-                       name, set.n, set.n == 1 ? "" : "s");
+                       name, set->n, set->n == 1 ? "" : "s");
         else
             result_msg(c, STC_STATUS_FAILURE,
                        "%s has %zu records starting with v=STSv1: senders need exactly one, so they"
                        " see no policy",
                        name, nsts);
-        for (size_t i = 0; i < set.n; i++) {
-            result_note(c, "TXT record: \"%s\"", set.txt[i]);
-            result_fact_list_add(s->node, "txt_records", set.txt[i]);
+        for (size_t i = 0; i < set->n; i++) {
+            result_note(c, "TXT record: \"%s\"", set->txt[i]);
+            result_fact_list_add(s->node, "txt_records", set->txt[i]);
         }
         result_recommend(c,
                          "Keep exactly one TXT record starting with v=STSv1 at %s, e.g. "
                          "\"v=STSv1; id=20240101000000\"",
                          name);
-        goto out;
+        return;
     }
-    const char *rec = set.txt[pick];
+    const char *rec = set->txt[pick];
     result_fact_str(s->node, "txt", rec);
     e.code = STC_OK;
     stc_rc rc = mtasts_txt_parse(rec, strnlen(rec, STC_TXT_MAX + 1), &t, &e);
@@ -173,22 +170,13 @@ static void check_text(struct sts *s)
         result_recommend(c, "Publish the record as \"v=STSv1; id=ID\" where ID is 1-32 letters"
                             " and digits that change with every policy change (e.g. a time"
                             " stamp 20240101000000)");
-        goto out;
+        return;
     }
     s->txt = TXT_OK;
     result_fact_str(s->node, "id", t.id);
-out:
-    dns_txt_set_free(&set);
 }
 
 /* ---- the policy ---- */
-
-static long fetch_budget(struct deadline d)
-{
-    long left = deadline_left_ms(d);
-    long b = left < 2000 ? left : left * 3 / 4;
-    return b < FETCH_MS ? b : FETCH_MS;
-}
 
 static void fetch_failed(struct sts *s, struct stc_result *c, stc_rc rc, const struct stc_err *fe,
                          const struct mtasts_fetch_res *res)
@@ -253,7 +241,7 @@ static void policy_facts(struct sts *s)
         result_fact_list_add(s->node, "mx", p->mx[i]);
 }
 
-static void parse_policy(struct sts *s, struct stc_result *c, struct mtasts_fetch_res *res)
+static void parse_policy(struct sts *s, struct stc_result *c, const struct mtasts_fetch_res *res)
 {
     struct stc_err pe = {STC_OK, ""};
     stc_status cap = s->txt == TXT_NONE ? STC_STATUS_WARNING : STC_STATUS_FAILURE;
@@ -266,7 +254,7 @@ static void parse_policy(struct sts *s, struct stc_result *c, struct mtasts_fetc
         result_recommend(c, "Serve the policy as text/plain (nginx: \"default_type text/plain;\""
                             " in the location /.well-known/mta-sts.txt; Apache: \"ForceType"
                             " text/plain\")");
-    if (buf_terminate(&res->body, NULL) == STC_OK)
+    if (s->o->body_text)
         result_fact_str(s->node, "policy", (const char *)res->body.data);
     stc_rc rc = mtasts_policy_parse(res->body.data, res->body.len, &s->pol, &pe);
     s->parsed = 1;
@@ -299,73 +287,48 @@ static void parse_policy(struct sts *s, struct stc_result *c, struct mtasts_fetc
 
 static void check_policy(struct sts *s)
 {
-    char host[STC_DOMAIN_MAX + 16];
-    const char *addrs[STC_ADDR_MAX];
-    struct dns_addr_set as;
-    struct mtasts_fetch_res res;
-    struct stc_err e = {STC_OK, ""};
+    const struct mtasts_obs *o = s->o;
+    const char *host = o->host;
     struct stc_result *c = NULL;
-    memset(&as, 0, sizeof as);
-    memset(&res, 0, sizeof res);
-    buf_init(&res.body, 0);
-    snprintf(host, sizeof host, "mta-sts.%s", s->domain);
 
-    stc_rc rc = dns_lookup_addrs(s->ck->dns, host, deadline_sub(s->d, ADDR_MS), &as, &e);
-    if (s->txt == TXT_NONE && (rc != STC_OK || as.n == 0))
-        goto out; /* no record, no policy host: nothing published */
+    if (s->txt == TXT_NONE && (o->addr_rc != STC_OK || o->addrs.n == 0))
+        return; /* no record, no policy host: nothing published */
     c = result_add_check(s->node, "mta-sts-policy",
                          "Can the policy be fetched over HTTPS, and is it valid (RFC 8461 3.2,"
                          " 3.3)?");
-    if (rc != STC_OK || as.n == 0) {
-        if (rc != STC_OK)
-            result_msg(c, STC_STATUS_FAILURE, "could not resolve %s: %s", host, e.msg);
+    if (o->addr_rc != STC_OK || o->addrs.n == 0) {
+        if (o->addr_rc != STC_OK)
+            result_msg(c, STC_STATUS_FAILURE, "could not resolve %s: %s", host, o->addr_err.msg);
         else
             result_msg(c, STC_STATUS_FAILURE,
                        "%s has no address (A/AAAA%s): senders cannot fetch the policy", host,
-                       (as.st4.sec == DNS_BOGUS || as.st6.sec == DNS_BOGUS) ? ", DNSSEC bogus"
-                                                                            : "");
+                       (o->addrs.st4.sec == DNS_BOGUS || o->addrs.st6.sec == DNS_BOGUS)
+                           ? ", DNSSEC bogus"
+                           : "");
         result_set_type(c, "sts-policy-fetch-error");
         result_recommend(c,
                          "Publish an address record for %s and serve the policy there over"
                          " HTTPS",
                          host);
-        goto out;
+        return;
     }
-    size_t n = as.n < STC_ADDR_MAX ? as.n : STC_ADDR_MAX;
-    for (size_t i = 0; i < n; i++)
-        addrs[i] = as.addr[i];
-    struct mtasts_fetch_req req = {s->domain,
-                                   addrs,
-                                   n,
-                                   s->ck->cfg.https_port,
-                                   s->ck->cfg.ca_file,
-                                   s->ck->cfg.ca_path,
-                                   deadline_sub(s->d, fetch_budget(s->d))};
-    if (req.port <= 0)
-        req.port = 443;
-    e.code = STC_OK;
-    e.msg[0] = '\0';
-    rc = mtasts_fetch(&req, &res, &e);
-    if (res.url[0] != '\0')
-        result_fact_str(s->node, "policy_url", res.url);
-    if (rc != STC_OK) {
-        fetch_failed(s, c, rc, &e, &res);
-        goto out;
+    if (o->res.url[0] != '\0')
+        result_fact_str(s->node, "policy_url", o->res.url);
+    if (o->fetch_rc != STC_OK) {
+        fetch_failed(s, c, o->fetch_rc, &o->fetch_err, &o->res);
+        return;
     }
-    parse_policy(s, c, &res);
+    parse_policy(s, c, &o->res);
     if (s->txt == TXT_NONE && s->have_policy) {
         result_msg(c, STC_STATUS_WARNING,
                    "a policy is published at %s, but without the _mta-sts TXT record senders never"
                    " fetch it",
-                   res.url);
+                   o->res.url);
         result_recommend(c,
                          "Publish the TXT record _mta-sts.%s \"v=STSv1; id=20240101000000\" so"
                          " senders use the policy",
                          s->domain);
     }
-out:
-    mtasts_fetch_res_free(&res);
-    dns_addr_set_free(&as);
 }
 
 /* ---- the MX hosts ---- */
@@ -613,15 +576,13 @@ static void recommend_publish(struct sts *s)
                               " once the reports are clean");
 }
 
-void check_mtasts(const struct stc_checker *ck, const char *domain, struct stc_result *root,
-                  struct deadline d)
+void check_mtasts(const struct mtasts_obs *o, const char *domain, struct stc_result *root)
 {
     struct sts s;
     memset(&s, 0, sizeof s);
-    s.ck = ck;
+    s.o = o;
     s.domain = domain;
     s.root = root;
-    s.d = d;
     s.node = result_add_check(root, CHECK_MTASTS,
                               "Does the domain publish a valid MTA-STS policy (RFC 8461) that"
                               " its MX hosts satisfy?");

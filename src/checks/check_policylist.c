@@ -2,9 +2,9 @@
  * NAME
  *     check_policylist - the "policylist" domain check (STARTTLS-Everywhere list)
  * SYNOPSIS
- *     check_policylist(ck, domain, root);
+ *     check_policylist(list, domain, root);
  * DESCRIPTION
- *     With a loaded list (ck->plist; without one nothing is added), adds a
+ *     With a loaded list (NULL: nothing is added), adds a
  *     "policylist" node: is the domain listed, in which mode, through which
  *     alias, and does every MX host that connected match the listed mxs
  *     patterns (the original's PolicyMatches: literal, or "*." / "." and
@@ -35,9 +35,9 @@ static int connected(const struct stc_result *h)
     return c != NULL && stc_result_status(c) == STC_STATUS_SUCCESS;
 }
 
-void check_policylist(const struct stc_checker *ck, const char *domain, struct stc_result *root)
+void check_policylist(const struct policy_list *list, const char *domain, struct stc_result *root)
 {
-    if (ck->plist == NULL)
+    if (list == NULL)
         return;
     struct stc_result *c = result_add_check(
         root, CHECK_POLICYLIST,
@@ -45,7 +45,7 @@ void check_policylist(const struct stc_checker *ck, const char *domain, struct s
         " listed patterns?");
     if (c == NULL)
         return;
-    const struct policy_entry *e = policy_list_get(ck->plist, domain);
+    const struct policy_entry *e = policy_list_get(list, domain);
     if (e == NULL) {
         result_fact_bool(c, "listed", 0);
         result_note(c, "%s is not on the policy list", domain);

@@ -2,9 +2,10 @@
  * NAME
  *     check_tlsrpt - the "tls-rpt" domain check (RFC 8460)
  * SYNOPSIS
- *     check_tlsrpt(ck, domain, root, deadline);
+ *     check_tlsrpt(&txt_obs, domain, root);
  * DESCRIPTION
- *     Looks up TXT _smtp._tls.DOMAIN; records not starting with v=TLSRPTv1
+ *     Judges the TXT RRset at _smtp._tls.DOMAIN (looked up by
+ *     tlsrpt_observe, src/mtasts/mtasts_obs.c); records not starting with v=TLSRPTv1
  *     are ignored (and shown). Status rules (docs/checks-mtasts.md):
  *     no TLS-RPT record: warning, with the record to publish as the
  *     recommendation; more than one: failure (senders then use none);
@@ -13,18 +14,17 @@
  *     error. Repeated fields and white space the grammar does not allow are
  *     warnings. Facts: record (str), rua (list of the valid URIs).
  * LIMITS
- *     The lookup gets at most 10 s of the shared deadline.
+ *     A pure judge: the lookup and its time budget are tlsrpt_observe's.
  * DIAGNOSTICS
  *     None returned; see the status rules.
  */
 #include <stdio.h>
 #include <string.h>
 
+#include "../mtasts/mtasts_obs.h"
 #include "../mtasts/tlsrpt.h"
 #include "../util/limits.h"
 #include "checks.h"
-
-#define TXT_MS 10000
 
 static void add_findings(struct stc_result *c, const struct mtasts_findings *fx, const char *domain)
 {
@@ -71,41 +71,37 @@ static void parse_one(struct stc_result *c, const char *domain, const char *rec)
     tlsrpt_record_free(&r);
 }
 
-void check_tlsrpt(const struct stc_checker *ck, const char *domain, struct stc_result *root,
-                  struct deadline d)
+void check_tlsrpt(const struct txt_obs *o, const char *domain, struct stc_result *root)
 {
     struct stc_result *c = result_add_check(
         root, CHECK_TLSRPT,
         "Does the domain publish one valid TLS-RPT record (RFC 8460) so senders report TLS"
         " failures?");
-    char name[STC_DOMAIN_MAX + 16];
-    struct dns_txt_set set;
-    struct stc_err e = {STC_OK, ""};
+    const char *name = o->name;
+    const struct dns_txt_set *set = &o->set;
     size_t nrpt = 0, pick = 0;
     if (c == NULL)
         return;
-    memset(&set, 0, sizeof set);
-    snprintf(name, sizeof name, "_smtp._tls.%s", domain);
 
-    if (dns_lookup_txt(ck->dns, name, deadline_sub(d, TXT_MS), &set, &e) != STC_OK) {
-        result_msg(c, STC_STATUS_ERROR, "could not look up TXT %s: %s", name, e.msg);
+    if (!o->ok) {
+        result_msg(c, STC_STATUS_ERROR, "could not look up TXT %s: %s", name, o->err.msg);
         result_recommend(c,
                          "Make the name servers of %s answer TXT queries for %s (with the"
                          " record, or NXDOMAIN/NODATA), then check again",
                          domain, name);
         goto out;
     }
-    if (set.st.sec == DNS_BOGUS) {
-        check_txt_bogus(c, name, set.st.why_bogus, "record");
+    if (set->st.sec == DNS_BOGUS) {
+        check_txt_bogus(c, name, set->st.why_bogus, "record");
         goto out;
     }
-    for (size_t i = 0; i < set.n; i++) {
-        if (tlsrpt_is_record(set.txt[i], strnlen(set.txt[i], STC_TXT_MAX + 1))) {
+    for (size_t i = 0; i < set->n; i++) {
+        if (tlsrpt_is_record(set->txt[i], strnlen(set->txt[i], STC_TXT_MAX + 1))) {
             if (nrpt++ == 0)
                 pick = i;
         } else {
             result_note(c, "TXT record at %s that is not TLS-RPT, ignored: \"%s\"", name,
-                        set.txt[i]);
+                        set->txt[i]);
         }
     }
     if (nrpt == 0) {
@@ -122,15 +118,14 @@ void check_tlsrpt(const struct stc_checker *ck, const char *domain, struct stc_r
                    "%s has %zu records starting with v=TLSRPTv1: senders need exactly one, so they"
                    " send no reports",
                    name, nrpt);
-        for (size_t i = 0; i < set.n; i++)
-            if (tlsrpt_is_record(set.txt[i], strnlen(set.txt[i], STC_TXT_MAX + 1)))
-                result_note(c, "TLS-RPT record: \"%s\"", set.txt[i]);
+        for (size_t i = 0; i < set->n; i++)
+            if (tlsrpt_is_record(set->txt[i], strnlen(set->txt[i], STC_TXT_MAX + 1)))
+                result_note(c, "TLS-RPT record: \"%s\"", set->txt[i]);
         result_recommend(c, "Keep one record and list every report URI in its rua field,"
                             " separated by commas");
         goto out;
     }
-    parse_one(c, domain, set.txt[pick]);
+    parse_one(c, domain, set->txt[pick]);
 out:
-    dns_txt_set_free(&set);
     result_rollup(c);
 }

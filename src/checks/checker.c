@@ -35,6 +35,7 @@
 
 #include "../mtasts/policy_list.h"
 #include "../mtasts/mtasts.h"
+#include "../mtasts/mtasts_obs.h"
 #include "../util/err.h"
 #include "../util/hostname.h"
 #include "../util/limits.h"
@@ -342,6 +343,30 @@ static int lookup_mx(const struct stc_checker *ck, const char *domain, struct st
     return 1;
 }
 
+/* The domain-level observations (DNS, HTTPS), then their judges. */
+static void domain_checks(const struct stc_checker *ck, const char *domain, struct stc_result *root)
+{
+    struct deadline d = deadline_in(ck->cfg.timeout_ms);
+    if (ck->cfg.checks & STC_CHECK_MTASTS) {
+        struct mtasts_obs_req q = {ck->dns, ck->cfg.https_port, ck->cfg.ca_file, ck->cfg.ca_path};
+        struct mtasts_obs o;
+        mtasts_observe(&q, domain, d, &o);
+        check_mtasts(&o, domain, root);
+        mtasts_obs_free(&o);
+    }
+    if (ck->cfg.checks & STC_CHECK_TLSRPT) {
+        struct txt_obs o;
+        tlsrpt_observe(ck->dns, domain, d, &o);
+        check_tlsrpt(&o, domain, root);
+        txt_obs_free(&o);
+    }
+    if ((ck->cfg.checks & STC_CHECK_DANE) && (ck->cfg.checks & STC_CHECK_SMTP) &&
+        ck->cfg.trust_anchor != NULL)
+        check_dane_domain(domain, root);
+    if (ck->cfg.checks & STC_CHECK_POLICYLIST)
+        check_policylist(ck->plist, domain, root);
+}
+
 stc_rc stc_checker_check_domain(const struct stc_checker *ck, const char *domain_in,
                                 const char *const *expected_mx, struct stc_result **out,
                                 struct stc_err *err)
@@ -394,16 +419,7 @@ stc_rc stc_checker_check_domain(const struct stc_checker *ck, const char *domain
         snprintf(msg, sizeof msg, "MX hosts not contacted (SMTP checks off)");
     }
 
-    struct deadline d = deadline_in(ck->cfg.timeout_ms);
-    if (ck->cfg.checks & STC_CHECK_MTASTS)
-        check_mtasts(ck, domain, root, d);
-    if (ck->cfg.checks & STC_CHECK_TLSRPT)
-        check_tlsrpt(ck, domain, root, d);
-    if ((ck->cfg.checks & STC_CHECK_DANE) && (ck->cfg.checks & STC_CHECK_SMTP) &&
-        ck->cfg.trust_anchor != NULL)
-        check_dane_domain(ck, domain, root);
-    if ((ck->cfg.checks & STC_CHECK_POLICYLIST) && ck->plist != NULL)
-        check_policylist(ck, domain, root);
+    domain_checks(ck, domain, root);
 
     for (size_t i = 0; i < stc_result_child_count(root); i++) {
         const struct stc_result *c = stc_result_child(root, i);

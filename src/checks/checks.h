@@ -53,15 +53,18 @@ void check_deep(const struct host_obs *obs, struct stc_result *host);
 /** Grade d (with the certificate facts of obs) into a "tls_deep" check node under host. */
 void deep_judge(const struct deep_obs *d, const struct host_obs *obs, struct stc_result *host);
 
-/* Domain-level checks. Each adds its node to root. */
-void check_mtasts(const struct stc_checker *ck, const char *domain, struct stc_result *root,
-                  struct deadline d);
-void check_tlsrpt(const struct stc_checker *ck, const char *domain, struct stc_result *root,
-                  struct deadline d);
-void check_policylist(const struct stc_checker *ck, const char *domain, struct stc_result *root);
+/* Domain-level judges: pure functions of their observations (src/mtasts/mtasts_obs.h)
+ * and of the host nodes already in root. Each adds its node to root. */
+struct mtasts_obs;
+struct txt_obs;
+struct policy_list;
+void check_mtasts(const struct mtasts_obs *o, const char *domain, struct stc_result *root);
+void check_tlsrpt(const struct txt_obs *o, const char *domain, struct stc_result *root);
+/** Nothing is added without a list. */
+void check_policylist(const struct policy_list *list, const char *domain, struct stc_result *root);
 /** A TXT answer at name failed DNSSEC validation: senders see no `what` (check_common.c). */
 void check_txt_bogus(struct stc_result *c, const char *name, const char *why, const char *what);
 /** Domain-level DANE summary (check_dane.c): reads root fact "mx_dnssec" and each host's "dane" node. */
-void check_dane_domain(const struct stc_checker *ck, const char *domain, struct stc_result *root);
+void check_dane_domain(const char *domain, struct stc_result *root);
 
 #endif

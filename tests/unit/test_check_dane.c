@@ -595,7 +595,7 @@ static struct stc_result *domain_root(const char *mx_dnssec)
 
 static const struct stc_result *summarize(struct stc_result *root)
 {
-    check_dane_domain(NULL, "example.com", root);
+    check_dane_domain("example.com", root);
     assert_false(result_oom(root));
     const struct stc_result *c = stc_result_find(root, CHECK_DANE);
     assert_non_null(c);

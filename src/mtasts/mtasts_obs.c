@@ -1,0 +1,95 @@
+/*
+ * NAME
+ *     mtasts_obs - the DNS and HTTPS work behind the mta_sts and tls-rpt checks
+ * SYNOPSIS
+ *     struct mtasts_obs o; mtasts_observe(&req, "example.com", d, &o); ... mtasts_obs_free(&o);
+ *     struct txt_obs t;    tlsrpt_observe(dns, "example.com", d, &t); ... txt_obs_free(&t);
+ * DESCRIPTION
+ *     mtasts_observe: the TXT RRset at _mta-sts.DOMAIN; then, unless that
+ *     lookup failed, the addresses of mta-sts.DOMAIN; then, when it has
+ *     any, the policy fetched from exactly those addresses (mtasts_fetch:
+ *     no redirects, 64 KiB, a certificate valid for the name). The policy
+ *     host is looked up even without a TXT record: a policy published
+ *     without its record is a finding. Everything seen stays in the
+ *     observation, raw; nothing is judged here (src/checks/check_mtasts.c).
+ *     tlsrpt_observe: the TXT RRset at _smtp._tls.DOMAIN.
+ * LIMITS
+ *     Each lookup gets at most MTASTS_TXT_MS / MTASTS_ADDR_MS of d, the
+ *     fetch at most MTASTS_FETCH_MS and three quarters of what is left, so
+ *     the TLS-RPT lookup after it keeps some of the shared deadline.
+ * DIAGNOSTICS
+ *     Both return STC_OK: lookup and fetch failures are recorded in the
+ *     observation (err, addr_rc/addr_err, fetch_rc/fetch_err).
+ */
+#include "mtasts_obs.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static void txt_lookup(struct dns_ctx *dns, struct deadline d, struct txt_obs *o)
+{
+    o->ok = dns_lookup_txt(dns, o->name, deadline_sub(d, MTASTS_TXT_MS), &o->set, &o->err) ==
+            STC_OK;
+}
+
+static long fetch_budget(struct deadline d)
+{
+    long left = deadline_left_ms(d);
+    long b = left < 2000 ? left : left * 3 / 4;
+    return b < MTASTS_FETCH_MS ? b : MTASTS_FETCH_MS;
+}
+
+static void fetch(const struct mtasts_obs_req *q, const char *domain, struct deadline d,
+                  struct mtasts_obs *o)
+{
+    const char *addrs[STC_ADDR_MAX];
+    size_t n = o->addrs.n < STC_ADDR_MAX ? o->addrs.n : STC_ADDR_MAX;
+    for (size_t i = 0; i < n; i++)
+        addrs[i] = o->addrs.addr[i];
+    struct mtasts_fetch_req req = {domain,     addrs,      n,
+                                   q->https_port > 0 ? q->https_port : 443,
+                                   q->ca_file, q->ca_path, deadline_sub(d, fetch_budget(d))};
+    o->fetched = 1;
+    o->fetch_rc = mtasts_fetch(&req, &o->res, &o->fetch_err);
+    if (o->fetch_rc == STC_OK)
+        o->body_text = buf_terminate(&o->res.body, NULL) == STC_OK;
+}
+
+stc_rc mtasts_observe(const struct mtasts_obs_req *q, const char *domain, struct deadline d,
+                      struct mtasts_obs *o)
+{
+    memset(o, 0, sizeof *o);
+    buf_init(&o->res.body, 0);
+    snprintf(o->txt.name, sizeof o->txt.name, "_mta-sts.%s", domain);
+    snprintf(o->host, sizeof o->host, "mta-sts.%s", domain);
+    txt_lookup(q->dns, d, &o->txt);
+    if (!o->txt.ok)
+        return STC_OK; /* unknown whether MTA-STS is used: nothing more to learn */
+    o->host_looked_up = 1;
+    o->addr_rc = dns_lookup_addrs(q->dns, o->host, deadline_sub(d, MTASTS_ADDR_MS), &o->addrs,
+                                  &o->addr_err);
+    if (o->addr_rc == STC_OK && o->addrs.n > 0)
+        fetch(q, domain, d, o);
+    return STC_OK;
+}
+
+void mtasts_obs_free(struct mtasts_obs *o)
+{
+    txt_obs_free(&o->txt);
+    dns_addr_set_free(&o->addrs);
+    mtasts_fetch_res_free(&o->res);
+}
+
+stc_rc tlsrpt_observe(struct dns_ctx *dns, const char *domain, struct deadline d,
+                      struct txt_obs *o)
+{
+    memset(o, 0, sizeof *o);
+    snprintf(o->name, sizeof o->name, "_smtp._tls.%s", domain);
+    txt_lookup(dns, d, o);
+    return STC_OK;
+}
+
+void txt_obs_free(struct txt_obs *o)
+{
+    dns_txt_set_free(&o->set);
+}
