@@ -387,7 +387,7 @@ static struct stc_result *dane_root(const char *mx_dnssec)
  * item and a wrapped sentence can be searched whole. */
 static char *judge_and_render(struct stc_result *root)
 {
-    check_dane_domain(NULL, "example.com", root);
+    check_dane_domain("example.com", root);
     result_rollup(root);
     result_set_domain_status(root, STC_DOMAIN_SUCCESS);
     assert_false(result_oom(root));
