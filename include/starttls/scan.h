@@ -4,8 +4,8 @@
  * chosen column), checks them with a pool of worker threads sharing one
  * checker, a single-flight host cache and a per-IP connection cap, and
  * streams each domain's result to its outputs as it finishes. Memory stays
- * flat in the number of domains (bounded queues, capped cache; only an
- * 8-byte hash per input domain is kept, for duplicates and resume).
+ * nearly flat in the number of domains (bounded queues, capped cache; only
+ * the input domain names are kept, exactly, for duplicates and resume).
  *
  * Typical use (the `starttls-check scan` command):
  *     struct stc_scan_opts o; stc_scan_opts_init(&o);

@@ -13,7 +13,7 @@
  *     accepted, DANE. Reads trees through the public accessors only. Used
  *     by the single writer thread; not locked.
  * LIMITS
- *     Memory: one hash per unique MX host.
+ *     Memory: one name per unique MX host (scan_seen, exact).
  * DIAGNOSTICS
  *     scan_agg_add: STC_E_NOMEM.
  */

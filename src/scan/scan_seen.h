@@ -1,4 +1,4 @@
-/* scan_seen.h - a growing set of 64-bit name hashes (duplicates, resume, unique hosts). */
+/* scan_seen.h - a growing set of exact names (duplicates, resume, unique hosts). */
 #ifndef STC_SCAN_SEEN_H
 #define STC_SCAN_SEEN_H
 
@@ -7,10 +7,19 @@
 
 #include <starttls/error.h>
 
+struct seen_slot {
+    uint64_t h;       /* 0 = empty */
+    const char *name; /* in the set's arena */
+};
+
+struct seen_chunk;
+
 struct scan_seen {
-    uint64_t *slots; /* open addressing; 0 = empty */
-    size_t cap;      /* power of two, or 0 before the first add */
+    struct seen_slot *slots; /* open addressing */
+    size_t cap;              /* power of two, or 0 before the first add */
     size_t n;
+    struct seen_chunk *arena; /* the names, in chunks */
+    uint64_t (*hash)(const void *p, size_t n); /* scan_hash; tests may replace it */
 };
 
 /** 64-bit hash of n bytes (never 0). */
