@@ -41,6 +41,7 @@
 #include <string.h>
 
 #include "cli_output.h"
+#include "util/text.h"
 
 #define LINE_MAX_ 1200 /* one message, escaped, plus its label */
 #define LABEL_MAX 600
@@ -134,7 +135,7 @@ int cli_nagios_state(const struct stc_result *root, long warn_days, long crit_da
 /* Escaped, with '|' turned into '/'. */
 static void safe(const char *s, char *out, size_t outsz)
 {
-    cli_escape(s ? s : "", s ? strlen(s) : 0, out, outsz);
+    text_censor(s ? s : "", s ? strlen(s) : 0, out, outsz);
     for (char *p = out; *p; p++)
         if (*p == '|')
             *p = '/';

@@ -40,6 +40,9 @@
 
 #include "cli_nagios.h"
 #include "cli_output.h"
+#include "util/err.h"
+#include "util/num.h"
+#include "util/text.h"
 
 enum {
     OPT_DOMAIN = 256,
@@ -176,18 +179,6 @@ void cli_usage(FILE *out)
           out);
 }
 
-stc_rc cli_err(struct stc_err *err, stc_rc code, const char *fmt, ...)
-{
-    if (err == NULL || err->code != STC_OK)
-        return code;
-    err->code = code;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
-    va_end(ap);
-    return code;
-}
-
 /* Does word (n bytes, '_' taken as '-') equal name? */
 static int word_is(const char *word, size_t n, const char *name)
 {
@@ -214,8 +205,8 @@ stc_rc cli_parse_checks(const char *list, unsigned *flags, struct stc_err *err)
                 break;
         if (k == sizeof check_names / sizeof check_names[0]) {
             char esc[64];
-            cli_escape(p, n, esc, sizeof esc);
-            return cli_err(err, STC_E_INVAL,
+            text_censor(p, n, esc, sizeof esc);
+            return err_set(err, STC_E_INVAL,
                            "unknown check \"%s\" in --checks (known: smtp, mta-sts, tls-rpt, "
                            "dane, policylist, legacy-tls, weak-ciphers, all)",
                            esc);
@@ -232,12 +223,10 @@ stc_rc cli_parse_checks(const char *list, unsigned *flags, struct stc_err *err)
 stc_rc cli_parse_timeout(const char *s, long *ms, struct stc_err *err)
 {
     char esc[64];
-    char *end = NULL;
-    errno = 0;
-    double sec = strtod(s, &end);
-    if (end == s || *end != '\0' || errno != 0 || !isfinite(sec) || sec <= 0 || sec > 3600) {
-        cli_escape(s, strlen(s), esc, sizeof esc);
-        return cli_err(err, STC_E_INVAL,
+    double sec = 0;
+    if (num_decimal(s, 0, 3600, &sec) != 0 || sec <= 0) {
+        text_censor(s, strlen(s), esc, sizeof esc);
+        return err_set(err, STC_E_INVAL,
                        "invalid --timeout \"%s\": give seconds, more than 0 and at most 3600", esc);
     }
     long v = (long)(sec * 1000.0 + 0.5);
@@ -248,45 +237,32 @@ stc_rc cli_parse_timeout(const char *s, long *ms, struct stc_err *err)
 stc_rc cli_parse_days(const char *s, const char *what, long *days, struct stc_err *err)
 {
     char esc[64];
-    char *end = NULL;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (end == s || *end != '\0' || errno != 0 || v < 0 || v > CLI_NAGIOS_MAX_DAYS || s[0] == '+' ||
-        s[0] == ' ') {
-        cli_escape(s, strlen(s), esc, sizeof esc);
-        return cli_err(err, STC_E_INVAL, "invalid %s \"%s\": give days from 0 to %d", what, esc,
+    if (num_long(s, 0, CLI_NAGIOS_MAX_DAYS, days) != 0) {
+        text_censor(s, strlen(s), esc, sizeof esc);
+        return err_set(err, STC_E_INVAL, "invalid %s \"%s\": give days from 0 to %d", what, esc,
                        CLI_NAGIOS_MAX_DAYS);
     }
-    *days = v;
     return STC_OK;
 }
 
-static stc_rc parse_probe_delay(const char *s, long *ms, struct stc_err *err)
+stc_rc cli_parse_probe_delay(const char *s, long *ms, struct stc_err *err)
 {
     char esc[64];
-    char *end = NULL;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (end == s || *end != '\0' || errno != 0 || v < 0 || v > 60000 || s[0] == '+' ||
-        s[0] == ' ') {
-        cli_escape(s, strlen(s), esc, sizeof esc);
-        return cli_err(err, STC_E_INVAL,
+    if (num_long(s, 0, 60000, ms) != 0) {
+        text_censor(s, strlen(s), esc, sizeof esc);
+        return err_set(err, STC_E_INVAL,
                        "invalid --probe-delay \"%s\": give milliseconds from 0 to 60000", esc);
     }
-    *ms = v;
     return STC_OK;
 }
 
 stc_rc cli_parse_port(const char *s, const char *what, int *port, struct stc_err *err)
 {
     char esc[64];
-    char *end = NULL;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (end == s || *end != '\0' || errno != 0 || v < 1 || v > 65535 || s[0] == '+' ||
-        s[0] == ' ') {
-        cli_escape(s, strlen(s), esc, sizeof esc);
-        return cli_err(err, STC_E_INVAL, "invalid %s \"%s\": give a port from 1 to 65535", what,
+    long v = 0;
+    if (num_long(s, 1, 65535, &v) != 0) {
+        text_censor(s, strlen(s), esc, sizeof esc);
+        return err_set(err, STC_E_INVAL, "invalid %s \"%s\": give a port from 1 to 65535", what,
                        esc);
     }
     *port = (int)v;
@@ -301,14 +277,14 @@ static stc_rc add_mx(struct cli_opts *o, const char *arg, struct stc_err *err)
         const char *comma = strchr(p, ',');
         size_t n = comma ? (size_t)(comma - p) : strlen(p);
         if (n == 0)
-            return cli_err(err, STC_E_INVAL, "empty pattern in --mx");
+            return err_set(err, STC_E_INVAL, "empty pattern in --mx");
         char **v = realloc(o->mx, (o->nmx + 2) * sizeof *v);
         if (v == NULL)
-            return cli_err(err, STC_E_NOMEM, "out of memory");
+            return err_set(err, STC_E_NOMEM, "out of memory");
         o->mx = v;
         o->mx[o->nmx] = strndup(p, n);
         if (o->mx[o->nmx] == NULL)
-            return cli_err(err, STC_E_NOMEM, "out of memory");
+            return err_set(err, STC_E_NOMEM, "out of memory");
         o->mx[++o->nmx] = NULL;
         if (comma == NULL)
             return STC_OK;
@@ -325,13 +301,13 @@ static void offending(int argc, char **argv, char *out, size_t outsz)
     }
     int i = optind - 1;
     const char *w = (i >= 1 && i < argc) ? argv[i] : "?";
-    cli_escape(w, strlen(w), out, outsz);
+    text_censor(w, strlen(w), out, outsz);
 }
 
 static stc_rc set_arg(const char **slot, const char *arg, const char *name, struct stc_err *err)
 {
     if (*arg == '\0')
-        return cli_err(err, STC_E_INVAL, "option --%s needs a non-empty argument", name);
+        return err_set(err, STC_E_INVAL, "option --%s needs a non-empty argument", name);
     *slot = arg;
     return STC_OK;
 }
@@ -366,12 +342,12 @@ static stc_rc one_option(int c, const char *arg, struct cli_opts *o, struct stc_
     case OPT_CRIT_DAYS: rc = cli_parse_days(arg, "--crit-days", &o->crit_days, err); break;
     case OPT_DEEP: o->deep = 1; break;
     case OPT_PROBE_DELAY:
-        rc = parse_probe_delay(arg, &o->probe_delay_ms, err);
+        rc = cli_parse_probe_delay(arg, &o->probe_delay_ms, err);
         o->probe_delay_set = 1;
         break;
     case 'h': o->help = 1; break;
     case 'V': o->version = 1; break;
-    default: rc = cli_err(err, STC_E_INTERNAL, "unhandled option %d", c); break;
+    default: rc = err_set(err, STC_E_INTERNAL, "unhandled option %d", c); break;
     }
     return rc;
 }
@@ -385,15 +361,15 @@ static stc_rc nagios_options(struct cli_opts *o, struct stc_err *err)
     if (o->crit_days < 0)
         o->crit_days = CLI_NAGIOS_CRIT_DAYS;
     if (!o->nagios)
-        return given ? cli_err(err, STC_E_INVAL, "--warn-days and --crit-days need --nagios")
+        return given ? err_set(err, STC_E_INVAL, "--warn-days and --crit-days need --nagios")
                      : STC_OK;
     if (o->crit_days > o->warn_days)
-        return cli_err(err, STC_E_INVAL, "--crit-days (%ld) must not exceed --warn-days (%ld)",
+        return err_set(err, STC_E_INVAL, "--crit-days (%ld) must not exceed --warn-days (%ld)",
                        o->crit_days, o->warn_days);
     if (o->json)
-        return cli_err(err, STC_E_INVAL, "--nagios and --json exclude each other");
+        return err_set(err, STC_E_INVAL, "--nagios and --json exclude each other");
     if (o->ndomains > 1)
-        return cli_err(err, STC_E_INVAL, "--nagios checks one domain, %zu given", o->ndomains);
+        return err_set(err, STC_E_INVAL, "--nagios checks one domain, %zu given", o->ndomains);
     return STC_OK;
 }
 
@@ -404,7 +380,7 @@ stc_rc cli_options_parse(int argc, char **argv, struct cli_opts *o, struct stc_e
     o->warn_days = o->crit_days = -1; /* not given */
     o->domains = calloc((size_t)(argc > 0 ? argc : 1), sizeof *o->domains);
     if (o->domains == NULL)
-        return cli_err(err, STC_E_NOMEM, "out of memory");
+        return err_set(err, STC_E_NOMEM, "out of memory");
 
     optind = 0; /* full re-initialization (glibc), so parsing can run again */
     opterr = 0;
@@ -415,15 +391,15 @@ stc_rc cli_options_parse(int argc, char **argv, struct cli_opts *o, struct stc_e
             break;
         if (c == '?' && optopt >= OPT_DOMAIN) {
             offending(argc, argv, word, sizeof word);
-            return cli_err(err, STC_E_INVAL, "option \"%s\" takes no argument", word);
+            return err_set(err, STC_E_INVAL, "option \"%s\" takes no argument", word);
         }
         if (c == '?') {
             offending(argc, argv, word, sizeof word);
-            return cli_err(err, STC_E_INVAL, "unknown or ambiguous option \"%s\"", word);
+            return err_set(err, STC_E_INVAL, "unknown or ambiguous option \"%s\"", word);
         }
         if (c == ':') {
             offending(argc, argv, word, sizeof word);
-            return cli_err(err, STC_E_INVAL, "option \"%s\" needs an argument", word);
+            return err_set(err, STC_E_INVAL, "option \"%s\" needs an argument", word);
         }
         stc_rc rc = one_option(c, optarg, o, err);
         if (rc != STC_OK)

@@ -64,11 +64,9 @@ stc_rc cli_parse_checks(const char *list, unsigned *flags, struct stc_err *err);
 stc_rc cli_parse_timeout(const char *s, long *ms, struct stc_err *err);
 /** Days 0..CLI_NAGIOS_MAX_DAYS for --warn-days / --crit-days. */
 stc_rc cli_parse_days(const char *s, const char *what, long *days, struct stc_err *err);
+/** --probe-delay: milliseconds 0..60000. */
+stc_rc cli_parse_probe_delay(const char *s, long *ms, struct stc_err *err);
 /** A TCP port 1..65535. */
 stc_rc cli_parse_port(const char *s, const char *what, int *port, struct stc_err *err);
-
-/** Record code + message in err when it is still clear (first writer wins); returns code. */
-stc_rc cli_err(struct stc_err *err, stc_rc code, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
 
 #endif

@@ -1,7 +1,8 @@
 /* cli_output.h - what starttls-check prints: the text report and escaping.
  *
  * Everything printed comes through here: tree strings are escaped by the
- * library already, and are escaped again on the way out, so no byte below
+ * library already, and are escaped again on the way out (text_censor,
+ * src/util/text.h), so no byte below
  * 0x20 other than our own newlines (and colour sequences when asked for)
  * reaches the terminal.
  */
@@ -25,12 +26,5 @@
  * reports a write error, STC_E_NOMEM.
  */
 stc_rc cli_text_render(FILE *out, const struct stc_result *r, int color);
-
-/**
- * Copy n bytes of in into out as printable ASCII: 0x20..0x7e stay (a
- * backslash too), anything else becomes \xHH. Always NUL-terminates
- * (outsz > 0); truncates with "..." when out is too small. Returns strlen(out).
- */
-size_t cli_escape(const char *in, size_t n, char *out, size_t outsz);
 
 #endif

@@ -38,6 +38,8 @@
 #include "cli_options.h"
 #include "cli_output.h"
 #include "cli_scan.h"
+#include "util/num.h"
+#include "util/text.h"
 
 #define PROG "starttls-check scan"
 #define DEFAULT_PROGRESS_S 10
@@ -202,28 +204,15 @@ void cli_scan_usage(FILE *out)
 static void complain(const char *a, const char *b)
 {
     char ea[512], eb[512];
-    cli_escape(a, strlen(a), ea, sizeof ea);
-    cli_escape(b ? b : "", b ? strlen(b) : 0, eb, sizeof eb);
+    text_censor(a, strlen(a), ea, sizeof ea);
+    text_censor(b ? b : "", b ? strlen(b) : 0, eb, sizeof eb);
     fprintf(stderr, PROG ": %s%s%s\n", ea, b ? ": " : "", eb);
-}
-
-static int parse_num(const char *s, long lo, long hi, long *out)
-{
-    char *end = NULL;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (end == s || *end != '\0' || errno != 0 || v < lo || v > hi)
-        return -1;
-    *out = v;
-    return 0;
 }
 
 static int parse_secs(const char *s, double lo, double hi, long *ms)
 {
-    char *end = NULL;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (end == s || *end != '\0' || errno != 0 || !(v >= lo && v <= hi))
+    double v = 0;
+    if (num_decimal(s, lo, hi, &v) != 0)
         return -1;
     *ms = (long)(v * 1000.0 + 0.5);
     return 0;
@@ -240,37 +229,37 @@ static int parse_args(int argc, char **argv, struct scan_cli *c)
         const char *name = optind > 0 && optind <= argc ? argv[optind - 1] : "?";
         switch (ch) {
         case O_THREADS:
-            if (parse_num(optarg, 1, STC_SCAN_MAX_THREADS, &v) != 0)
+            if (num_long(optarg, 1, STC_SCAN_MAX_THREADS, &v) != 0)
                 goto bad;
             c->so.threads = (unsigned)v;
             break;
         case O_PER_IP:
-            if (parse_num(optarg, 1, 1000, &v) != 0)
+            if (num_long(optarg, 1, 1000, &v) != 0)
                 goto bad;
             c->so.per_ip = (unsigned)v;
             break;
         case O_CACHE_TTL:
-            if (parse_num(optarg, 0, 10L * 365 * 86400, &v) != 0)
+            if (num_long(optarg, 0, 10L * 365 * 86400, &v) != 0)
                 goto bad;
             c->so.cache_ttl_s = v;
             break;
         case O_CACHE_MAX:
-            if (parse_num(optarg, 1, 100000000L, &v) != 0)
+            if (num_long(optarg, 1, 100000000L, &v) != 0)
                 goto bad;
             c->so.cache_max = (size_t)v;
             break;
         case O_COLUMN:
-            if (parse_num(optarg, 0, 63, &v) != 0)
+            if (num_long(optarg, 0, 63, &v) != 0)
                 goto bad;
             c->so.column = (int)v;
             break;
         case O_QUEUE:
-            if (parse_num(optarg, 1, 1000000, &v) != 0)
+            if (num_long(optarg, 1, 1000000, &v) != 0)
                 goto bad;
             c->so.queue_size = (size_t)v;
             break;
         case O_STACK_KB:
-            if (parse_num(optarg, 64, 65536, &v) != 0)
+            if (num_long(optarg, 64, 65536, &v) != 0)
                 goto bad;
             c->so.stack_size = (size_t)v * 1024;
             break;
@@ -292,7 +281,7 @@ static int parse_args(int argc, char **argv, struct scan_cli *c)
         case O_AGGREGATE: c->aggregate = 1; break;
         case O_AGGREGATE_JSON: c->aggregate_json = optarg; break;
         case O_PROGRESS:
-            if (parse_num(optarg, 0, 86400, &v) != 0)
+            if (num_long(optarg, 0, 86400, &v) != 0)
                 goto bad;
             c->progress_s = v;
             break;
@@ -322,15 +311,11 @@ static int parse_args(int argc, char **argv, struct scan_cli *c)
         case O_POLICY_LIST: c->policy_list = optarg; break;
         case O_NO_DANE: c->no_dane = 1; break;
         case O_DEEP: c->deep = 1; break;
-        case O_PROBE_DELAY: {
-            char *end = NULL;
-            long ms = strtol(optarg, &end, 10);
-            if (end == optarg || *end != '\0' || ms < 0 || ms > 60000)
+        case O_PROBE_DELAY:
+            if (cli_parse_probe_delay(optarg, &c->probe_delay_ms, &err) != STC_OK)
                 goto bad;
-            c->probe_delay_ms = ms;
             c->probe_delay_set = 1;
             break;
-        }
         case O_HELP: c->help = 1; return 0;
         default:
             complain("unknown option or missing argument", name);

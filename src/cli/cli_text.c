@@ -39,6 +39,7 @@
  *     recommendation list cannot grow, STC_E_INVAL for a NULL argument.
  */
 #include "cli_output.h"
+#include "util/text.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -117,7 +118,7 @@ static void put_paint(struct pen *p, int s, const char *text)
 static void put_esc(struct pen *p, const char *s)
 {
     char buf[TEXT_MAX];
-    cli_escape(s ? s : "", s ? strlen(s) : 0, buf, sizeof buf);
+    text_censor(s ? s : "", s ? strlen(s) : 0, buf, sizeof buf);
     put(p, buf);
 }
 
@@ -126,7 +127,7 @@ static void put_esc(struct pen *p, const char *s)
 static void put_wrapped(struct pen *p, const char *s, size_t indent)
 {
     char buf[TEXT_MAX];
-    cli_escape(s ? s : "", s ? strlen(s) : 0, buf, sizeof buf);
+    text_censor(s ? s : "", s ? strlen(s) : 0, buf, sizeof buf);
     const char *t = buf;
     for (;;) {
         size_t len = strlen(t);
@@ -203,7 +204,7 @@ struct table {
 
 static void cell_set(struct row *row, enum col c, const char *s, int paint)
 {
-    cli_escape(s, strlen(s), row->cell[c], CELL_MAX);
+    text_censor(s, strlen(s), row->cell[c], CELL_MAX);
     row->paint[c] = paint;
 }
 
@@ -473,7 +474,7 @@ static stc_rc items_push(struct items *it, const char *prefix, const struct stc_
     }
     char raw[2 * CELL_MAX];
     snprintf(raw, sizeof raw, "%s%s%s", prefix, *prefix ? "/" : "", stc_result_name(node));
-    cli_escape(raw, strlen(raw), it->v[it->n].label, sizeof it->v[it->n].label);
+    text_censor(raw, strlen(raw), it->v[it->n].label, sizeof it->v[it->n].label);
     it->v[it->n].node = node;
     it->v[it->n].paint = -1;
     it->v[it->n].word = it->v[it->n].text = NULL;

@@ -35,6 +35,8 @@
 #include "cli_nagios.h"
 #include "cli_options.h"
 #include "cli_output.h"
+#include "util/text.h"
+#include "util/err.h"
 #include "cli_scan.h"
 
 #define PROG "starttls-check"
@@ -61,9 +63,9 @@ static int max_int(int a, int b)
 static void complain(const char *what, const struct stc_err *err)
 {
     char w[512], m[STC_ERR_MSG_MAX * 4];
-    cli_escape(what, strlen(what), w, sizeof w);
+    text_censor(what, strlen(what), w, sizeof w);
     const char *reason = err->msg[0] ? err->msg : stc_rc_name(err->code);
-    cli_escape(reason, strlen(reason), m, sizeof m);
+    text_censor(reason, strlen(reason), m, sizeof m);
     fprintf(stderr, "%s: %s: %s\n", PROG, w, m);
 }
 
@@ -78,7 +80,7 @@ static void complain_nagios(const struct cli_opts *o, const char *what, const st
 static int usage_error(const struct stc_err *err, int nagios)
 {
     char m[STC_ERR_MSG_MAX * 4];
-    cli_escape(err->msg, strlen(err->msg), m, sizeof m);
+    text_censor(err->msg, strlen(err->msg), m, sizeof m);
     fprintf(stderr, "%s: %s\nTry '%s --help' for more information.\n", PROG, m, PROG);
     if (nagios)
         return cli_nagios_unknown(stdout, "usage", err->msg);
@@ -117,8 +119,8 @@ static int normalize_domains(const struct cli_opts *o, char (*names)[NAME_SZ])
         if (rc == STC_OK)
             continue;
         char d[1024], m[STC_ERR_MSG_MAX * 4];
-        cli_escape(o->domains[i], strlen(o->domains[i]), d, sizeof d);
-        cli_escape(e.msg[0] ? e.msg : stc_rc_name(rc), strlen(e.msg[0] ? e.msg : stc_rc_name(rc)),
+        text_censor(o->domains[i], strlen(o->domains[i]), d, sizeof d);
+        text_censor(e.msg[0] ? e.msg : stc_rc_name(rc), strlen(e.msg[0] ? e.msg : stc_rc_name(rc)),
                    m, sizeof m);
         fprintf(stderr, "%s: invalid domain \"%s\": %s\n", PROG, d, m);
         if (o->nagios) {
@@ -149,8 +151,8 @@ static int normalize_mx(const struct cli_opts *o, char (*pats)[NAME_SZ + 2])
             continue;
         }
         char d[1024], m[STC_ERR_MSG_MAX * 4];
-        cli_escape(p, strlen(p), d, sizeof d);
-        cli_escape(e.msg, strlen(e.msg), m, sizeof m);
+        text_censor(p, strlen(p), d, sizeof d);
+        text_censor(e.msg, strlen(e.msg), m, sizeof m);
         fprintf(stderr, "%s: invalid --mx pattern \"%s\": %s\n", PROG, d, m);
         if (o->nagios)
             cli_nagios_unknown(stdout, "invalid --mx pattern", p);
@@ -341,7 +343,7 @@ int main(int argc, char **argv)
         printf("%s %s\n", PROG, stc_version());
         code = 0;
     } else if (o.ndomains == 0) {
-        cli_err(&err, STC_E_INVAL, "no domain given");
+        err_set(&err, STC_E_INVAL, "no domain given");
         code = usage_error(&err, o.nagios);
     } else {
         code = run(&o);

@@ -38,6 +38,12 @@ MANDIR=$(sed -n 's/^CMAKE_INSTALL_MANDIR:PATH=//p' "$BUILD/CMakeCache.txt")
 R=$DEST$PREFIX
 
 check "bin/starttls-check is executable" test -x "$R/bin/starttls-check"
+# The command finds the libstarttls installed beside it (RPATH $ORIGIN/../LIBDIR).
+check "installed starttls-check runs with the installed libstarttls" \
+    bash -c 'l=$(ldd "$1" | awk "/libstarttls/ {print \$3}") &&
+             test "$(realpath "$l")" = "$(realpath "$2/libstarttls.so.0")" &&
+             "$1" --version >/dev/null' _ \
+    "$R/bin/starttls-check" "$R/$LIBDIR"
 check "$LIBDIR/libstarttls.so.0 installed" test -e "$R/$LIBDIR/libstarttls.so.0"
 check "$LIBDIR/libstarttls.so (link for -lstarttls)" test -e "$R/$LIBDIR/libstarttls.so"
 soname=$(objdump -p "$R/$LIBDIR/libstarttls.so.0" 2>/dev/null | awk '$1 == "SONAME" {print $2}')

@@ -16,7 +16,6 @@
 
 #include "result/result_tree.h"
 
-#include "cli/cli_escape.c"
 #include "cli/cli_nagios.c"
 
 static struct stc_result *add_host(struct stc_result *root, const char *name, long long days)

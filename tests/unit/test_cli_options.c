@@ -12,7 +12,6 @@
 
 #include <cmocka.h>
 
-#include "cli/cli_escape.c"
 #include "cli/cli_options.c"
 
 #define ARGV(...) ((char *[]){"starttls-check", __VA_ARGS__, NULL})

@@ -17,8 +17,8 @@
 #include "probe/host_obs.h"
 #include "result/result_tree.h"
 
-#include "cli/cli_escape.c"
 #include "cli/cli_text.c"
+#include "util/text.h"
 
 static struct stc_result *add_host(struct stc_result *root, const char *name, long long pref,
                                    const char *addr, const char *version, const char *cipher,
@@ -645,12 +645,16 @@ static void test_escape(void **state)
 {
     (void)state;
     char out[16];
-    assert_int_equal(cli_escape("a\\b\x01\xff", 5, out, sizeof out), 11);
+    assert_int_equal(text_censor("a\\b\x01\xff", 5, out, sizeof out), 11);
     assert_string_equal(out, "a\\b\\x01\\xff");
     /* Truncation keeps the terminator and shows the cut. */
-    assert_int_equal(cli_escape("0123456789abcdefghij", 20, out, 8), 7);
+    assert_int_equal(text_censor("0123456789abcdefghij", 20, out, 8), 7);
     assert_string_equal(out, "0123...");
-    assert_int_equal(cli_escape("abc", 3, out, 0), 0);
+    assert_int_equal(text_censor("abc", 3, out, 0), 0);
+    /* A cut never leaves half an escape ("\x0" without its last digit). */
+    text_censor("ab\x01\x02\x03", 5, out, 9);
+    for (const char *p = out; (p = strstr(p, "\\x")) != NULL; p += 2)
+        assert_true(p[2] != '\0' && p[3] != '\0' && p[2] != '.' && p[3] != '.');
 }
 
 int main(void)
