@@ -12,13 +12,8 @@
  *     (MTA-STS, TLS-RPT, policy list). A checker is read-only after
  *     stc_checker_new and shared by threads; each call owns its own state.
  *
- *     Domain status (the original's rules): hosts that cannot be connected
- *     are reported but do not count unless none connect (5); a connected
- *     host without working STARTTLS gives 4; a connected host outside the
- *     expected MX patterns gives 6; otherwise the most severe host status.
- *     Added here: a domain-level check that fails (e.g. an MTA-STS policy in
- *     enforce mode that senders cannot satisfy) raises a success or warning
- *     to failure, since mail is lost; domain-level warnings do not change it.
+ *     The domain status comes from domain_status.c (the original's rules
+ *     over the host nodes, then the domain-level checks).
  *
  *     Without a trust anchor nothing can be DNSSEC-secure: the root says so
  *     once (facts "dnssec_validated" false and "dnssec_note", a note), the
@@ -112,21 +107,6 @@ void stc_checker_free(struct stc_checker *ck)
     free(ck);
 }
 
-/* Did the host connect and greet (the original's couldConnect)? */
-static int host_connected(const struct stc_result *host)
-{
-    const struct stc_result *c = stc_result_find(host, CHECK_CONNECTIVITY);
-    return c != NULL && stc_result_status(c) == STC_STATUS_SUCCESS;
-}
-
-/* Did STARTTLS work on the host (the original's couldSTARTTLS)? */
-static int host_starttls(const struct stc_result *host)
-{
-    const struct stc_result *c = stc_result_find(host, CHECK_STARTTLS);
-    long long hs = 0;
-    return c != NULL && stc_result_get_int(c, "handshake", &hs) && hs;
-}
-
 stc_rc stc_checker_check_host(const struct stc_checker *ck, const char *domain, const char *host,
                               struct stc_result **out, struct stc_err *err)
 {
@@ -151,7 +131,7 @@ stc_rc stc_checker_check_host(const struct stc_checker *ck, const char *domain, 
     if (obs.address[0])
         result_fact_str(node, "address", obs.address);
     check_connectivity(&obs, node);
-    if (host_connected(node)) {
+    if (domain_host_connected(node)) {
         check_starttls(&obs, node);
         if (obs.handshake_ok) {
             check_certificate(&obs, node);
@@ -162,7 +142,7 @@ stc_rc stc_checker_check_host(const struct stc_checker *ck, const char *domain, 
         if ((ck->cfg.checks & STC_CHECK_DANE) && ck->cfg.trust_anchor != NULL)
             check_dane(&obs, node);
     }
-    result_fact_bool(node, "connected", host_connected(node));
+    result_fact_bool(node, "connected", domain_host_connected(node));
     result_fact_int(node, "connections", obs.connections);
     host_obs_free(&obs);
     result_rollup(node);
@@ -220,66 +200,6 @@ static stc_rc run_host(const struct stc_checker *ck, const char *domain, const s
     if (rc == STC_OK)
         result_fact_int(*out, "preference", mx->pref);
     return rc;
-}
-
-static int matches_any(const char *host, const char *const *patterns)
-{
-    for (size_t i = 0; patterns[i] != NULL; i++)
-        if (stc_policy_matches(host, patterns[i]))
-            return 1;
-    return 0;
-}
-
-/* The original's domain status rules, over the host nodes. */
-static stc_domain_status derive_status(struct stc_result *root, const char *const *expected,
-                                       char *msg, size_t msgsz)
-{
-    size_t hosts = 0, connected = 0;
-    stc_status worst = STC_STATUS_SUCCESS;
-    const char *worst_host = NULL;
-    for (size_t i = 0; i < stc_result_child_count(root); i++) {
-        const struct stc_result *h = stc_result_child(root, i);
-        if (stc_result_kind(h) != STC_NODE_HOST)
-            continue;
-        hosts++;
-        if (!host_connected(h))
-            continue;
-        connected++;
-        result_fact_list_add(root, "preferred_hostnames", stc_result_name(h));
-        const struct stc_result *st = stc_result_find(h, CHECK_STARTTLS);
-        /* A STARTTLS check that could not run (EHLO failed, 421) says nothing
-         * about STARTTLS: that host is an error, not a "no STARTTLS". */
-        if (!host_starttls(h) && !(st && stc_result_status(st) == STC_STATUS_ERROR)) {
-            long long adv = 0;
-            int advertised = st && stc_result_get_int(st, "advertised", &adv) && adv;
-            snprintf(msg, msgsz, advertised ? "STARTTLS fails on %s" : "%s does not support STARTTLS",
-                     stc_result_name(h));
-            return STC_DOMAIN_NO_STARTTLS;
-        }
-        if (expected != NULL && !matches_any(stc_result_name(h), expected)) {
-            snprintf(msg, msgsz, "%s does not match the expected MX hosts",
-                     stc_result_name(h));
-            return STC_DOMAIN_BAD_HOSTNAME;
-        }
-        if (stc_result_status(h) > worst) {
-            worst = stc_result_status(h);
-            worst_host = stc_result_name(h);
-        }
-    }
-    if (connected == 0) {
-        if (hosts == 1)
-            snprintf(msg, msgsz, "Could not connect to the MX host");
-        else
-            snprintf(msg, msgsz, "Could not connect to any of the %zu MX hosts", hosts);
-        return STC_DOMAIN_COULD_NOT_CONNECT;
-    }
-    if (worst == STC_STATUS_SUCCESS)
-        snprintf(msg, msgsz, "%zu of %zu MX host%s checked: STARTTLS with a valid certificate",
-                 connected, hosts, hosts == 1 ? "" : "s");
-    else
-        snprintf(msg, msgsz, "%s: %s found", worst_host,
-                 worst == STC_STATUS_WARNING ? "warnings" : "problems");
-    return (stc_domain_status)worst;
 }
 
 /* Whether DNSSEC is validated; without a trust anchor, say so once. */
@@ -413,7 +333,7 @@ stc_rc stc_checker_check_domain(const struct stc_checker *ck, const char *domain
                 goto fail;
             result_add(root, h);
         }
-        status = derive_status(root, expected_mx, msg, sizeof msg);
+        status = domain_status_hosts(root, expected_mx, msg, sizeof msg);
     } else {
         status = STC_DOMAIN_SUCCESS;
         snprintf(msg, sizeof msg, "MX hosts not contacted (SMTP checks off)");
@@ -421,14 +341,7 @@ stc_rc stc_checker_check_domain(const struct stc_checker *ck, const char *domain
 
     domain_checks(ck, domain, root);
 
-    for (size_t i = 0; i < stc_result_child_count(root); i++) {
-        const struct stc_result *c = stc_result_child(root, i);
-        if (stc_result_kind(c) == STC_NODE_CHECK &&
-            stc_result_status(c) >= STC_STATUS_FAILURE && status <= STC_DOMAIN_WARNING) {
-            status = STC_DOMAIN_FAILURE;
-            snprintf(msg, sizeof msg, "%s check failed", stc_result_name(c));
-        }
-    }
+    status = domain_status_checks(root, status, msg, sizeof msg);
 done:
     result_rollup(root);
     result_set_domain_status(root, status);

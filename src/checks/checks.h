@@ -62,6 +62,14 @@ void check_mtasts(const struct mtasts_obs *o, const char *domain, struct stc_res
 void check_tlsrpt(const struct txt_obs *o, const char *domain, struct stc_result *root);
 /** Nothing is added without a list. */
 void check_policylist(const struct policy_list *list, const char *domain, struct stc_result *root);
+/** Did the host connect and greet (the original's couldConnect)? (domain_status.c) */
+int domain_host_connected(const struct stc_result *host);
+/** The domain status from the host nodes (the original's rules); msg: the verdict. */
+stc_domain_status domain_status_hosts(struct stc_result *root, const char *const *expected,
+                                      char *msg, size_t msgsz);
+/** Raise status for failed (2) or not-run (3) domain-level checks; msg: the verdict. */
+stc_domain_status domain_status_checks(const struct stc_result *root, stc_domain_status status,
+                                       char *msg, size_t msgsz);
 /** A TXT answer at name failed DNSSEC validation: senders see no `what` (check_common.c). */
 void check_txt_bogus(struct stc_result *c, const char *name, const char *why, const char *what);
 /** Domain-level DANE summary (check_dane.c): reads root fact "mx_dnssec" and each host's "dane" node. */
