@@ -6,7 +6,9 @@
  *     EXPORT, RC4, single DES) when a client offers only those, or when the
  *     negotiated suite has under 128 bits. Anonymous (aNULL) suites are a
  *     warning: Postfix's defaults offer them for opportunistic TLS, and a
- *     validating sender never picks them.
+ *     validating sender never picks them. A weak-suite probe that got no
+ *     TLS answer (421, timeout, reset, refused connect) is "not tested"
+ *     ("weak_tested": false, an error with the reason), never a pass.
  */
 #include "checks.h"
 #include "../probe/host_obs.h"
@@ -41,6 +43,14 @@ void check_cipher(const struct host_obs *obs, struct stc_result *host)
         result_recommend(c, "Remove broken suites. Postfix: smtpd_tls_exclude_ciphers = NULL, "
                             "EXPORT, RC4, DES, MD5 (or tls_medium_cipherlist from the defaults). "
                             "Exim: tls_require_ciphers = DEFAULT:!NULL:!EXPORT:!RC4:!DES.");
+    }
+    if (obs->broken.ran || obs->anon.ran) {
+        int tested = obs->broken.tested || obs->anon.tested || obs->broken.accepted ||
+                     obs->anon.accepted;
+        result_fact_bool(c, "weak_tested", tested);
+        if (!tested)
+            check_probe_not_tested(c, &obs->broken,
+                                   "Broken and anonymous suites");
     }
     result_fact_bool(c, "anonymous_accepted", obs->anon.accepted);
     if (obs->anon.accepted) {

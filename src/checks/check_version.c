@@ -4,8 +4,15 @@
  * DESCRIPTION
  *     Warning when the negotiated version is below TLS 1.2, and when a
  *     second connection offering at most TLS 1.1 still succeeds: RFC 8996
- *     deprecates TLS 1.0 and 1.1.
+ *     deprecates TLS 1.0 and 1.1. That connection offers both, so the
+ *     server's pick says which one it accepts at least ("legacy_picked");
+ *     the message says so rather than implying the other is refused.
+ *     "legacy_refused" only when the server refused in TLS terms; a probe
+ *     that got no TLS answer (421, timeout, reset, refused connect) is "not
+ *     tested" (an error with the reason, "legacy_tested": false).
  */
+#include <string.h>
+
 #include "checks.h"
 #include "../probe/host_obs.h"
 
@@ -13,6 +20,41 @@
     "Disable TLS 1.0 and 1.1. Postfix: smtpd_tls_protocols = >=TLSv1.2 and "                      \
     "smtpd_tls_mandatory_protocols = >=TLSv1.2. Exim: openssl_options = +no_tlsv1 +no_tlsv1_1 "   \
     "(or tls_require_ciphers with a TLS 1.2 minimum)."
+
+/* What the legacy probe saw: it offers TLS 1.0 and 1.1, so the server's pick
+ * names one accepted version; with TLS 1.1 picked, TLS 1.0 is not known. */
+static void judge_legacy(const struct host_obs *obs, const struct tls_info *in,
+                         struct stc_result *c)
+{
+    const struct host_probe *p = &obs->legacy;
+    if (!p->ran)
+        return;
+    int tested = p->tested || p->accepted;
+    result_fact_bool(c, "legacy_tested", tested);
+    if (!tested) {
+        check_probe_not_tested(c, p, "TLS 1.0 and 1.1");
+        return;
+    }
+    if (!p->accepted) {
+        result_fact_bool(c, "legacy_refused", 1);
+        return;
+    }
+    result_fact_str(c, "legacy_offered", "TLS 1.1 or older");
+    result_fact_str(c, "legacy_picked", p->version);
+    if (in->version >= TLS_V_1_2 || strcmp(in->version_name, p->version) != 0)
+        result_fact_list_add(c, "legacy_accepted", p->version);
+    if (strcmp(p->version, "TLSv1.1") == 0)
+        result_msg(c, STC_STATUS_WARNING,
+                   "Accepts TLS 1.1, deprecated by RFC 8996: offered TLS 1.1 or older, the server "
+                   "picked TLSv1.1 (whether it also accepts TLS 1.0 is not tested without "
+                   "--deep)");
+    else
+        result_msg(c, STC_STATUS_WARNING,
+                   "Accepts %s, deprecated by RFC 8996: offered TLS 1.1 or older, the server "
+                   "picked %s (so not TLS 1.1)",
+                   p->version, p->version);
+    result_recommend(c, FIX_VERSIONS);
+}
 
 void check_version(const struct host_obs *obs, struct stc_result *host)
 {
@@ -34,13 +76,5 @@ void check_version(const struct host_obs *obs, struct stc_result *host)
                             "Exim: tls_require_ciphers without a protocol cap.");
         result_fact_list_add(c, "legacy_accepted", in->version_name);
     }
-    if (obs->legacy.accepted) {
-        if (in->version >= TLS_V_1_2)
-            result_fact_list_add(c, "legacy_accepted", obs->legacy.version);
-        result_msg(c, STC_STATUS_WARNING, "Still accepts %s, deprecated by RFC 8996",
-                   obs->legacy.version);
-        result_recommend(c, FIX_VERSIONS);
-    } else if (obs->legacy.ran) {
-        result_fact_bool(c, "legacy_refused", 1);
-    }
+    judge_legacy(obs, in, c);
 }

@@ -72,6 +72,9 @@ stc_domain_status domain_status_checks(const struct stc_result *root, stc_domain
                                        char *msg, size_t msgsz);
 /** A TXT answer at name failed DNSSEC validation: senders see no `what` (check_common.c). */
 void check_txt_bogus(struct stc_result *c, const char *name, const char *why, const char *what);
+struct host_probe;
+/** A probe got no TLS answer: "WHAT not tested: why", an error (check_common.c). */
+void check_probe_not_tested(struct stc_result *c, const struct host_probe *p, const char *what);
 /** Domain-level DANE summary (check_dane.c): reads root fact "mx_dnssec" and each host's "dane" node. */
 void check_dane_domain(const char *domain, struct stc_result *root);
 

@@ -17,13 +17,19 @@
 #include "deep_obs.h"
 #include "probe.h"
 
-/* One extra connection that asks whether the host accepts something weak. */
+/* One extra connection that asks whether the host accepts something weak.
+ * Only a TLS answer to the ClientHello is a test: a ServerHello (accepted)
+ * or a refusal in TLS terms (an alert, a protocol error). A probe stopped
+ * before that (connect refused, 421 or another SMTP refusal, timeout, the
+ * connection closed or reset before the ServerHello) is not tested. */
 struct host_probe {
-    int ran;             /* the probe connection was attempted */
-    int accepted;        /* the handshake completed */
+    int ran;             /* the probe was due (its check enabled, STARTTLS worked) */
+    int tested;          /* the server answered the ClientHello in TLS */
+    int accepted;        /* it took what was offered (tested too) */
+    int throttled;       /* not tested because the server answered 421 */
     char version[16];    /* negotiated, when accepted */
     char cipher[64];     /* negotiated, when accepted */
-    struct stc_err err;  /* why it did not complete (refusal is the good outcome) */
+    struct stc_err err;  /* the refusal (tested) or why it was not tested */
 };
 
 struct host_obs {

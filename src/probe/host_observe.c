@@ -171,19 +171,23 @@ static void probe(const struct probe_ctx *pc, struct host_obs *obs, const char *
     struct smtp_session s;
     struct tls_conn *tls = NULL;
 
+    p->ran = 1;
     if (deadline_expired(d)) {
         err_set(&p->err, STC_E_TIMEOUT, "no time left for this probe");
         return;
     }
-    p->ran = 1;
     obs->connections++;
     if (host_gated_connect(pc, addr, d, &fd, &p->err) != STC_OK)
         return;
     io_sock_init(&sock, fd);
     smtp_session_init(&s, &sock.io);
-    if (!host_session_starttls(pc, &s, d, NULL, NULL, &p->err))
+    if (!host_session_starttls(pc, &s, d, NULL, &p->throttled, &p->err))
         goto out;
-    if (tls_handshake(pc->tls, fd, opts, d, &tls, &p->err) != STC_OK)
+    /* An alert or a protocol error is the server's answer in TLS: a refusal.
+     * A close, reset or timeout before the ServerHello says nothing about TLS. */
+    stc_rc rc = tls_handshake(pc->tls, fd, opts, d, &tls, &p->err);
+    p->tested = rc == STC_OK || rc == STC_E_TLS;
+    if (rc != STC_OK)
         goto out;
     struct tls_info info;
     memset(&info, 0, sizeof info);
@@ -219,10 +223,13 @@ static size_t weak_suites(uint32_t *ids, size_t max)
     return n;
 }
 
-static void both_err(struct host_obs *obs, const struct stc_err *e)
+/* The weak probe's one outcome for both halves; tested: a TLS answer. */
+static void both_err(struct host_obs *obs, const struct stc_err *e, int tested, int throttled)
 {
     err_set(&obs->broken.err, e->code, "%s", e->msg);
     err_set(&obs->anon.err, e->code, "%s", e->msg);
+    obs->broken.tested = obs->anon.tested = tested;
+    obs->broken.throttled = obs->anon.throttled = throttled;
 }
 
 /* One connection for weak suites: a raw ClientHello (TLS 1.2 and down)
@@ -242,16 +249,17 @@ static void weak_probe(const struct probe_ctx *pc, struct host_obs *obs, struct 
     obs->broken.ran = obs->anon.ran = 1;
     obs->connections++;
     if (host_conn_open(pc, obs->address, d, &c, &e) != STC_OK) {
-        both_err(obs, &e);
+        both_err(obs, &e, 0, c.throttled);
         return;
     }
     if (host_conn_hello(&c, &o, 0, d, &rep, &e) != STC_OK) {
-        both_err(obs, &e);
+        both_err(obs, &e, 0, 0); /* closed, reset, timeout, not TLS: no answer */
     } else if (rep.kind != TLS_REPLY_HELLO) {
         err_set(&e, STC_E_TLS, "refused: %s alert %s", rep.alert_level == 2 ? "fatal" : "warning",
                 tls_alert_name(rep.alert_desc));
-        both_err(obs, &e);
+        both_err(obs, &e, 1, 0);
     } else {
+        obs->broken.tested = obs->anon.tested = 1;
         const struct tls_suite *s = tls_suite_find(rep.suite);
         struct host_probe *p = s != NULL && tls_suite_is_broken(s) ? &obs->broken : &obs->anon;
         p->accepted = 1;

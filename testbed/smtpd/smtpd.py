@@ -65,6 +65,10 @@ BACKLOG = 1024
 HUGE_LINE_BYTES = 1024 * 1024
 HUGE_LINE_HOLD = 30.0        # seconds between the 1 MB line and its CRLF
 MANY_EHLO_LINES = 10000
+# "rate-limit": after a connection it serves, the listener answers 421 to
+# every connection for this long (real limits count per minute; a few
+# seconds cover the probes of one check and let a case run again soon).
+RATE_LIMIT_WINDOW = 5.0
 CLIENT_HELLO_MAX = 5 + 16384 + 2048
 
 BEHAVIOURS = (
@@ -73,7 +77,7 @@ BEHAVIOURS = (
     "banner-close", "garbage", "endless-multiline", "drip",
     "plaintext-after-starttls", "reset-after-starttls", "tls-alert",
     "huge-line", "many-ehlo-lines", "accept-no-read",
-    "starttls-pipelining-answer", "old-ssl", "reject-localhost-helo",
+    "starttls-pipelining-answer", "old-ssl", "reject-localhost-helo", "rate-limit",
 )
 
 # Behaviours that never reach a TLS handshake need no certificate.
@@ -739,7 +743,17 @@ class Session:
     # -- behaviours: what happens before the SMTP dialogue
     async def run(self):
         b = self.l["behaviour"]
-        if b == "throttle-421":
+        if b == "rate-limit":
+            now = time.monotonic()
+            if now - self.l.get("served_at", -RATE_LIMIT_WINDOW) < RATE_LIMIT_WINDOW:
+                await self.send(b"421 4.7.0 Error: too many connections, try again later\r\n")
+                await self.close_gracefully()
+                self.outcome = "421-rate-limited"
+                return
+            self.l["served_at"] = now
+            await self.banner()
+            await self.dialogue()
+        elif b == "throttle-421":
             if self.l["greeting_delay_ms"]:
                 await asyncio.sleep(self.l["greeting_delay_ms"])
             await self.send(b"421 4.7.0 Try again later\r\n")

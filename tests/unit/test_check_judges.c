@@ -292,6 +292,65 @@ static void legacy_versions_warn(void **state)
     stc_result_free(h);
 }
 
+/* Issue 12: a probe without a TLS answer is "not tested", never a pass. */
+static void probe_without_tls_answer_is_not_tested(void **state)
+{
+    (void)state;
+    struct host_obs o;
+    good_obs(&o);
+    o.legacy.ran = 1;
+    o.legacy.throttled = 1;
+    snprintf(o.legacy.err.msg, sizeof o.legacy.err.msg, "server is throttling connections: 421");
+    o.broken.ran = o.anon.ran = 1;
+    snprintf(o.broken.err.msg, sizeof o.broken.err.msg, "connection reset by peer");
+    struct stc_result *h = judge_all(&o);
+    const struct stc_result *v = check(h, CHECK_VERSION);
+    long long x = 1;
+    assert_int_equal(stc_result_status(v), STC_STATUS_ERROR);
+    assert_false(stc_result_get_int(v, "legacy_refused", &x));
+    assert_true(stc_result_get_int(v, "legacy_tested", &x));
+    assert_int_equal(x, 0);
+    assert_true(stc_result_get_int(v, "throttled", &x));
+    assert_int_equal(x, 1);
+    assert_non_null(strstr(stc_result_message(v, 0), "not tested"));
+    assert_non_null(strstr(stc_result_message(v, 0), "421"));
+    const struct stc_result *c = check(h, CHECK_CIPHER);
+    assert_int_equal(stc_result_status(c), STC_STATUS_ERROR);
+    assert_true(stc_result_get_int(c, "weak_tested", &x));
+    assert_int_equal(x, 0);
+    assert_false(stc_result_get_int(c, "throttled", &x));
+    assert_non_null(strstr(stc_result_message(c, 0), "reset"));
+    stc_result_free(h);
+
+    /* a refusal in TLS terms is a test: legacy_refused, success */
+    good_obs(&o);
+    o.legacy.ran = o.legacy.tested = 1;
+    o.broken.ran = o.anon.ran = o.broken.tested = o.anon.tested = 1;
+    h = judge_all(&o);
+    v = check(h, CHECK_VERSION);
+    assert_int_equal(stc_result_status(v), STC_STATUS_SUCCESS);
+    assert_true(stc_result_get_int(v, "legacy_refused", &x));
+    assert_int_equal(x, 1);
+    assert_int_equal(stc_result_status(check(h, CHECK_CIPHER)), STC_STATUS_SUCCESS);
+    stc_result_free(h);
+}
+
+/* Issue 12: the legacy probe offers TLS 1.0 and 1.1; the message says so. */
+static void legacy_pick_is_named(void **state)
+{
+    (void)state;
+    struct host_obs o;
+    good_obs(&o);
+    o.legacy.ran = o.legacy.tested = o.legacy.accepted = 1;
+    snprintf(o.legacy.version, sizeof o.legacy.version, "TLSv1.1");
+    struct stc_result *h = judge_all(&o);
+    const struct stc_result *v = check(h, CHECK_VERSION);
+    assert_non_null(strstr(stc_result_message(v, 0), "TLS 1.1 or older"));
+    assert_non_null(strstr(stc_result_message(v, 0), "TLS 1.0 is not tested"));
+    assert_string_equal(stc_result_get_str(v, "legacy_picked"), "TLSv1.1");
+    stc_result_free(h);
+}
+
 static void broken_cipher_fails_anon_warns(void **state)
 {
     (void)state;
@@ -354,6 +413,8 @@ int main(void)
         cmocka_unit_test(weak_certificate_fails),
         cmocka_unit_test(cn_only_name_warns),
         cmocka_unit_test(legacy_versions_warn),
+        cmocka_unit_test(probe_without_tls_answer_is_not_tested),
+        cmocka_unit_test(legacy_pick_is_named),
         cmocka_unit_test(broken_cipher_fails_anon_warns),
         cmocka_unit_test(injected_plaintext_warns),
         cmocka_unit_test(handshake_failure),
