@@ -15,8 +15,10 @@
  *     The host hook puts the host cache in front of stc_checker_check_host:
  *     single flight per MX host name, copies for every domain (their
  *     "domain" fact set to the asking domain). A host that answered 421
- *     (connectivity fact "throttled") is checked once more after a back-off
- *     (retry_delay_ms). Fresh host results also go to the writer for the
+ *     (fact "throttled" on connectivity, or on version or cipher when a
+ *     probe connection got it) is checked once more after a back-off
+ *     (retry_delay_ms); a retry whose session was throttled does not
+ *     replace a first result whose session got through. Fresh host results also go to the writer for the
  *     database's host_cache table, unless a check of theirs could not run
  *     (status error: refused, timed out, reset, 421, DNS failure), so such
  *     transient outcomes are asked again by the next run.
@@ -44,11 +46,18 @@
 #include "scan_record.h"
 #include "scan_serial.h"
 
-static int throttled(const struct stc_result *host)
+/* A 421 stopped the session (connectivity) or a probe (version, cipher). */
+static int throttled_in(const struct stc_result *host, const char *check)
 {
     long long v = 0;
-    const struct stc_result *c = stc_result_find(host, "connectivity");
+    const struct stc_result *c = stc_result_find(host, check);
     return c != NULL && stc_result_get_int(c, "throttled", &v) && v;
+}
+
+static int throttled(const struct stc_result *host)
+{
+    return throttled_in(host, "connectivity") || throttled_in(host, "version") ||
+           throttled_in(host, "cipher");
 }
 
 /* Sleep ms in slices, returning early when the scan is cancelled. */
@@ -102,7 +111,10 @@ static stc_rc produce(void *vctx, const char *host, struct stc_result **out, str
         struct stc_result *again = NULL;
         atomic_fetch_add(&s->c.host_checks, 1);
         rc = stc_checker_check_host(p->ck, p->domain, host, &again, err);
-        if (rc == STC_OK) {
+        if (rc == STC_OK && throttled_in(again, "connectivity") &&
+            !throttled_in(*out, "connectivity")) {
+            stc_result_free(again); /* the first saw more: only its probes were throttled */
+        } else if (rc == STC_OK) {
             stc_result_free(*out);
             *out = again;
         } else {

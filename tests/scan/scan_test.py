@@ -4,7 +4,7 @@
 
 SYNOPSIS
     tests/scan/scan_test.py [--bin BIN] [--run DIR] TEST...
-    TEST: all | basic | rejects | resume-kill | sigint | no-smtp | cache-reuse
+    TEST: all | basic | rejects | resume-kill | sigint | no-smtp | cache-reuse | probe-throttle
 
 DESCRIPTION
     Builds the input from testbed/world.conf (every case domain, as
@@ -45,6 +45,9 @@ DESCRIPTION
                    lock: exit within 3 s
       durable      output files have mode 0644 under umask 0; the --resume
                    rewrite of the JSON file fsyncs the directory (strace)
+      probe-throttle  ratelimit.test (421 to the probe connections): retried
+                   once after the back-off, the first result (session fine,
+                   probes "not tested") kept over a retry throttled at once
     BIN: --bin, env STC_BIN, default build/starttls-check. The world must be
     up (testbed/world up). Prints PASS/FAIL per test.
 
@@ -387,6 +390,29 @@ def t_cache_transient(env, tmp):
     check(p.returncode == 0 and load_json(a)["cache_hits"] == 0, "--cache-ttl 1 reused an old result")
 
 
+def t_probe_throttle(env, tmp):
+    """Probes answered 421 are retried like a throttled session; a retry whose own
+    session is throttled does not replace the first result; the checks say not tested."""
+    inp, out, a = (os.path.join(tmp, x) for x in ("in.txt", "o.jsonl", "a.json"))
+    write_list(inp, ["ratelimit.test"])
+    time.sleep(5.5)      # smtpd rate-limit: 421 for 5 s after a served connection
+    p = run_scan(env, ["--output", out, "--aggregate-json", a, "--retry-delay", "1", inp])
+    check(p.returncode == 0, "exit %d: %s" % (p.returncode, p.stderr[-2000:]))
+    st = load_json(a)
+    check(st["throttle_retries"] == 1 and st["host_checks"] == 2,
+          "%d retries, %d host checks; want 1 and 2" % (st["throttle_retries"], st["host_checks"]))
+    dom = load_jsonl(out)["ratelimit.test"]
+    host = "mx1.ratelimit.test"
+    conn = host_check(dom, host, "connectivity")
+    check(conn["status_text"] == "success", "the retry's throttled session replaced the first: %r"
+          % conn.get("messages"))
+    v = host_check(dom, host, "version")["details"]
+    check(v.get("legacy_tested") is False and "legacy_refused" not in v,
+          "legacy probe answered 421 but: %r" % v)
+    c = host_check(dom, host, "cipher")["details"]
+    check(c.get("weak_tested") is False, "weak probe answered 421 but: %r" % c)
+
+
 FAST = ["good.test", "multi.test", "refused.test", "implicit.test", "nullmx.test",
         "selfsigned.test", "wrongname.test", "expired.test", "dane311.test", "sts-enforce.test",
         "tls10.test", "unsigned.test"]
@@ -617,7 +643,7 @@ TESTS = {"basic": t_basic, "rejects": t_rejects, "resume-kill": t_resume_kill,
          "cache-options": t_cache_options, "cache-transient": t_cache_transient,
          "db-fault": t_db_fault, "disk-full": t_disk_full, "signal-pipe": t_signal_pipe,
          "signal-twice": t_signal_twice, "signal-db-locked": t_signal_db_locked,
-         "durable": t_durable}
+         "durable": t_durable, "probe-throttle": t_probe_throttle}
 
 
 def main():
