@@ -67,13 +67,23 @@ struct sts {
 };
 
 /*
- * Findings of a parser become messages; cap limits their severity. When the
- * worst is a warning, fix is recommended (errors have their own fixes).
+ * Findings of a parser become messages; cap limits their severity. When a
+ * warning is about the format, fix is recommended (errors have their own
+ * fixes, and so does a short max_age: "Raise max_age", in parse_policy).
  */
+static int format_warning(const struct mtasts_findings *fx)
+{
+    static const char age[] = "max_age "; /* mtasts_policy.c: "max_age N is less than ..." */
+    for (size_t i = 0; i < fx->n; i++)
+        if (fx->f[i].sev == MTASTS_WARN && strncmp(fx->f[i].msg, age, sizeof age - 1) != 0)
+            return 1;
+    return fx->dropped > 0 && fx->worst == MTASTS_WARN;
+}
+
 static void add_findings(struct stc_result *c, const struct mtasts_findings *fx, stc_status cap,
                          const char *fix)
 {
-    if (fx->worst == MTASTS_WARN)
+    if (fx->worst == MTASTS_WARN && format_warning(fx))
         result_recommend(c, "%s", fix);
     for (size_t i = 0; i < fx->n; i++) {
         const struct mtasts_finding *f = &fx->f[i];

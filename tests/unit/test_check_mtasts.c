@@ -173,6 +173,17 @@ static void max_age_levels(void **state)
     assert_int_equal(stc_result_status(c), STC_STATUS_WARNING);
     assert_true(has_text(c, 0, "less than a day"));
     assert_true(has_text(c, 1, "Raise max_age to at least 604800"));
+    /* the policy's format is fine: no advice to rewrite it */
+    assert_false(has_text(c, 1, "Write the policy exactly"));
+    stc_result_free(root);
+
+    /* A format warning still gets the format fix. */
+    observe(&f, ONE, 1, "version: STSv1\nmode: enforce\n\nmx: mx1.example.com\nmax_age: 1209600\n");
+    root = result_new(STC_NODE_DOMAIN, "example.com", NULL);
+    good_host(root, "mx1.example.com");
+    c = judge(&f, root);
+    assert_int_equal(stc_result_status(c), STC_STATUS_WARNING);
+    assert_true(has_text(c, 1, "Write the policy exactly"));
     stc_result_free(root);
 }
 
