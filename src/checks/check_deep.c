@@ -79,29 +79,13 @@
 
 static const char *ver_name(int v)
 {
-    switch (v) {
-    case TLS_V_SSL2: return "SSLv2";
-    case TLS_V_SSL3: return "SSLv3";
-    case TLS_V_1_0: return "TLSv1";
-    case TLS_V_1_1: return "TLSv1.1";
-    case TLS_V_1_2: return "TLSv1.2";
-    case TLS_V_1_3: return "TLSv1.3";
-    default: return "unknown";
-    }
+    return tls_version_name(v);
 }
 
 /* Fact-key spelling without dots: "ssl2", "ssl3", "tls10" ... "tls13". */
 static const char *ver_key(int v)
 {
-    switch (v) {
-    case TLS_V_SSL2: return "ssl2";
-    case TLS_V_SSL3: return "ssl3";
-    case TLS_V_1_0: return "tls10";
-    case TLS_V_1_1: return "tls11";
-    case TLS_V_1_2: return "tls12";
-    case TLS_V_1_3: return "tls13";
-    default: return "unknown";
-    }
+    return tls_version_key(v);
 }
 
 static const struct tls_suite *suite_of(const struct deep_version *v, size_t i)

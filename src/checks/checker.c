@@ -29,6 +29,7 @@
 #include <string.h>
 
 #include "../mtasts/policy_list.h"
+#include "../util/timing.h"
 #include "../mtasts/mtasts.h"
 #include "../mtasts/mtasts_obs.h"
 #include "../util/err.h"
@@ -37,7 +38,6 @@
 #include "checks.h"
 #include "../probe/host_obs.h"
 
-#define MX_LOOKUP_MS 15000
 
 const char *stc_version(void)
 {
@@ -223,7 +223,7 @@ static int lookup_mx(const struct stc_checker *ck, const char *domain, struct st
                      struct dns_mx_set *mxs)
 {
     struct stc_err e = {0};
-    long ms = ck->cfg.timeout_ms < MX_LOOKUP_MS ? ck->cfg.timeout_ms : MX_LOOKUP_MS;
+    long ms = ck->cfg.timeout_ms < STC_T_MX_LOOKUP_MS ? ck->cfg.timeout_ms : STC_T_MX_LOOKUP_MS;
     if (dns_lookup_mx(ck->dns, domain, deadline_in(ms), mxs, &e) != STC_OK) {
         result_msg(root, STC_STATUS_ERROR, "MX lookup for %s failed: %s", domain, e.msg);
         return 0;

@@ -25,11 +25,12 @@
 #include <unistd.h>
 
 #include "../util/err.h"
+#include "../util/timing.h"
 #include "../util/hostname.h"
 #include "../util/text.h"
 #include "checker_int.h"
 
-#define DEFAULT_TIMEOUT_MS 30000L
+#define DEFAULT_TIMEOUT_MS STC_T_HOST_DEFAULT_MS
 #define DEFAULT_TRUST_ANCHOR "/usr/share/dns/root.key"
 #define TRUST_ANCHOR_ENV "STC_ROOT_KEY"
 #define DEFAULT_PROBE_DELAY_MS 0L

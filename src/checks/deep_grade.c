@@ -49,6 +49,7 @@
  *     None.
  */
 #include "deep_grade.h"
+#include "../util/text.h"
 
 #include <stddef.h>
 #include <string.h>
@@ -162,14 +163,9 @@ enum deep_grade deep_grade_dh_bits(int bits)
 
 static int has(const char *s, const char *needle)
 {
-    size_t n = strlen(needle);
-    for (; *s; s++) {
-        size_t i = 0;
-        while (i < n && s[i] != '\0' && (s[i] | 0x20) == (needle[i] | 0x20))
-            i++;
-        if (i == n)
+    for (size_t left = strlen(s); left > 0; s++, left--)
+        if (text_iprefix(s, left, needle))
             return 1;
-    }
     return 0;
 }
 

@@ -47,10 +47,6 @@
 #define INPUT_MAX 1024
 #define SHOWN_MAX 80
 
-static int lower(int c)
-{
-    return (c >= 'A' && c <= 'Z') ? c + 32 : c;
-}
 
 /* The byte a presentation-form escape "\DDD" (or "\X") at p stands for. */
 static unsigned char escaped_byte(const char *p, size_t left)
@@ -155,7 +151,7 @@ stc_rc dns_name_normalize(const char *in, int allow_underscore, char *out, size_
                "invalid domain name \"%s\": %zu bytes long (at most %d allowed)", shown, n,
                STC_DOMAIN_MAX);
     for (size_t i = 0; i < n; i++)
-        out[i] = (char)lower((unsigned char)name[i]);
+        out[i] = (char)text_tolower((unsigned char)name[i]);
     out[n] = '\0';
     rc = check_ldh(out, n, allow_underscore, shown, err);
 out:

@@ -32,6 +32,7 @@
 
 #include "../util/err.h"
 #include "../util/limits.h"
+#include "../util/text.h"
 
 #define RECORDS_MAX 65535
 
@@ -83,8 +84,7 @@ stc_rc dns_parse_name(struct rd *r, char *out, size_t outsz, struct stc_err *err
         }
         for (size_t i = 0; i < ll; i++) {
             uint8_t c = label[i];
-            if (c >= 'A' && c <= 'Z')
-                c = (uint8_t)(c + 32);
+            c = (uint8_t)text_tolower(c);
             if (plain_char(c)) {
                 STC_ENSURE(o + 1 < outsz, err, STC_E_LIMIT, "name too long");
                 out[o++] = (char)c;

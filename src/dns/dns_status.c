@@ -41,11 +41,6 @@ static const char *rcode_name(int rcode)
     }
 }
 
-static int lower(int c)
-{
-    return (c >= 'A' && c <= 'Z') ? c + 32 : c;
-}
-
 /* Same name, ignoring ASCII case and one trailing dot on either side. */
 static int same_name(const char *a, const char *b)
 {
@@ -54,12 +49,7 @@ static int same_name(const char *a, const char *b)
         na--;
     if (nb > 0 && b[nb - 1] == '.')
         nb--;
-    if (na != nb)
-        return 0;
-    for (size_t i = 0; i < na; i++)
-        if (lower((unsigned char)a[i]) != lower((unsigned char)b[i]))
-            return 0;
-    return 1;
+    return na == nb && text_iequal(a, b, na);
 }
 
 void dns_status_fill(struct dns_status *st, const struct ub_result *res)

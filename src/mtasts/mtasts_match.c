@@ -22,22 +22,15 @@
  *     None: the functions answer yes or no.
  */
 #include "mtasts.h"
+#include "../util/text.h"
 
 #include <string.h>
 
 #include <starttls/checker.h>
 
-static char lower(char c)
-{
-    return (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c;
-}
-
 static int ieq(const char *a, const char *b, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
-        if (lower(a[i]) != lower(b[i]))
-            return 0;
-    return 1;
+    return text_iequal(a, b, n);
 }
 
 static size_t strip_dot(const char *s, size_t n)

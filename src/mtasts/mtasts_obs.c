@@ -14,21 +14,22 @@
  *     observation, raw; nothing is judged here (src/checks/check_mtasts.c).
  *     tlsrpt_observe: the TXT RRset at _smtp._tls.DOMAIN.
  * LIMITS
- *     Each lookup gets at most MTASTS_TXT_MS / MTASTS_ADDR_MS of d, the
- *     fetch at most MTASTS_FETCH_MS and three quarters of what is left, so
+ *     Each lookup gets at most STC_T_TXT_LOOKUP_MS / STC_T_ADDR_LOOKUP_MS of d, the
+ *     fetch at most STC_T_POLICY_FETCH_MS and three quarters of what is left, so
  *     the TLS-RPT lookup after it keeps some of the shared deadline.
  * DIAGNOSTICS
  *     Both return STC_OK: lookup and fetch failures are recorded in the
  *     observation (err, addr_rc/addr_err, fetch_rc/fetch_err).
  */
 #include "mtasts_obs.h"
+#include "../util/timing.h"
 
 #include <stdio.h>
 #include <string.h>
 
 static void txt_lookup(struct dns_ctx *dns, struct deadline d, struct txt_obs *o)
 {
-    o->ok = dns_lookup_txt(dns, o->name, deadline_sub(d, MTASTS_TXT_MS), &o->set, &o->err) ==
+    o->ok = dns_lookup_txt(dns, o->name, deadline_sub(d, STC_T_TXT_LOOKUP_MS), &o->set, &o->err) ==
             STC_OK;
 }
 
@@ -36,7 +37,7 @@ static long fetch_budget(struct deadline d)
 {
     long left = deadline_left_ms(d);
     long b = left < 2000 ? left : left * 3 / 4;
-    return b < MTASTS_FETCH_MS ? b : MTASTS_FETCH_MS;
+    return b < STC_T_POLICY_FETCH_MS ? b : STC_T_POLICY_FETCH_MS;
 }
 
 static void fetch(const struct mtasts_obs_req *q, const char *domain, struct deadline d,
@@ -66,7 +67,7 @@ stc_rc mtasts_observe(const struct mtasts_obs_req *q, const char *domain, struct
     if (!o->txt.ok)
         return STC_OK; /* unknown whether MTA-STS is used: nothing more to learn */
     o->host_looked_up = 1;
-    o->addr_rc = dns_lookup_addrs(q->dns, o->host, deadline_sub(d, MTASTS_ADDR_MS), &o->addrs,
+    o->addr_rc = dns_lookup_addrs(q->dns, o->host, deadline_sub(d, STC_T_ADDR_LOOKUP_MS), &o->addrs,
                                   &o->addr_err);
     if (o->addr_rc == STC_OK && o->addrs.n > 0)
         fetch(q, domain, d, o);

@@ -14,11 +14,6 @@
 #include "../util/limits.h"
 #include "mtasts.h"
 
-/* Time budgets of the domain-level lookups (shared by the deadline of the
- * domain checks: MTA-STS first, then TLS-RPT). */
-#define MTASTS_TXT_MS 10000   /* one TXT lookup */
-#define MTASTS_ADDR_MS 10000  /* the policy host's addresses */
-#define MTASTS_FETCH_MS 20000 /* the policy fetch, and at most 3/4 of what is left */
 
 /* One TXT RRset at a fixed name (_mta-sts.DOMAIN, _smtp._tls.DOMAIN). */
 struct txt_obs {

@@ -224,17 +224,7 @@ static int repeated(struct mtasts_policy *pol, size_t *first, const struct line 
 
 static int name_ieq(const char *k, size_t n, const char *lit)
 {
-    size_t l = strlen(lit);
-    if (n != l)
-        return 0;
-    for (size_t i = 0; i < n; i++) {
-        char c = k[i];
-        if (c >= 'A' && c <= 'Z')
-            c = (char)(c + 32);
-        if (c != lit[i])
-            return 0;
-    }
-    return 1;
+    return text_ieq(k, n, lit);
 }
 
 static stc_rc parse_line(struct mtasts_policy *pol, const struct line *ln, struct seen *seen,

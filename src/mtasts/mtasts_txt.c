@@ -25,6 +25,7 @@
  *     reject the record; every finding is in out->fx.
  */
 #include "mtasts.h"
+#include "../util/text.h"
 
 #include <string.h>
 
@@ -157,17 +158,7 @@ static int key_is(const struct mtasts_kv *kv, const char *lit)
 
 static int key_ieq(const struct mtasts_kv *kv, const char *lit)
 {
-    size_t l = strlen(lit);
-    if (kv->klen != l)
-        return 0;
-    for (size_t i = 0; i < l; i++) {
-        char a = kv->key[i], b = lit[i];
-        if (a >= 'A' && a <= 'Z')
-            a = (char)(a + 32);
-        if (a != b)
-            return 0;
-    }
-    return 1;
+    return text_ieq(kv->key, kv->klen, lit);
 }
 
 int mtasts_kv_seen_before(const struct mtasts_kv *kv, size_t i)

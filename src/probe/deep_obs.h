@@ -18,8 +18,6 @@ struct host_obs;
 
 #define DEEP_SUITES_MAX 128 /* accepted suites kept per version */
 #define DEEP_GROUPS_MAX 16
-#define DEEP_BUDGET_FACTOR 4        /* the deep analysis may take this many host budgets */
-#define DEEP_INJECTION_WAIT_MS 1000 /* wait for an answer to the pipelined NOOP inside TLS */
 
 enum deep_version_index {
     DEEP_SSL2 = 0,

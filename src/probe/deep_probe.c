@@ -32,7 +32,7 @@
  *                    ServerKeyExchange seen.
  *       injection    CVE-2011-0411: "STARTTLS\r\nNOOP\r\n" in one write,
  *                    the 220, an OpenSSL handshake, then a reply inside TLS
- *                    within DEEP_INJECTION_WAIT_MS means the server kept
+ *                    within STC_T_INJECTION_WAIT_MS means the server kept
  *                    the plaintext NOOP; then EHLO over TLS for REQUIRETLS.
  *
  *     pc->probe_delay_ms passes before every probe. The first probe that
@@ -41,7 +41,7 @@
  *     (TLS 1.2 + 1.3, five 1.2 suites, three 1.3 suites, ten groups) takes
  *     about 25 connections.
  * LIMITS
- *     The analysis has DEEP_BUDGET_FACTOR times the per-host budget,
+ *     The analysis has STC_T_DEEP_FACTOR times the per-host budget,
  *     counted from its start. At most DEEP_SUITES_MAX suites per version
  *     and DEEP_GROUPS_MAX groups are kept. Finite-field groups are not
  *     probed one by one below TLS 1.3 (servers ignore RFC 7919 offers);
@@ -54,11 +54,11 @@
 #include <string.h>
 
 #include "../util/err.h"
+#include "../util/timing.h"
 #include "deep_obs.h"
 #include "host_obs.h"
 #include "host_session.h"
 
-#define QUIT_MS 2000
 
 struct ctx {
     const struct probe_ctx *pc;
@@ -398,7 +398,7 @@ static void injection_test(struct ctx *c, const struct host_obs *obs)
     o->injection_tested = 1;
     smtp_set_io(&s, tls_conn_io(tls));
     struct stc_err waited = {0};
-    if (smtp_read_reply(&s, deadline_sub(c->d, DEEP_INJECTION_WAIT_MS), &r, &waited) == STC_OK)
+    if (smtp_read_reply(&s, deadline_sub(c->d, STC_T_INJECTION_WAIT_MS), &r, &waited) == STC_OK)
         o->injection_vulnerable = 1;
     smtp_reply_free(&r);
     buf_consume(&s.in, s.in.len);
@@ -408,10 +408,10 @@ static void injection_test(struct ctx *c, const struct host_obs *obs)
         o->requiretls_known = 1;
         o->requiretls = ext.requiretls;
     }
-    smtp_quit(&s, deadline_sub(c->d, QUIT_MS));
+    smtp_quit(&s, deadline_sub(c->d, STC_T_QUIT_MS));
 out:
     smtp_reply_free(&r);
-    tls_conn_free(tls, deadline_sub(c->d, QUIT_MS));
+    tls_conn_free(tls, deadline_sub(c->d, STC_T_QUIT_MS));
     smtp_session_free(&s);
     host_gated_close(c->pc, c->addr, fd);
 }
@@ -425,7 +425,7 @@ stc_rc deep_observe(const struct probe_ctx *pc, const struct host_obs *obs, stru
                     obs,
                     obs->address,
                     obs->host,
-                    deadline_in((int64_t)pc->timeout_ms * DEEP_BUDGET_FACTOR),
+                    deadline_in((int64_t)pc->timeout_ms * STC_T_DEEP_FACTOR),
                     out};
     out->ran = 1;
     for (int i = 0; i < DEEP_NVERSIONS; i++) {

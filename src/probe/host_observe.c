@@ -18,13 +18,14 @@
  *     host_obs_free().
  * LIMITS
  *     The observation and its probes run within the per-host budget
- *     (pc->timeout_ms), the deep analysis within DEEP_BUDGET_FACTOR of them;
+ *     (pc->timeout_ms), the deep analysis within STC_T_DEEP_FACTOR of them;
  *     QUIT gets at most 2 s.
  * DIAGNOSTICS
  *     A misbehaving server is never an error here: it is recorded in obs.
  *     Returns STC_E_NOMEM / STC_E_INTERNAL only.
  */
 #include "host_obs.h"
+#include "../util/timing.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -35,7 +36,6 @@
 #include "../util/limits.h"
 #include "host_session.h"
 
-#define QUIT_BUDGET_MS 2000
 
 /* Connect to each address in turn; the first that accepts wins. */
 static int connect_any(const struct probe_ctx *pc, const struct dns_addr_set *addrs,
@@ -156,9 +156,9 @@ static void main_session(const struct probe_ctx *pc, struct host_obs *obs, int f
     smtp_reply_free(&r);
 quit:
     if (obs->ehlo_ok || obs->banner_ok)
-        smtp_quit(&s, deadline_sub(d, QUIT_BUDGET_MS));
+        smtp_quit(&s, deadline_sub(d, STC_T_QUIT_MS));
 close:
-    tls_conn_free(tls, deadline_sub(d, QUIT_BUDGET_MS));
+    tls_conn_free(tls, deadline_sub(d, STC_T_QUIT_MS));
     smtp_session_free(&s);
 }
 
@@ -198,9 +198,9 @@ static void probe(const struct probe_ctx *pc, struct host_obs *obs, const char *
         tls_info_free(&info);
     }
     smtp_set_io(&s, tls_conn_io(tls));
-    smtp_quit(&s, deadline_sub(d, QUIT_BUDGET_MS));
+    smtp_quit(&s, deadline_sub(d, STC_T_QUIT_MS));
 out:
-    tls_conn_free(tls, deadline_sub(d, QUIT_BUDGET_MS));
+    tls_conn_free(tls, deadline_sub(d, STC_T_QUIT_MS));
     smtp_session_free(&s);
     host_gated_close(pc, addr, fd);
 }
@@ -322,7 +322,7 @@ stc_rc host_observe(const struct probe_ctx *pc, const char *host, struct host_ob
         host_probe_pause(pc, d);
         weak_probe(pc, obs, d);
     }
-    /* The deep analysis has its own budget (DEEP_BUDGET_FACTOR host budgets). */
+    /* The deep analysis has its own budget (STC_T_DEEP_FACTOR host budgets). */
     if ((pc->flags & PROBE_DEEP) && !obs->throttled) {
         stc_rc rc = deep_observe(pc, obs, &obs->deep, err);
         if (rc != STC_OK) {

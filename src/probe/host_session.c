@@ -25,8 +25,8 @@
  *     host_probe_pause() sleeps pc->probe_delay_ms (--probe-delay) before
  *     a probe, so a scan can be gentle with one host.
  * LIMITS
- *     The connect gets at most HOST_CONNECT_BUDGET_MS of d; the answer to a
- *     ClientHello at most HOST_HELLO_REPLY_MS and TLS_REPLY_MAX bytes.
+ *     The connect gets at most STC_T_CONNECT_MS of d; the answer to a
+ *     ClientHello at most STC_T_HELLO_REPLY_MS and TLS_REPLY_MAX bytes.
  * DIAGNOSTICS
  *     host_gated_connect: STC_E_TIMEOUT when the gate gives no slot, else
  *     what sock_connect() returns. host_conn_open: STC_E_PEER when the
@@ -36,6 +36,7 @@
  *     STC_E_TIMEOUT; STC_E_IO; STC_E_NOMEM.
  */
 #include "host_session.h"
+#include "../util/timing.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -131,7 +132,7 @@ stc_rc host_gated_connect(const struct probe_ctx *pc, const char *addr, struct d
     if (pc->gate_acquire != NULL &&
         pc->gate_acquire(pc->gate_ctx, addr, deadline_left_ms(d)) != STC_OK)
         return err_set(err, STC_E_TIMEOUT, "no connection slot for %s before the deadline", addr);
-    stc_rc rc = sock_connect(addr, pc->port, deadline_sub(d, HOST_CONNECT_BUDGET_MS), fd, err);
+    stc_rc rc = sock_connect(addr, pc->port, deadline_sub(d, STC_T_CONNECT_MS), fd, err);
     if (rc != STC_OK && pc->gate_release != NULL)
         pc->gate_release(pc->gate_ctx, addr);
     return rc;
@@ -192,7 +193,7 @@ stc_rc host_conn_hello(struct host_conn *c, const struct tls_hello_opts *o, int 
 {
     stc_rc rc = STC_OK;
     struct buf hello, in;
-    struct deadline rd = deadline_sub(d, HOST_HELLO_REPLY_MS);
+    struct deadline rd = deadline_sub(d, STC_T_HELLO_REPLY_MS);
     buf_init(&hello, 16384);
     buf_init(&in, TLS_REPLY_MAX);
     STC_GUARD(tls_hello_build(o, &hello, err));

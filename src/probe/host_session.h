@@ -6,14 +6,13 @@
 #define STC_PROBE_HOST_SESSION_H
 
 #include "../smtp/smtp.h"
+#include "../util/timing.h"
 #include "../tls/tls_wire.h"
 #include "../util/io.h"
 #include "probe.h"
 
 struct host_obs;
 
-#define HOST_CONNECT_BUDGET_MS 15000
-#define HOST_HELLO_REPLY_MS 10000 /* wait for the answer to a raw ClientHello */
 
 /** Connect through the context's connection gate (when set); close with host_gated_close(). */
 stc_rc host_gated_connect(const struct probe_ctx *pc, const char *addr, struct deadline d,
@@ -52,7 +51,7 @@ void host_conn_close(const struct probe_ctx *pc, struct host_conn *c);
 
 /**
  * Write the ClientHello of o on c and read the server's answer into out
- * (tls_server_reply_parse; want_kex as there) within HOST_HELLO_REPLY_MS of
+ * (tls_server_reply_parse; want_kex as there) within STC_T_HELLO_REPLY_MS of
  * d. STC_OK with out filled (a hello, a retry request or an alert);
  * STC_E_PEER when the server closed or sent something that is not TLS,
  * STC_E_TIMEOUT, STC_E_IO, STC_E_NOMEM.

@@ -56,11 +56,12 @@ static int host_valid_cert(const struct stc_result *h)
     return fact_true(stc_result_find(h, "certificate"), "valid");
 }
 
+const char *const scan_tls_version_names[5] = {"TLSv1.3", "TLSv1.2", "TLSv1.1", "TLSv1", "other"};
+
 static int version_slot(const char *v)
 {
-    static const char *const names[] = {"TLSv1.3", "TLSv1.2", "TLSv1.1", "TLSv1"};
     for (int i = 0; v != NULL && i < 4; i++)
-        if (strcmp(v, names[i]) == 0)
+        if (strcmp(v, scan_tls_version_names[i]) == 0)
             return i;
     return 4;
 }

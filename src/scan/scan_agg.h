@@ -12,6 +12,9 @@ struct scan_agg {
     struct scan_seen hosts; /* unique MX host names */
 };
 
+/** The names of stc_scan_stats.tls_versions[i]: "TLSv1.3" .. "TLSv1", then "other". */
+extern const char *const scan_tls_version_names[5];
+
 void scan_agg_init(struct scan_agg *a);
 void scan_agg_free(struct scan_agg *a);
 /** Count one domain tree (STC_NODE_DOMAIN). STC_E_NOMEM from the host set. */

@@ -19,6 +19,7 @@
 #include <starttls/scan.h>
 
 #include "../util/err.h"
+#include "scan_agg.h"
 
 static double pct(uint64_t a, uint64_t b)
 {
@@ -28,12 +29,13 @@ static double pct(uint64_t a, uint64_t b)
 #define ROW(label, v, of)                                                                          \
     fprintf(out, "  %-38s %10" PRIu64 "  %5.1f%%\n", label, (uint64_t)(v), pct(v, of))
 
+/* Domain status names by code (stc_domain_status). */
+static const char *const status_names[7] = {"success",     "warning",     "failure",
+                                            "error",       "no_starttls", "could_not_connect",
+                                            "bad_hostname"};
+
 stc_rc stc_scan_stats_print(const struct stc_scan_stats *st, FILE *out, struct stc_err *err)
 {
-    static const char *const status_names[7] = {"success",     "warning",     "failure",
-                                                "error",       "no_starttls", "could_not_connect",
-                                                "bad_hostname"};
-    static const char *const versions[5] = {"TLSv1.3", "TLSv1.2", "TLSv1.1", "TLSv1", "other"};
     double secs = (double)st->elapsed_ms / 1000.0;
     uint64_t d = st->attempted, h = st->unique_hosts;
     fprintf(out, "Scan summary (%.1f s, %.1f domains/s)\n", secs,
@@ -72,7 +74,7 @@ stc_rc stc_scan_stats_print(const struct stc_scan_stats *st, FILE *out, struct s
     ROW("DANE authenticated", st->hosts_dane, h);
     for (int i = 0; i < 5; i++) {
         char label[64];
-        snprintf(label, sizeof label, "negotiated %s", versions[i]);
+        snprintf(label, sizeof label, "negotiated %s", scan_tls_version_names[i]);
         ROW(label, st->tls_versions[i], h);
     }
     fprintf(out, "Work\n");
@@ -91,10 +93,6 @@ stc_rc stc_scan_stats_print(const struct stc_scan_stats *st, FILE *out, struct s
 
 stc_rc stc_scan_stats_json(const struct stc_scan_stats *st, FILE *out, struct stc_err *err)
 {
-    static const char *const status_names[7] = {"success",     "warning",     "failure",
-                                                "error",       "no_starttls", "could_not_connect",
-                                                "bad_hostname"};
-    static const char *const versions[5] = {"TLSv1.3", "TLSv1.2", "TLSv1.1", "TLSv1", "other"};
     int first = 0;
     fputc('{', out);
     NUM("lines", st->lines);
@@ -126,7 +124,8 @@ stc_rc stc_scan_stats_json(const struct stc_scan_stats *st, FILE *out, struct st
     NUM("hosts_dane", st->hosts_dane);
     fprintf(out, ",\"tls_versions\":{");
     for (int i = 0; i < 5; i++)
-        fprintf(out, "%s\"%s\":%" PRIu64, i ? "," : "", versions[i], st->tls_versions[i]);
+        fprintf(out, "%s\"%s\":%" PRIu64, i ? "," : "", scan_tls_version_names[i],
+                st->tls_versions[i]);
     fprintf(out, "}");
     NUM("connections", st->connections);
     NUM("host_checks", st->host_checks);

@@ -15,13 +15,12 @@
 #include <starttls/error.h>
 
 #include "../util/buf.h"
+#include "../util/timing.h"
 #include "../util/deadline.h"
 #include "../util/io.h"
 #include "../util/limits.h"
 
 #define SMTP_CMD_MAX 510              /* command bytes before CRLF (RFC 5321 4.5.3.1.4) */
-#define SMTP_QUIT_MS 2000             /* smtp_quit waits at most this long */
-#define SMTP_STARTTLS_DRAIN_MS 50     /* look for injected plaintext after "220" */
 #define SMTP_STARTTLS_DRAIN_MAX (64 * 1024) /* bytes drained (and counted) at most */
 #define SMTP_SIZE_MAX 1000000000000000L /* largest SIZE accepted (1e15 bytes) */
 
@@ -88,7 +87,7 @@ stc_rc smtp_ehlo(struct smtp_session *s, const char *helo, struct deadline d,
                  struct smtp_reply *out, struct smtp_ehlo *ext, struct stc_err *err);
 /**
  * STARTTLS; on a 220 reply any bytes already received after it, or arriving
- * within SMTP_STARTTLS_DRAIN_MS, are discarded (CVE-2011-0411) and counted
+ * within STC_T_STARTTLS_DRAIN_MS, are discarded (CVE-2011-0411) and counted
  * in *discarded (may be NULL; 0 when not 220); s->in is then empty.
  */
 stc_rc smtp_starttls(struct smtp_session *s, struct deadline d, struct smtp_reply *out,

@@ -25,13 +25,14 @@
  *     rejects anything longer, so an endless multi-line reply or an endless
  *     line ends with STC_E_LIMIT as soon as the cap is crossed, not at the
  *     deadline. Commands are at most SMTP_CMD_MAX bytes before CRLF.
- *     smtp_quit() waits at most SMTP_QUIT_MS.
+ *     smtp_quit() waits at most STC_T_QUIT_MS.
  * DIAGNOSTICS
  *     STC_E_INVAL for a command with CR, LF or too long; STC_E_PEER for a
  *     closed connection, garbage, or data before a command; STC_E_LIMIT for
  *     a reply past a cap; STC_E_TIMEOUT at the deadline; STC_E_IO; STC_E_NOMEM.
  */
 #include "smtp.h"
+#include "../util/timing.h"
 
 #include <string.h>
 
@@ -117,6 +118,6 @@ void smtp_quit(struct smtp_session *s, struct deadline d)
     stc_err_clear(&ignored);
     /* Leftover input does not matter any more: we are leaving. */
     buf_consume(&s->in, s->in.len);
-    if (smtp_command(s, "QUIT", deadline_sub(d, SMTP_QUIT_MS), &rep, &ignored) == STC_OK)
+    if (smtp_command(s, "QUIT", deadline_sub(d, STC_T_QUIT_MS), &rep, &ignored) == STC_OK)
         smtp_reply_free(&rep);
 }

@@ -13,7 +13,7 @@
  *
  *     Two places hold such bytes: s->in (read together with the 220) and
  *     the socket itself (not read yet). The second is emptied by a short
- *     drain: read whatever arrives within SMTP_STARTTLS_DRAIN_MS (bounded
+ *     drain: read whatever arrives within STC_T_STARTTLS_DRAIN_MS (bounded
  *     by the caller's deadline). Reading cannot steal a ServerHello,
  *     because none is sent before our ClientHello. A timeout or a closed
  *     connection ends the drain without an error: the TLS handshake reports
@@ -22,13 +22,14 @@
  *     A reply other than 220 is returned as STC_OK with out->code telling
  *     the refusal; nothing is discarded then.
  * LIMITS
- *     The drain costs up to SMTP_STARTTLS_DRAIN_MS per STARTTLS and reads
+ *     The drain costs up to STC_T_STARTTLS_DRAIN_MS per STARTTLS and reads
  *     at most SMTP_STARTTLS_DRAIN_MAX bytes (counted, then it stops).
  * DIAGNOSTICS
  *     Whatever smtp_command returns (STC_E_PEER, STC_E_LIMIT,
  *     STC_E_TIMEOUT, STC_E_IO, STC_E_NOMEM). The drain never fails.
  */
 #include "smtp.h"
+#include "../util/timing.h"
 
 #include "../util/err.h"
 
@@ -36,7 +37,7 @@ static size_t drain(struct smtp_session *s, struct deadline d)
 {
     uint8_t scratch[1024];
     size_t total = 0;
-    struct deadline until = deadline_sub(d, SMTP_STARTTLS_DRAIN_MS);
+    struct deadline until = deadline_sub(d, STC_T_STARTTLS_DRAIN_MS);
     while (total < SMTP_STARTTLS_DRAIN_MAX) {
         struct stc_err ignored;
         size_t got = 0;

@@ -155,8 +155,10 @@ struct tls_info {
 stc_rc tls_conn_info(const struct tls_conn *t, struct tls_info *out, struct stc_err *err);
 void tls_info_free(struct tls_info *info);
 
-/** "TLSv1.2" etc. for a TLS_V_* value; "unknown" otherwise. */
+/** "TLSv1.2" etc. for a TLS_V_* value (or TLS_V_SSL2: "SSLv2"); "unknown" otherwise. */
 const char *tls_version_name(int v);
+/** The same without dots, for fact keys: "ssl2", "ssl3", "tls10" .. "tls13"; "unknown". */
+const char *tls_version_key(int v);
 /** RFC 6125 matching of a DNS name against a presented name (wildcard left-most label only). */
 int tls_name_match(const char *host, const char *presented);
 

@@ -25,33 +25,41 @@
 #include <string.h>
 
 #include "../util/limits.h"
+#include "../util/text.h"
 #include "tls.h"
+#include "tls_wire.h"
+
+/* The one table of protocol version names: OpenSSL's spelling, and a fact-key
+ * spelling without dots. */
+static const struct {
+    int version;
+    const char *name;
+    const char *key;
+} VERSIONS[] = {
+    {TLS_V_SSL2, "SSLv2", "ssl2"},    {TLS_V_SSL3, "SSLv3", "ssl3"},
+    {TLS_V_1_0, "TLSv1", "tls10"},    {TLS_V_1_1, "TLSv1.1", "tls11"},
+    {TLS_V_1_2, "TLSv1.2", "tls12"},  {TLS_V_1_3, "TLSv1.3", "tls13"},
+};
 
 const char *tls_version_name(int v)
 {
-    switch (v) {
-    case TLS_V_SSL3: return "SSLv3";
-    case TLS_V_1_0: return "TLSv1";
-    case TLS_V_1_1: return "TLSv1.1";
-    case TLS_V_1_2: return "TLSv1.2";
-    case TLS_V_1_3: return "TLSv1.3";
-    default: return "unknown";
-    }
+    for (size_t i = 0; i < sizeof VERSIONS / sizeof VERSIONS[0]; i++)
+        if (VERSIONS[i].version == v)
+            return VERSIONS[i].name;
+    return "unknown";
 }
 
-/* ASCII case-insensitive equality of n bytes (no locale). */
+const char *tls_version_key(int v)
+{
+    for (size_t i = 0; i < sizeof VERSIONS / sizeof VERSIONS[0]; i++)
+        if (VERSIONS[i].version == v)
+            return VERSIONS[i].key;
+    return "unknown";
+}
+
 static int ieq(const char *a, const char *b, size_t n)
 {
-    for (size_t i = 0; i < n; i++) {
-        int x = (unsigned char)a[i], y = (unsigned char)b[i];
-        if (x >= 'A' && x <= 'Z')
-            x += 32;
-        if (y >= 'A' && y <= 'Z')
-            y += 32;
-        if (x != y)
-            return 0;
-    }
-    return 1;
+    return text_iequal(a, b, n);
 }
 
 /* Length without one trailing dot; 0 when too long or empty. */

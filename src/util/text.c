@@ -12,9 +12,23 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int lower(int c)
+int text_tolower(int c)
 {
     return (c >= 'A' && c <= 'Z') ? c + 32 : c;
+}
+
+static int lower(int c)
+{
+    return text_tolower(c);
+}
+
+int text_iequal(const void *a, const void *b, size_t n)
+{
+    const uint8_t *p = a, *q = b;
+    for (size_t i = 0; i < n; i++)
+        if (lower(p[i]) != lower(q[i]))
+            return 0;
+    return 1;
 }
 
 static size_t escape(const void *in, size_t n, char *out, size_t outsz, int keep_backslash)
@@ -81,14 +95,8 @@ int text_ieq(const void *in, size_t n, const char *lit)
 
 int text_iprefix(const void *in, size_t n, const char *lit)
 {
-    const uint8_t *p = in;
     size_t ln = strlen(lit);
-    if (n < ln)
-        return 0;
-    for (size_t i = 0; i < ln; i++)
-        if (lower(p[i]) != lower((unsigned char)lit[i]))
-            return 0;
-    return 1;
+    return n >= ln && text_iequal(in, lit, ln);
 }
 
 char *text_ndup(const void *p, size_t n)

@@ -20,6 +20,11 @@ size_t text_escape(const void *in, size_t n, char *out, size_t outsz);
  */
 size_t text_censor(const void *in, size_t n, char *out, size_t outsz);
 
+/** ASCII lower case of one byte (other bytes unchanged): the one case fold of the
+ * project; DNS names, MTA-STS keys and SMTP keywords are ASCII-case-insensitive. */
+int text_tolower(int c);
+/** Case-insensitive (ASCII) equality of a[0..n) and b[0..n). */
+int text_iequal(const void *a, const void *b, size_t n);
 /** Case-insensitive (ASCII) equality of in[0..n) and the C string lit. */
 int text_ieq(const void *in, size_t n, const char *lit);
 /** Case-insensitive (ASCII) prefix test: does in[0..n) start with lit? */
