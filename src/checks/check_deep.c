@@ -31,7 +31,10 @@
  *     "refused", "graded" ("TLSv1.2 (sufficient)"); ciphers "accepted"
  *     ("TLS_... (good)", all versions), per version "suites_tls12" etc.
  *     (IANA names) with "suites_tls12_count", "server_order_tls12";
- *     groups "accepted", "graded", "probed_at", "dh_bits"; certificate_key
+ *     groups "accepted", "graded", "probed_at", "dh_suites" ("SUITE: N bits
+ *     (grade)"), "dh_bits" and "dh_grade" (the smallest prime of an
+ *     authenticated DHE suite: the grade), "dh_bits_anonymous" (anonymous
+ *     suites: a note only, the cipher check judges them); certificate_key
  *     "key", "signature"; renegotiation "secure"; starttls_injection
  *     "tested", "vulnerable"; requiretls "advertised".
  *     Every finding below "sufficient" carries a Postfix/Exim fix.
@@ -190,6 +193,45 @@ static void judge_ciphers(const struct deep_obs *d, struct stc_result *parent)
     }
 }
 
+/* Finite-field DH, per suite; the grade comes from the authenticated
+ * suites: an anonymous suite protects nothing against an active attacker
+ * whatever its prime, and the cipher check already judges it. Returns 1
+ * when a graded prime is below sufficient. */
+static int judge_dh(const struct deep_obs *d, struct stc_result *c)
+{
+    int auth_min = 0, anon_min = 0;
+    char item[128];
+    result_fact_list(c, "dh_suites");
+    for (size_t i = 0; i < d->ndh; i++) {
+        const struct tls_suite *s = tls_suite_find((uint16_t)d->dh[i].suite);
+        int anon = s != NULL && s->auth == TLS_AUTH_ANON;
+        int bits = d->dh[i].bits;
+        snprintf(item, sizeof item, "%s: %d bits (%s)", s != NULL ? s->name : "unknown", bits,
+                 anon ? "anonymous, not graded" : deep_grade_name(deep_grade_dh_bits(bits)));
+        result_fact_list_add(c, "dh_suites", item);
+        int *min = anon ? &anon_min : &auth_min;
+        if (*min == 0 || bits < *min)
+            *min = bits;
+    }
+    result_fact_int(c, "dh_bits", auth_min);
+    if (anon_min > 0) {
+        result_fact_int(c, "dh_bits_anonymous", anon_min);
+        result_note(c, "Anonymous DH suites use a %d-bit prime; they are not graded here: without "
+                       "authentication they give no protection against an active attacker "
+                       "whatever the prime (see the cipher check)",
+                    anon_min);
+    }
+    if (auth_min == 0)
+        return 0;
+    enum deep_grade g = deep_grade_dh_bits(auth_min);
+    result_fact_str(c, "dh_grade", deep_grade_name(g));
+    if (g < DEEP_PHASE_OUT)
+        return 0;
+    result_msg(c, deep_grade_status(g), "DHE suites use a %d-bit prime (%s)", auth_min,
+               deep_grade_name(g));
+    return 1;
+}
+
 static void judge_groups(const struct deep_obs *d, struct stc_result *parent)
 {
     struct stc_result *c = result_add_check(parent, "groups",
@@ -214,20 +256,12 @@ static void judge_groups(const struct deep_obs *d, struct stc_result *parent)
             weak = 1;
         }
     }
-    result_fact_int(c, "dh_bits", d->dh_bits_min);
-    if (d->dh_bits_min > 0) {
-        enum deep_grade g = deep_grade_dh_bits(d->dh_bits_min);
-        result_fact_str(c, "dh_grade", deep_grade_name(g));
-        if (g >= DEEP_PHASE_OUT) {
-            result_msg(c, deep_grade_status(g), "DHE uses a %d-bit prime (%s)", d->dh_bits_min,
-                       deep_grade_name(g));
-            weak = 1;
-        }
-    }
+    weak |= judge_dh(d, c);
     if (weak)
         result_recommend(c, FIX_GROUPS);
     if (d->groups_version == 0)
-        result_note(c, "No (EC)DHE suite was accepted, so no group could be probed");
+        result_note(c, "No TLS 1.3 or ECDHE suite was accepted, so no named group could be "
+                       "probed");
 }
 
 static void judge_key(const struct host_obs *obs, struct stc_result *parent)

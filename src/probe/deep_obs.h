@@ -18,6 +18,7 @@ struct host_obs;
 
 #define DEEP_SUITES_MAX 128 /* accepted suites kept per version */
 #define DEEP_GROUPS_MAX 16
+#define DEEP_DH_MAX 64              /* DHE suites whose prime size is kept */
 
 enum deep_version_index {
     DEEP_SSL2 = 0,
@@ -53,7 +54,14 @@ struct deep_obs {
     int groups_version; /* 0: not probed */
     uint16_t groups[DEEP_GROUPS_MAX];
     size_t ngroups;
-    int dh_bits_min, dh_bits_max; /* DHE primes seen in ServerKeyExchange, 0 none */
+    /* DHE primes seen in ServerKeyExchange, per suite (the smallest seen for
+     * it): servers size them by suite (OpenSSL's automatic DH gives an
+     * anonymous 128-bit suite a 1024-bit prime beside 2048 for DHE-RSA). */
+    struct deep_dh {
+        uint32_t suite;
+        int bits;
+    } dh[DEEP_DH_MAX];
+    size_t ndh;
 
     /* CVE-2011-0411: "STARTTLS\r\nNOOP\r\n" in one write. */
     int injection_tested;

@@ -29,7 +29,7 @@
  *                    certificate's own curve is offered second, as RFC 8422
  *                    requires, so a server preferring it hides the probed
  *                    group). DHE prime sizes come from every
- *                    ServerKeyExchange seen.
+ *                    ServerKeyExchange seen, kept per suite.
  *       injection    CVE-2011-0411: "STARTTLS\r\nNOOP\r\n" in one write,
  *                    the 220, an OpenSSL handshake, then a reply inside TLS
  *                    within STC_T_INJECTION_WAIT_MS means the server kept
@@ -142,14 +142,20 @@ static enum answer ask(struct ctx *c, const struct tls_hello_opts *h, int want_k
     return ANS_REFUSE;
 }
 
+/* The DHE prime of r, kept per suite (the smallest one seen for it). */
 static void note_kex(struct deep_obs *o, const struct tls_server_reply *r)
 {
     if (r->dh_bits <= 0)
         return;
-    if (o->dh_bits_min == 0 || r->dh_bits < o->dh_bits_min)
-        o->dh_bits_min = r->dh_bits;
-    if (r->dh_bits > o->dh_bits_max)
-        o->dh_bits_max = r->dh_bits;
+    for (size_t i = 0; i < o->ndh; i++) {
+        if (o->dh[i].suite == r->suite) {
+            if (r->dh_bits < o->dh[i].bits)
+                o->dh[i].bits = r->dh_bits;
+            return;
+        }
+    }
+    if (o->ndh < DEEP_DH_MAX)
+        o->dh[o->ndh++] = (struct deep_dh){r->suite, r->dh_bits};
 }
 
 static int want_kex(int version)

@@ -31,7 +31,7 @@ SMTPD_BEHAVIOURS = {
     "banner-close", "garbage", "endless-multiline", "drip",
     "plaintext-after-starttls", "reset-after-starttls", "tls-alert",
     "huge-line", "many-ehlo-lines", "accept-no-read", "reject-localhost-helo",
-    "starttls-pipelining-answer", "old-ssl", "rate-limit",
+    "starttls-pipelining-answer", "old-ssl", "rate-limit", "anon-dh1024",
 }
 # Behaviours handled by the world itself.
 WORLD_BEHAVIOURS = {

@@ -78,6 +78,7 @@ BEHAVIOURS = (
     "plaintext-after-starttls", "reset-after-starttls", "tls-alert",
     "huge-line", "many-ehlo-lines", "accept-no-read",
     "starttls-pipelining-answer", "old-ssl", "reject-localhost-helo", "rate-limit",
+    "anon-dh1024",
 )
 
 # Behaviours that never reach a TLS handshake need no certificate.
@@ -120,6 +121,43 @@ def ssl3_flight(hello):
     sh = b"\x03\x00" + bytes(range(32)) + b"\x00" + struct.pack(">HB", pick, 0) + ext
     msgs = b"\x02" + struct.pack(">I", len(sh))[1:] + sh + b"\x0e\x00\x00\x00"
     return b"\x16\x03\x00" + struct.pack(">H", len(msgs)) + msgs
+
+
+# "anon-dh1024": what OpenSSL's automatic DH does for an anonymous 128-bit
+# suite (80-bit security: a 1024-bit prime) beside DHE-RSA suites that use
+# the listener's 2048-bit group. A ClientHello offering no suite the TLS
+# context has but TLS_DH_anon_WITH_AES_128_GCM_SHA256 gets a scripted
+# ServerHello + ServerKeyExchange with the RFC 2409 1024-bit MODP prime.
+ANON_DH_SUITE = 0x00a6
+MODP1024 = bytes.fromhex(
+    "FFFFFFFFFFFFFFFFC90FDAA22168C234C4C6628B80DC1CD129024E088A67CC74"
+    "020BBEA63B139B22514A08798E3404DDEF9519B3CD3A431B302B0A6DF25F1437"
+    "4FE1356D6D51C245E485B576625E7EC6F44C42E9A637ED6B0BFF5CB6F406B7ED"
+    "EE386BFB5A899FA5AE9F24117C4B1FE649286651ECE65381FFFFFFFFFFFFFFFF")
+
+
+def offered_suites(hello):
+    """(client_version, [suites]) of a ClientHello record, or None."""
+    try:
+        body = hello[9:]
+        sid = body[34]
+        p = 35 + sid
+        n = struct.unpack(">H", body[p:p + 2])[0]
+        return (struct.unpack(">H", body[0:2])[0],
+                [struct.unpack(">H", body[p + 2 + i:p + 4 + i])[0] for i in range(0, n, 2)])
+    except (IndexError, struct.error):
+        return None
+
+
+def anon_dh_flight():
+    """TLS 1.2 ServerHello (DH_anon AES128-GCM), ServerKeyExchange with a
+    1024-bit prime (no signature: anonymous), ServerHelloDone."""
+    sh = b"\x03\x03" + bytes(range(32)) + b"\x00" + struct.pack(">HB", ANON_DH_SUITE, 0)
+    ske = (struct.pack(">H", len(MODP1024)) + MODP1024 + b"\x00\x01\x02" +
+           b"\x00\x01\x02")
+    msgs = (b"\x02" + struct.pack(">I", len(sh))[1:] + sh +
+            b"\x0c" + struct.pack(">I", len(ske))[1:] + ske + b"\x0e\x00\x00\x00")
+    return b"\x16\x03\x03" + struct.pack(">H", len(msgs)) + msgs
 
 
 def ssl2_server_hello(kinds):
@@ -661,6 +699,22 @@ class Session:
                 self.outcome = "sslv2-answered"
                 return False
             # anything else: the normal handshake below (start_tls resumes reading)
+        elif b == "anon-dh1024":
+            self.discard_input()
+            w.write(b"220 2.0.0 Ready to start TLS\r\n")
+            w.transport.pause_reading()          # keep the ClientHello in the socket
+            head = await self.peek(5)
+            n = struct.unpack(">H", head[3:5])[0] if len(head) == 5 else 0
+            hello = await self.peek(5 + n) if head[:1] == b"\x16" and n else b""
+            got = offered_suites(hello) if len(hello) == 5 + n else None
+            ours = {c["id"] & 0xffff for c in self.l["ctx"].get_ciphers()}
+            if got and ANON_DH_SUITE in got[1] and not ours & set(got[1]):
+                w.transport.resume_reading()
+                await self.read_tls_record()
+                await self.send(anon_dh_flight())
+                await self.close_gracefully()
+                self.outcome = "anon-dh1024-answered"
+                return False
         elif b == "starttls-pipelining-answer":
             # vulnerable (CVE-2011-0411): keep what was pipelined after
             # STARTTLS and execute it once TLS is up, answering inside TLS

@@ -137,7 +137,7 @@ static void test_old_host(void **state)
     version(&d, DEEP_TLS12, TLS_V_1_2, s12, 2);
     d.v[DEEP_TLS12].server_order = 0; /* follows the client with a phase-out suite */
     d.v[DEEP_TLS12].secure_reneg = 0;
-    d.dh_bits_min = 1024;
+    d.dh[d.ndh++] = (struct deep_dh){0x0033, 1024}; /* DHE-RSA-AES128-SHA */
     d.injection_vulnerable = 1;
     host(&o, "RSA", 1024);
     struct stc_result *h = judge(&d, &o);
@@ -164,6 +164,42 @@ static void test_old_host(void **state)
     assert_int_equal(stc_result_status(inj), STC_STATUS_FAILURE);
     assert_true(stc_result_get_int(inj, "vulnerable", &v) && v == 1);
     assert_true(stc_result_recommendation_count(inj) == 1);
+    stc_result_free(h);
+}
+
+/* Issue 12: the DH grade comes from the authenticated suites; an anonymous
+ * suite's small prime is a note (the cipher check judges anonymous suites). */
+static void test_dh_per_suite(void **state)
+{
+    (void)state;
+    struct deep_obs d;
+    struct host_obs o;
+    long long v = 0;
+    static const uint32_t s12[] = {0x009f, 0x009e, 0x00a6};
+    modern(&d);
+    version(&d, DEEP_TLS12, TLS_V_1_2, s12, 3);
+    d.dh[d.ndh++] = (struct deep_dh){0x009f, 2048}; /* DHE-RSA-AES256-GCM */
+    d.dh[d.ndh++] = (struct deep_dh){0x009e, 2048};
+    d.dh[d.ndh++] = (struct deep_dh){0x00a6, 1024}; /* DH_anon-AES128-GCM */
+    host(&o, "RSA", 2048);
+    struct stc_result *h = judge(&d, &o);
+    const struct stc_result *g = child(child(h, CHECK_DEEP), "groups");
+    assert_int_equal(stc_result_status(g), STC_STATUS_WARNING);
+    assert_true(stc_result_get_int(g, "dh_bits", &v) && v == 2048);
+    assert_true(stc_result_get_int(g, "dh_bits_anonymous", &v) && v == 1024);
+    assert_string_equal(stc_result_get_str(g, "dh_grade"), "phase-out");
+    assert_true(list_has(g, "dh_suites", "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256: 2048 bits (phase-out)"));
+    assert_true(list_has(g, "dh_suites",
+                         "TLS_DH_anon_WITH_AES_128_GCM_SHA256: 1024 bits (anonymous, not graded)"));
+    stc_result_free(h);
+
+    /* only anonymous DHE: no DH grade at all */
+    modern(&d);
+    d.dh[d.ndh++] = (struct deep_dh){0x00a6, 1024};
+    h = judge(&d, &o);
+    g = child(child(h, CHECK_DEEP), "groups");
+    assert_int_equal(stc_result_status(g), STC_STATUS_SUCCESS);
+    assert_true(stc_result_get_int(g, "dh_bits", &v) && v == 0);
     stc_result_free(h);
 }
 
@@ -207,6 +243,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_modern_host),
         cmocka_unit_test(test_old_host),
+        cmocka_unit_test(test_dh_per_suite),
         cmocka_unit_test(test_partial),
         cmocka_unit_test(test_not_run),
     };
