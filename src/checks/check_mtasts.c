@@ -8,7 +8,7 @@
  *     original checker did:
  *       mta-sts-text    exactly one v=STSv1 TXT record at _mta-sts.DOMAIN,
  *                       syntactically valid, with an id;
- *       mta-sts-policy  https://mta-sts.DOMAIN/.well-known/mta-sts.txt
+ *       mta-sts-policy-file  https://mta-sts.DOMAIN/.well-known/mta-sts.txt
  *                       fetched (our resolver, no redirects, 64 KiB, valid
  *                       certificate, 200, text/plain) and parsed;
  *       mta-sts-mx      every MX host (root's host nodes) matches an mx
@@ -21,7 +21,7 @@
  *     failure; MX violations are failures in enforce mode, warnings in
  *     testing mode, notes in mode none or without a record. Hosts that did
  *     not connect are only matched by name, and reported as notes.
- *     Facts on the node: txt, id, policy_url, policy (escaped text), mode,
+ *     Facts on the node: txt, id, policy_url, policy (exact text), mode,
  *     max_age, mx (list), active (bool: senders apply a policy now),
  *     txt_records (list, when not exactly one v=STSv1 record).
  *     The node's status is rolled up from its sub-checks before returning.
@@ -295,17 +295,30 @@ static void parse_policy(struct sts *s, struct stc_result *c, const struct mtast
                             " or more, e.g. 1209600 or 31557600");
 }
 
+/* The policy check, present whatever the record says (as in the original). */
+static struct stc_result *add_policy_check(struct sts *s)
+{
+    return result_add_check(s->node, "mta-sts-policy-file",
+                            "Can the policy be fetched over HTTPS, and is it valid (RFC 8461 3.2,"
+                            " 3.3)?");
+}
+
 static void check_policy(struct sts *s)
 {
     const struct mtasts_obs *o = s->o;
     const char *host = o->host;
-    struct stc_result *c = NULL;
+    struct stc_result *c = add_policy_check(s);
 
-    if (s->txt == TXT_NONE && (o->addr_rc != STC_OK || o->addrs.n == 0))
-        return; /* no record, no policy host: nothing published */
-    c = result_add_check(s->node, "mta-sts-policy",
-                         "Can the policy be fetched over HTTPS, and is it valid (RFC 8461 3.2,"
-                         " 3.3)?");
+    if (s->txt == TXT_NONE && (o->addr_rc != STC_OK || o->addrs.n == 0)) {
+        /* No record, no policy host: nothing published (the record's check
+         * says what that costs and recommends both). */
+        if (o->addr_rc != STC_OK)
+            result_msg(c, STC_STATUS_WARNING, "no MTA-STS policy found: could not resolve %s: %s",
+                       host, o->addr_err.msg);
+        else
+            result_msg(c, STC_STATUS_WARNING, "no MTA-STS policy: %s has no address", host);
+        return;
+    }
     if (o->addr_rc != STC_OK || o->addrs.n == 0) {
         if (o->addr_rc != STC_OK)
             result_msg(c, STC_STATUS_FAILURE, "could not resolve %s: %s", host, o->addr_err.msg);
@@ -560,7 +573,7 @@ static void recommend_publish(struct sts *s)
     char id[32];
     time_t now = time(NULL);
     struct tm tm;
-    long fi = stc_result_fact_index(s->root, "mx_hostnames");
+    long fi = stc_result_fact_index(s->root, "mx_hosts");
     mx[0] = '\0';
     if (fi >= 0 && stc_result_fact_type(s->root, (size_t)fi) == STC_FACT_LIST) {
         for (size_t j = 0; j < stc_result_fact_list_len(s->root, (size_t)fi); j++) {
@@ -601,6 +614,10 @@ void check_mtasts(const struct mtasts_obs *o, const char *domain, struct stc_res
     check_text(&s);
     if (s.txt != TXT_ERROR)
         check_policy(&s);
+    else
+        result_msg(add_policy_check(&s), STC_STATUS_ERROR,
+                   "not tested: without an answer for the TXT record it is unknown whether"
+                   " senders fetch a policy");
     if (s.have_policy)
         check_mx(&s);
     if (s.txt == TXT_NONE && !s.have_policy)

@@ -303,9 +303,12 @@ stc_rc stc_checker_check_domain(const struct stc_checker *ck, const char *domain
     memset(&mxs, 0, sizeof mxs);
     result_fact_bool(root, "implicit_mx", 0);
     result_fact_bool(root, "null_mx", 0);
-    result_fact_list(root, "mx_hostnames");
+    result_fact_list(root, "mx_hosts");
     result_fact_list(root, "preferred_hostnames");
     dnssec_facts(ck, root);
+    /* As the original: the expected MX names, echoed only when given. */
+    for (size_t i = 0; expected_mx != NULL && expected_mx[i] != NULL; i++)
+        result_fact_list_add(root, "mx_hostnames", expected_mx[i]);
 
     stc_domain_status status = STC_DOMAIN_ERROR;
     if (!lookup_mx(ck, domain, root, &mxs)) {
@@ -316,7 +319,7 @@ stc_rc stc_checker_check_domain(const struct stc_checker *ck, const char *domain
     }
     for (size_t i = 0; i < mxs.n; i++)
         if (mxs.mx[i].host[0] != '\0')
-            result_fact_list_add(root, "mx_hostnames", mxs.mx[i].host);
+            result_fact_list_add(root, "mx_hosts", mxs.mx[i].host);
 
     if (ck->cfg.checks & STC_CHECK_SMTP) {
         for (size_t i = 0; i < mxs.n; i++) {

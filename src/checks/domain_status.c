@@ -14,8 +14,8 @@
  *     STARTTLS check that could not run, status error, is not a "no
  *     STARTTLS": that host counts with its error); a connected host outside
  *     the expected MX patterns gives 6 bad_hostname; otherwise the most
- *     severe connected host's status (0..3). Adds each connected host to the
- *     root's "preferred_hostnames" list.
+ *     severe connected host's status (0..3). Adds every connected host to
+ *     the root's "preferred_hostnames" list (also past an early 4 or 6).
  *
  *     domain_status_checks: a domain-level check (mta_sts, tls-rpt, dane,
  *     policylist) that fails raises success or warning to 2 failure (mail
@@ -62,6 +62,13 @@ stc_domain_status domain_status_hosts(struct stc_result *root, const char *const
     size_t hosts = 0, connected = 0;
     stc_status worst = STC_STATUS_SUCCESS;
     const char *worst_host = NULL;
+    /* Every host that connected, as the original lists them (not only the
+     * ones the status loop below reaches before it returns). */
+    for (size_t i = 0; i < stc_result_child_count(root); i++) {
+        const struct stc_result *h = stc_result_child(root, i);
+        if (stc_result_kind(h) == STC_NODE_HOST && domain_host_connected(h))
+            result_fact_list_add(root, "preferred_hostnames", stc_result_name(h));
+    }
     for (size_t i = 0; i < stc_result_child_count(root); i++) {
         const struct stc_result *h = stc_result_child(root, i);
         if (stc_result_kind(h) != STC_NODE_HOST)
@@ -70,7 +77,6 @@ stc_domain_status domain_status_hosts(struct stc_result *root, const char *const
         if (!domain_host_connected(h))
             continue;
         connected++;
-        result_fact_list_add(root, "preferred_hostnames", stc_result_name(h));
         const struct stc_result *st = stc_result_find(h, CHECK_STARTTLS);
         if (!host_starttls(h) && !(st && stc_result_status(st) == STC_STATUS_ERROR)) {
             long long adv = 0;

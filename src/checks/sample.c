@@ -17,7 +17,7 @@ stc_rc stc_result_sample(const char *domain, struct stc_result **out, struct stc
                                                        "Checks of one MX host"));
     result_fact_bool(root, "implicit_mx", 0);
     result_fact_bool(root, "null_mx", 0);
-    result_fact_list_add(root, "mx_hostnames", "mx.example.com");
+    result_fact_list_add(root, "mx_hosts", "mx.example.com");
     result_fact_list_add(root, "preferred_hostnames", "mx.example.com");
     result_fact_str(h, "domain", d);
     result_fact_str(h, "hostname", "mx.example.com");

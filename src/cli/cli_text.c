@@ -422,7 +422,7 @@ static stc_rc host_table(struct pen *p, const struct stc_result *root)
         if (stc_result_kind(stc_result_child(root, i)) == STC_NODE_HOST)
             t.n++;
     if (t.n == 0) {
-        long idx = stc_result_fact_index(root, "mx_hostnames");
+        long idx = stc_result_fact_index(root, "mx_hosts");
         size_t nmx = idx < 0 ? 0 : stc_result_fact_list_len(root, (size_t)idx);
         put(p, nmx ? "MX hosts (not contacted):" : "MX hosts: none checked");
         for (size_t i = 0; i < nmx; i++) {

@@ -148,15 +148,15 @@ void result_raise(struct stc_result *r, stc_status s)
         r->status = s;
 }
 
-/* Format, then escape anything unprintable the arguments carried in. */
-static char *format_escaped(const char *fmt, va_list ap) STC_PRINTF(1, 0);
-static char *format_escaped(const char *fmt, va_list ap)
+/* Format into at most STC_MSG_MAX - 1 bytes. Server text in the arguments
+ * stays as it is: the JSON writer encodes it exactly, the terminal views
+ * censor it. */
+static char *format_text(const char *fmt, va_list ap) STC_PRINTF(1, 0);
+static char *format_text(const char *fmt, va_list ap)
 {
     char raw[STC_MSG_MAX];
     vsnprintf(raw, sizeof raw, fmt, ap);
-    char esc[STC_MSG_MAX];
-    text_censor(raw, strlen(raw), esc, sizeof esc);
-    return text_dup(esc);
+    return text_dup(raw);
 }
 
 static void add_message(struct stc_result *r, const char *fmt, va_list ap) STC_PRINTF(2, 0);
@@ -166,7 +166,7 @@ static void add_message(struct stc_result *r, const char *fmt, va_list ap)
         r->dropped_messages++;
         return;
     }
-    if (strv_push(&r->messages, format_escaped(fmt, ap)) != 0)
+    if (strv_push(&r->messages, format_text(fmt, ap)) != 0)
         r->oom = 1;
 }
 
@@ -197,7 +197,7 @@ void result_verdict(struct stc_result *r, const char *fmt, ...)
         return;
     va_list ap;
     va_start(ap, fmt);
-    char *s = format_escaped(fmt, ap);
+    char *s = format_text(fmt, ap);
     va_end(ap);
     if (s == NULL || strv_push(&r->messages, s) != 0) {
         r->oom = 1;
@@ -214,7 +214,7 @@ void result_recommend(struct stc_result *r, const char *fmt, ...)
         return;
     va_list ap;
     va_start(ap, fmt);
-    char *s = format_escaped(fmt, ap);
+    char *s = format_text(fmt, ap);
     va_end(ap);
     if (s == NULL) {
         r->oom = 1;
@@ -295,18 +295,15 @@ void result_fact_str(struct stc_result *r, const char *key, const char *val)
     if (r == NULL)
         return;
     struct fact *f = fact_slot(r, key, STC_FACT_STR);
-    size_t n = val ? strlen(val) : 0;
-    /* Facts may be long (a whole MTA-STS policy): size the buffer to the
-     * worst case of four bytes out per byte in, up to the cap. */
-    size_t cap = n < (STC_FACT_STR_MAX - 1) / 4 ? 4 * n + 1 : STC_FACT_STR_MAX;
-    char *esc = malloc(cap);
-    if (f == NULL || esc == NULL) {
-        free(esc);
+    /* Facts may be long (a whole MTA-STS policy): kept exactly, up to the cap. */
+    size_t n = val ? strnlen(val, STC_FACT_STR_MAX - 1) : 0;
+    char *copy = text_ndup(val ? val : "", n);
+    if (f == NULL || copy == NULL) {
+        free(copy);
         r->oom = 1;
         return;
     }
-    text_censor(val ? val : "", n, esc, cap);
-    f->str = esc;
+    f->str = copy;
 }
 
 void result_fact_int(struct stc_result *r, const char *key, long long val)
@@ -352,9 +349,7 @@ void result_fact_list_add(struct stc_result *r, const char *key, const char *ite
         return;
     }
     f->list = l;
-    char esc[STC_MSG_MAX];
-    text_censor(item, strlen(item), esc, sizeof esc);
-    if ((f->list[f->list_len] = text_dup(esc)) == NULL) {
+    if ((f->list[f->list_len] = text_ndup(item, strnlen(item, STC_MSG_MAX - 1))) == NULL) {
         r->oom = 1;
         return;
     }

@@ -15,12 +15,11 @@
  *     hostname to the node's name). Any other node becomes a check node.
  *     Keys come out in a fixed order, children in tree order.
  *
- *     The tree is only read. *out is allocated by jansson's allocator
- *     (malloc unless the application changed it); the caller frees it.
- *     Strings that are not valid UTF-8 are written \xHH-escaped; object keys
- *     outside printable ASCII are escaped the same way, so a hostile name
- *     can neither break the output nor vanish from it. The output is ASCII:
- *     other non-ASCII characters are written as \uXXXX escapes.
+ *     The tree is only read. *out is malloc'd; the caller frees it.
+ *     Every string and key is written exactly as the tree holds it (server
+ *     text included: the tree keeps it raw, the terminal views censor it);
+ *     result_json_write makes the output ASCII, with invalid UTF-8 bytes as
+ *     lone surrogates \udcXX (lossless; docs/json.md "Encoding").
  * LIMITS
  *     Nesting deeper than JSON_DEPTH_MAX check levels is refused.
  * DIAGNOSTICS
@@ -36,64 +35,34 @@
 #include <string.h>
 
 #include "../util/err.h"
-#include "../util/text.h"
+#include "result_json_write.h"
 
 #define JSON_DEPTH_MAX 32
 
 static stc_rc node_to_json(const struct stc_result *r, const char *domain, unsigned depth,
                            json_t **out, struct stc_err *err);
 
-/* A JSON string for s; invalid UTF-8 is escaped rather than dropped. */
+/* A JSON string holding exactly the bytes of s (result_json_write encodes
+ * them, invalid UTF-8 included). */
 static stc_rc make_string(const char *s, json_t **out, struct stc_err *err)
 {
-    stc_rc rc = STC_OK;
-    char *esc = NULL;
-    size_t n = strlen(s);
-    json_t *j = json_stringn(s, n);
-    if (j == NULL) {
-        /* Either not UTF-8 or no memory: escape to ASCII and retry once. */
-        STC_ENSURE(n < SIZE_MAX / 4, err, STC_E_LIMIT, "json: string too long");
-        esc = malloc(4 * n + 1);
-        STC_ENSURE(esc != NULL, err, STC_E_NOMEM, "json: out of memory");
-        size_t el = text_escape(s, n, esc, 4 * n + 1);
-        j = json_stringn(esc, el);
-        STC_ENSURE(j != NULL, err, STC_E_INTERNAL, "json: cannot encode a string");
-    }
+    json_t *j = json_stringn_nocheck(s, strlen(s));
+    if (j == NULL)
+        return err_set(err, STC_E_NOMEM, "json: out of memory");
     *out = j;
-out:
-    free(esc);
-    return rc;
+    return STC_OK;
 }
 
-static int printable_ascii(const char *s)
-{
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-        if (*p < 0x20 || *p > 0x7e)
-            return 0;
-    return 1;
-}
-
-/* obj[key] = val; takes val in every case (freed on failure). */
+/* obj[key] = val; takes val in every case (freed on failure). The key is
+ * kept as it is, like any string. */
 static stc_rc set_new(json_t *obj, const char *key, json_t *val, struct stc_err *err)
 {
-    stc_rc rc = STC_OK;
-    char *esc = NULL;
-    STC_ENSURE(val != NULL, err, STC_E_NOMEM, "json: out of memory");
-    if (!printable_ascii(key)) {
-        size_t n = strlen(key);
-        STC_ENSURE(n < SIZE_MAX / 4, err, STC_E_LIMIT, "json: key too long");
-        esc = malloc(4 * n + 1);
-        STC_ENSURE(esc != NULL, err, STC_E_NOMEM, "json: out of memory");
-        text_escape(key, n, esc, 4 * n + 1);
-        key = esc;
-    }
-    int fail = json_object_set_new(obj, key, val);
-    val = NULL; /* jansson took it, even when failing */
-    STC_ENSURE(fail == 0, err, STC_E_NOMEM, "json: out of memory");
-out:
-    json_decref(val);
-    free(esc);
-    return rc;
+    if (val == NULL)
+        return err_set(err, STC_E_NOMEM, "json: out of memory");
+    /* jansson takes val even when failing */
+    if (json_object_set_new_nocheck(obj, key, val) != 0)
+        return err_set(err, STC_E_NOMEM, "json: out of memory");
+    return STC_OK;
 }
 
 static stc_rc set_str(json_t *obj, const char *key, const char *s, struct stc_err *err)
@@ -187,20 +156,69 @@ out:
     return rc;
 }
 
-/* A list fact as an array; [] when the fact is missing. */
-static stc_rc set_list_fact(json_t *obj, const struct stc_result *r, const char *key,
+/* name as the original writes host names: absolute, with the trailing dot. */
+static char *absolute_name(const char *name)
+{
+    size_t n = strlen(name);
+    char *s = malloc(n + 2);
+    if (s == NULL)
+        return NULL;
+    memcpy(s, name, n);
+    if (n == 0 || name[n - 1] != '.')
+        s[n++] = '.';
+    s[n] = '\0';
+    return s;
+}
+
+/* Append the items of list fact i to arr, as absolute names when asked. */
+static stc_rc append_items(json_t *arr, const struct stc_result *r, size_t i, int absolute,
+                           struct stc_err *err)
+{
+    stc_rc rc = STC_OK;
+    char *abs = NULL;
+    for (size_t k = 0; k < stc_result_fact_list_len(r, i); k++) {
+        const char *item = stc_result_fact_list_item(r, i, k);
+        if (absolute) {
+            abs = absolute_name(item);
+            STC_ENSURE(abs != NULL, err, STC_E_NOMEM, "json: out of memory");
+            item = abs;
+        }
+        STC_GUARD(append_str(arr, item, err));
+        free(abs);
+        abs = NULL;
+    }
+out:
+    free(abs);
+    return rc;
+}
+
+/* obj[key] = list fact fact_key as an array ([] when missing); with
+ * omit_missing, nothing when the fact is missing. */
+static stc_rc set_list_fact(json_t *obj, const char *key, const struct stc_result *r,
+                            const char *fact_key, int absolute, int omit_missing,
                             struct stc_err *err)
 {
-    long i = typed_fact(r, key, STC_FACT_LIST);
-    json_t *v = NULL;
-    if (i < 0) {
-        v = json_array();
-    } else {
-        stc_rc rc = fact_value(r, (size_t)i, &v, err);
-        if (rc != STC_OK)
-            return rc;
-    }
-    return set_new(obj, key, v, err);
+    stc_rc rc = STC_OK;
+    long i = typed_fact(r, fact_key, STC_FACT_LIST);
+    if (i < 0 && omit_missing)
+        return STC_OK;
+    json_t *v = json_array();
+    STC_ENSURE(v != NULL, err, STC_E_NOMEM, "json: out of memory");
+    if (i >= 0)
+        STC_GUARD(append_items(v, r, (size_t)i, absolute, err));
+    rc = set_new(obj, key, v, err);
+    v = NULL;
+out:
+    json_decref(v);
+    return rc;
+}
+
+/* obj[key] = string fact fact_key, "" when missing. */
+static stc_rc set_str_fact(json_t *obj, const char *key, const struct stc_result *r,
+                           const char *fact_key, struct stc_err *err)
+{
+    long i = typed_fact(r, fact_key, STC_FACT_STR);
+    return set_str(obj, key, i >= 0 ? stc_result_fact_str(r, (size_t)i) : "", err);
 }
 
 static stc_rc set_bool_fact(json_t *obj, const struct stc_result *r, const char *key,
@@ -231,13 +249,25 @@ out:
     return rc;
 }
 
+/* The original's spelling of a check status (capitalised). */
+static const char *check_status_text(stc_status st)
+{
+    switch (st) {
+    case STC_STATUS_SUCCESS: return "Success";
+    case STC_STATUS_WARNING: return "Warning";
+    case STC_STATUS_FAILURE: return "Failure";
+    case STC_STATUS_ERROR: return "Error";
+    default: return "Error";
+    }
+}
+
 /* status .. recommendations: the keys every check node has. */
 static stc_rc set_check_keys(json_t *obj, const struct stc_result *r, struct stc_err *err)
 {
     stc_rc rc = STC_OK;
     stc_status st = stc_result_status(r);
     STC_GUARD(set_new(obj, "status", json_integer((json_int_t)st), err));
-    STC_GUARD(set_str(obj, "status_text", stc_status_text(st), err));
+    STC_GUARD(set_str(obj, "status_text", check_status_text(st), err));
     STC_GUARD(set_str(obj, "description", stc_result_description(r), err));
     STC_GUARD(
         set_str_array(obj, "messages", r, stc_result_message_count, stc_result_message, 0, err));
@@ -271,6 +301,13 @@ out:
     return rc;
 }
 
+/* The original names every host node "hostnames"; the host is the key. */
+#define HOST_NODE_NAME "hostnames"
+/* The MTA-STS node: "mta_sts" in the tree and at the top of the domain
+ * object, named "mta-sts" as the original names it. */
+#define MTASTS_TREE_NAME "mta_sts"
+#define MTASTS_NODE_NAME "mta-sts"
+
 static const char *const host_keys[] = {"domain", "hostname", "preference", "address", NULL};
 static const stc_fact_type host_types[] = {STC_FACT_STR, STC_FACT_STR, STC_FACT_INT, STC_FACT_STR};
 static const char *const no_keys[] = {NULL};
@@ -284,7 +321,7 @@ static stc_rc host_to_json(const struct stc_result *r, const char *domain, unsig
     const char *hostname = stc_result_get_str(r, "hostname");
     if (dom == NULL || *dom == '\0')
         dom = domain;
-    STC_GUARD(set_str(obj, "name", stc_result_name(r), err));
+    STC_GUARD(set_str(obj, "name", HOST_NODE_NAME, err));
     if (dom != NULL)
         STC_GUARD(set_str(obj, "domain", dom, err));
     STC_GUARD(set_str(obj, "hostname", hostname ? hostname : stc_result_name(r), err));
@@ -314,10 +351,30 @@ out:
     return rc;
 }
 
-static const char *const domain_keys[] = {"mx_hostnames", "preferred_hostnames", "implicit_mx",
-                                          "null_mx", NULL};
-static const stc_fact_type domain_types[] = {STC_FACT_LIST, STC_FACT_LIST, STC_FACT_BOOL,
-                                             STC_FACT_BOOL};
+static const char *const mtasts_keys[] = {"policy", "mode", "mx", NULL};
+static const stc_fact_type mtasts_types[] = {STC_FACT_STR, STC_FACT_STR, STC_FACT_LIST};
+
+/* The mta_sts node: a check node with the original's policy (the policy
+ * file's text), mode and mxs at its top level ("" and [] without a policy). */
+static stc_rc mtasts_to_json(const struct stc_result *r, const char *domain, unsigned depth,
+                             json_t *obj, struct stc_err *err)
+{
+    stc_rc rc = STC_OK;
+    STC_GUARD(set_str(obj, "name", MTASTS_NODE_NAME, err));
+    STC_GUARD(set_check_keys(obj, r, err));
+    STC_GUARD(set_str_fact(obj, "policy", r, "policy", err));
+    STC_GUARD(set_str_fact(obj, "mode", r, "mode", err));
+    STC_GUARD(set_list_fact(obj, "mxs", r, "mx", 0, 0, err));
+    STC_GUARD(set_details(obj, r, mtasts_keys, mtasts_types, err));
+    STC_GUARD(set_children(obj, r, domain, depth, err));
+out:
+    return rc;
+}
+
+static const char *const domain_keys[] = {"mx_hostnames", "mx_hosts", "preferred_hostnames",
+                                          "implicit_mx", "null_mx", NULL};
+static const stc_fact_type domain_types[] = {STC_FACT_LIST, STC_FACT_LIST, STC_FACT_LIST,
+                                             STC_FACT_BOOL, STC_FACT_BOOL};
 
 static stc_rc domain_to_json(const struct stc_result *r, json_t *obj, struct stc_err *err)
 {
@@ -331,8 +388,9 @@ static stc_rc domain_to_json(const struct stc_result *r, json_t *obj, struct stc
     STC_GUARD(set_str(obj, "status_text", stc_domain_status_text(ds), err));
     STC_GUARD(set_str(obj, "message",
                       stc_result_message_count(r) > 0 ? stc_result_message(r, 0) : "", err));
-    STC_GUARD(set_list_fact(obj, r, "mx_hostnames", err));
-    STC_GUARD(set_list_fact(obj, r, "preferred_hostnames", err));
+    STC_GUARD(set_list_fact(obj, "mx_hostnames", r, "mx_hostnames", 0, 1, err));
+    STC_GUARD(set_list_fact(obj, "mx_hosts", r, "mx_hosts", 1, 0, err));
+    STC_GUARD(set_list_fact(obj, "preferred_hostnames", r, "preferred_hostnames", 1, 0, err));
     STC_GUARD(set_bool_fact(obj, r, "implicit_mx", err));
     STC_GUARD(set_bool_fact(obj, r, "null_mx", err));
 
@@ -342,11 +400,23 @@ static stc_rc domain_to_json(const struct stc_result *r, json_t *obj, struct stc
     for (size_t i = 0; i < stc_result_child_count(r); i++) {
         const struct stc_result *ch = stc_result_child(r, i);
         json_t *v = NULL;
+        if (mtasts == NULL && stc_result_kind(ch) == STC_NODE_CHECK &&
+            strcmp(stc_result_name(ch), MTASTS_TREE_NAME) == 0) {
+            mtasts = json_object();
+            STC_ENSURE(mtasts != NULL, err, STC_E_NOMEM, "json: out of memory");
+            STC_GUARD(mtasts_to_json(ch, dom, 1, mtasts, err));
+            continue;
+        }
         STC_GUARD(node_to_json(ch, dom, 1, &v, err));
         if (stc_result_kind(ch) == STC_NODE_HOST) {
-            STC_GUARD(set_new(results, stc_result_name(ch), v, err));
-        } else if (mtasts == NULL && strcmp(stc_result_name(ch), "mta_sts") == 0) {
-            mtasts = v;
+            /* Keyed by the absolute name, as the original keys results. */
+            char *key = absolute_name(stc_result_name(ch));
+            if (key == NULL)
+                json_decref(v);
+            STC_ENSURE(key != NULL, err, STC_E_NOMEM, "json: out of memory");
+            rc = set_new(results, key, v, err);
+            free(key);
+            STC_GUARD(rc);
         } else {
             STC_GUARD(set_new(extra, stc_result_name(ch), v, err));
         }
@@ -405,12 +475,7 @@ stc_rc stc_result_to_json(const struct stc_result *r, unsigned flags, char **out
     json_t *root = NULL;
     STC_ENSURE(r != NULL && out != NULL, err, STC_E_INVAL, "json: no result to serialize");
     STC_GUARD(node_to_json(r, NULL, 0, &root, err));
-    /* ASCII only: a valid UTF-8 C1 control (U+0080..U+009F) stays \u-escaped too. */
-    size_t jflags = JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII;
-    jflags |= (flags & STC_JSON_COMPACT) ? JSON_COMPACT : JSON_INDENT(2);
-    char *s = json_dumps(root, jflags);
-    STC_ENSURE(s != NULL, err, STC_E_NOMEM, "json: out of memory while writing");
-    *out = s;
+    STC_GUARD(result_json_write(root, (flags & STC_JSON_COMPACT) != 0, out, err));
 out:
     json_decref(root);
     return rc;

@@ -3,8 +3,8 @@
  * Builders never fail loudly: an allocation failure marks the node (and the
  * tree, through result_oom()) so check code stays a straight line; the
  * checker turns a marked tree into STC_E_NOMEM before handing it out.
- * Messages and string facts are censored (text_censor) when added: server bytes never reach
- * output raw.
+ * Messages and string facts keep server text exactly (bounded, not censored): the JSON
+ * writer encodes it losslessly, the terminal views (text, Nagios) censor it.
  */
 #ifndef STC_CHECKS_RESULT_TREE_H
 #define STC_CHECKS_RESULT_TREE_H

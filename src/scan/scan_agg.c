@@ -90,7 +90,7 @@ stc_rc scan_agg_add(struct scan_agg *a, const struct stc_result *d, struct stc_e
     st->attempted++;
     unsigned ds = (unsigned)stc_result_domain_status(d);
     st->status[ds < 7 ? ds : 3]++;
-    long fi = stc_result_fact_index(d, "mx_hostnames");
+    long fi = stc_result_fact_index(d, "mx_hosts");
     if (fi >= 0 && stc_result_fact_list_len(d, (size_t)fi) > 0)
         st->with_mx++;
     st->null_mx += (uint64_t)fact_true(d, "null_mx");

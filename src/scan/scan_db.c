@@ -289,7 +289,7 @@ stc_rc scan_db_add_domain(struct scan_db *db, const struct stc_result *t, const 
     stc_rc rc = STC_OK;
     const char *domain = stc_result_name(t);
     const struct stc_result *m = stc_result_find(t, "mta_sts");
-    long fi = stc_result_fact_index(t, "mx_hostnames");
+    long fi = stc_result_fact_index(t, "mx_hosts");
     STC_GUARD(begin(db, err));
     for (int k = ST_DEL_HOSTS; k <= ST_DEL_CHECKS; k++) {
         bt(db->st[k], 1, domain);

@@ -27,8 +27,8 @@
 struct smtp_reply {
     int code;                 /* 200..599 */
     size_t nlines;            /* lines of the reply */
-    char first[STC_SMTP_LINE_MAX + 1]; /* text of the first line after "NNN[ -]", escaped */
-    char *text;               /* all lines' text joined by '\n', escaped; malloc'd, may be NULL */
+    char first[STC_SMTP_LINE_MAX + 1]; /* text of the first line after "NNN[ -]", exact */
+    char *text;               /* all lines' text joined by '\n', exact; malloc'd, may be NULL */
 };
 
 struct smtp_ehlo {

@@ -11,8 +11,9 @@
  *     SMTPUTF8, 8BITMIME); every valid keyword is recorded upper-cased.
  *     Lines whose keyword is not RFC 5321 syntax (ALPHA/DIGIT then
  *     ALPHA/DIGIT/"-"), such as the old "AUTH=LOGIN", are skipped.
- *     The parser reads r->text, which smtp_reply_parse() already escaped;
- *     a keyword can therefore never contain control bytes.
+ *     The parser reads r->text (the exact text; no NUL, no LF inside a
+ *     line); a keyword must be RFC 5321 syntax, so it never holds control
+ *     bytes.
  *
  *     SIZE (RFC 1870): no parameter gives size 0 ("no fixed limit"); a
  *     parameter that is not a decimal number, or above SMTP_SIZE_MAX, gives
@@ -118,7 +119,7 @@ void smtp_ehlo_parse(const struct smtp_reply *r, struct smtp_ehlo *out)
     if (r == NULL || r->code != 250 || r->text == NULL)
         return;
     const char *p = r->text;
-    size_t left = strlen(r->text); /* our own escaped, NUL-terminated copy */
+    size_t left = strlen(r->text); /* our own NUL-terminated copy */
     int first = 1;
     while (left > 0 || first) {
         const char *nl = memchr(p, '\n', left);

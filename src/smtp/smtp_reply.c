@@ -23,9 +23,9 @@
  *     A line holds at most STC_SMTP_LINE_MAX bytes without its CRLF (RFC
  *     5321 counts the CRLF in its 512; we allow two more octets). At most
  *     STC_SMTP_REPLY_LINES_MAX lines and STC_SMTP_REPLY_BYTES_MAX bytes
- *     (terminators included) per reply. Texts are escaped with text_escape:
- *     out->first is cut with "..." when escaping makes it longer than
- *     STC_SMTP_LINE_MAX.
+ *     (terminators included) per reply. Texts are kept exactly as received
+ *     (no NUL can occur; a bare CR inside a line stays): whoever shows them
+ *     on a terminal censors them, the JSON writer encodes them losslessly.
  * DIAGNOSTICS
  *     STC_E_NOTFOUND: the reply is not complete yet (no message written).
  *     STC_E_PEER: "not an SMTP reply: <escaped line>", "NUL byte in reply",
@@ -35,6 +35,7 @@
  */
 #include "smtp.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -86,16 +87,14 @@ static stc_rc check_head(const uint8_t *p, size_t n, int complete, int *code, st
     return STC_OK;
 }
 
-/* Append the escaped text of one line (after "DDD[ -]") to t, after a '\n'
+/* Append the text of one line (after "DDD[ -]") to t exactly, after a '\n'
  * unless it is the first line (whose text may be empty: "250-\r\n"). */
 static stc_rc add_text(struct buf *t, int first, const uint8_t *p, size_t n, struct stc_err *err)
 {
-    char esc[STC_SMTP_LINE_MAX * 4 + 1];
     stc_rc rc = STC_OK;
     if (!first)
         STC_GUARD(buf_append(t, "\n", 1, err));
-    size_t el = text_escape(p, n, esc, sizeof esc);
-    STC_GUARD(buf_append(t, esc, el, err));
+    STC_GUARD(buf_append(t, p, n, err));
 out:
     return rc;
 }
@@ -109,8 +108,8 @@ stc_rc smtp_reply_parse(struct rd *r, struct smtp_reply *out, struct stc_err *er
     int last = 0;
     char first[sizeof out->first];
     struct buf text;
-    /* Escaped text is at most 4x the raw bytes, plus the '\n' joins. */
-    buf_init(&text, (size_t)STC_SMTP_REPLY_BYTES_MAX * 4 + STC_SMTP_REPLY_LINES_MAX + 1);
+    /* The text is at most the reply's bytes plus the '\n' joins. */
+    buf_init(&text, (size_t)STC_SMTP_REPLY_BYTES_MAX + STC_SMTP_REPLY_LINES_MAX + 1);
     first[0] = '\0';
 
     while (!last) {
@@ -145,10 +144,10 @@ stc_rc smtp_reply_parse(struct rd *r, struct smtp_reply *out, struct stc_err *er
         const uint8_t *t = n > 4 ? line + 4 : line + n;
         size_t tn = n > 4 ? n - 4 : 0;
         if (nlines == 1)
-            text_escape(t, tn, first, sizeof first);
-        STC_GUARD(add_text(&text, nlines == 1, t, tn, err));
+            snprintf(first, sizeof first, "%.*s", (int)tn, (const char *)t);
         STC_ENSURE(r->pos - start <= STC_SMTP_REPLY_BYTES_MAX, err, STC_E_LIMIT,
                    "reply longer than %d bytes", STC_SMTP_REPLY_BYTES_MAX);
+        STC_GUARD(add_text(&text, nlines == 1, t, tn, err));
         STC_ENSURE(last || nlines < STC_SMTP_REPLY_LINES_MAX, err, STC_E_LIMIT,
                    "reply has more than %d lines", STC_SMTP_REPLY_LINES_MAX);
     }

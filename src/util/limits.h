@@ -24,7 +24,7 @@
 /* Results. */
 #define STC_MSG_MAX 1024          /* one result message */
 #define STC_MESSAGES_MAX 64       /* messages per node */
-#define STC_FACT_STR_MAX (4 * STC_MTASTS_POLICY_MAX + 1) /* a string fact, escaped */
+#define STC_FACT_STR_MAX (4 * STC_MTASTS_POLICY_MAX + 1) /* a string fact (cap; a whole policy fits) */
 
 /* Certificates. */
 #define STC_CERT_NAMES_MAX 100    /* subject names reported per certificate */

@@ -56,7 +56,7 @@ DOMAIN_KEYS = {"dns", "mx", "sts", "policy", "policy_mx", "policy_max_age",
                "https", "tlsrpt", "policylist", "policylist_mx", "cli"}
 
 # Top-level keys of the JSON domain object that expectations may name.
-TOP_KEYS = {"domain", "status", "status_text", "message", "mx_hostnames",
+TOP_KEYS = {"domain", "status", "status_text", "message", "mx_hostnames", "mx_hosts",
             "preferred_hostnames", "implicit_mx", "null_mx"}
 # extra_results keys (domain-level checks other than mta_sts).
 EXTRA_KEYS = {"tls-rpt", "dane", "policylist", "dnssec"}

@@ -53,6 +53,7 @@ POLICYLIST_ARGS = ["--policy-list", "{run}/policylist.json"]
 SANITIZER_MARKS = ("ERROR: AddressSanitizer", "runtime error:", "ERROR: LeakSanitizer",
                    "WARNING: ThreadSanitizer")
 MISSING = object()
+CHECK_STATUS_TEXTS = ("Success", "Warning", "Failure", "Error")   # the original's spelling
 
 
 def fail_env(msg):
@@ -105,7 +106,8 @@ def lookup(obj, domain, path):
         rest = rest[1:]
     elif kind == "host":
         host = domain.host(label)
-        node = (obj.get("results") or {}).get(host.name)
+        # results is keyed by the absolute name, as the original keys it.
+        node = (obj.get("results") or {}).get(host.name.rstrip(".") + ".")
         if isinstance(node, dict) and rest and rest[0] in (node.get("checks") or {}):
             node = node["checks"][rest[0]]
             rest = rest[1:]
@@ -153,6 +155,10 @@ def check(obj, domain, e):
             ok = (str(actual).lower() == want.lower()) if base == ":" else want in str(actual)
         elif isinstance(actual, (int, float)):
             ok = actual == float(want) if base == ":" else want in str(actual)
+        elif isinstance(actual, str) and (path.split(".")[-1] == "status_text" or
+                                          actual in CHECK_STATUS_TEXTS):
+            # check nodes spell it as the original ("Failure"), the domain in lower case
+            ok = actual.lower() == want.lower() if base == ":" else want.lower() in actual.lower()
         elif isinstance(actual, str):
             ok = actual == want if base == ":" else want in actual
         else:

@@ -82,8 +82,9 @@ static struct stc_result *full_tree(void)
         result_new(STC_NODE_DOMAIN, "full.example", "Mail transport security");
     result_verdict(root, "mx1.full.example: problems found");
     result_note(root, "a second root message");
-    result_fact_list_add(root, "mx_hostnames", "mx1.full.example");
-    result_fact_list_add(root, "mx_hostnames", "mx2.full.example");
+    result_fact_list_add(root, "mx_hostnames", "*.full.example");
+    result_fact_list_add(root, "mx_hosts", "mx1.full.example");
+    result_fact_list_add(root, "mx_hosts", "mx2.full.example");
     result_fact_list_add(root, "preferred_hostnames", "mx1.full.example");
     result_fact_bool(root, "implicit_mx", 0);
     result_fact_bool(root, "null_mx", 0);
@@ -94,13 +95,15 @@ static struct stc_result *full_tree(void)
     host(root, "mx2.full.example", 0, STC_STATUS_SUCCESS);
 
     struct stc_result *m = result_add_check(root, "mta_sts", "MTA-STS");
+    result_fact_str(m, "policy", "version: STSv1\r\nmode: testing\r\nmx: *.full.example\r\n"
+                                 "max_age: 604800\r\n");
     result_fact_str(m, "mode", "testing");
     result_fact_int(m, "max_age", 604800);
     result_fact_list_add(m, "mx", "*.full.example");
     result_fact_bool(m, "active", 1);
     struct stc_result *t = result_add_check(m, "mta-sts-text", "TXT");
     result_note(t, "fine");
-    struct stc_result *p = result_add_check(m, "mta-sts-policy", "policy");
+    struct stc_result *p = result_add_check(m, "mta-sts-policy-file", "policy");
     result_msg(p, STC_STATUS_WARNING, "served as text/html");
     result_recommend(p, "serve text/plain");
     struct stc_result *deep = result_add_check(p, "nested", "a sub-sub-check");

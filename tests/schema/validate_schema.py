@@ -83,17 +83,18 @@ def main():
         return 1
     # The full tree really uses every key of docs/json.md.
     keys = set(full)
-    want = {"domain", "status", "status_text", "message", "mx_hostnames", "preferred_hostnames",
+    want = {"domain", "status", "status_text", "message", "mx_hostnames", "mx_hosts",
+            "preferred_hostnames",
             "implicit_mx", "null_mx", "results", "mta_sts", "extra_results", "recommendations",
             "details"}
     report(keys == want, "full tree has every domain key", str(sorted(want ^ keys)))
-    h = full["results"]["mx1.full.example"]
+    h = full["results"]["mx1.full.example."]
     hk = {"name", "domain", "hostname", "preference", "address", "status", "status_text",
           "description", "messages", "result_type", "recommendations", "details", "checks"}
     report(hk <= set(h), "full tree host has every host key",
            str(sorted(hk - set(h))))
 
-    host1 = lambda o: o["results"]["mx1.full.example"]
+    host1 = lambda o: o["results"]["mx1.full.example."]
     mutations = [
         ("domain status 7", lambda o: o.__setitem__("status", 7)),
         ("domain status_text mismatch", lambda o: o.__setitem__("status_text", "success")),
@@ -113,10 +114,20 @@ def main():
         ("preference negative", lambda o: host1(o).__setitem__("preference", -1)),
         ("mta_sts a string", lambda o: o.__setitem__("mta_sts", "none")),
         ("nested check unknown key",
-         lambda o: o["mta_sts"]["checks"]["mta-sts-policy"]["checks"]["nested"].__setitem__("x", 1)),
+         lambda o: o["mta_sts"]["checks"]["mta-sts-policy-file"]["checks"]["nested"].__setitem__("x", 1)),
         ("mx_dnssec unknown value", lambda o: o["details"].__setitem__("mx_dnssec", "maybe")),
         ("empty recommendations", lambda o: o.__setitem__("recommendations", [])),
         ("implicit_mx not a bool", lambda o: o.__setitem__("implicit_mx", 0)),
+        ("check status_text not the original's spelling",
+         lambda o: host1(o)["checks"]["cipher"].__setitem__("status_text", "error")),
+        ("host node not named hostnames", lambda o: host1(o).__setitem__("name", "mx1")),
+        ("results key without the trailing dot",
+         lambda o: o["results"].__setitem__("mx3.full.example", copy.deepcopy(host1(o)))),
+        ("preferred_hostnames without the trailing dot",
+         lambda o: o.__setitem__("preferred_hostnames", ["mx1.full.example"])),
+        ("mta_sts without mode", lambda o: o["mta_sts"].pop("mode")),
+        ("mta_sts policy not a string", lambda o: o["mta_sts"].__setitem__("policy", None)),
+        ("mta_sts named mta_sts", lambda o: o["mta_sts"].__setitem__("name", "mta_sts")),
     ]
     for what, mutate in mutations:
         o = copy.deepcopy(full)

@@ -552,7 +552,8 @@ static void mismatch_fails_with_new_record(void **state)
     stc_result_free(h);
 }
 
-static void server_text_is_escaped(void **state)
+/* Resolver text reaches the tree exactly; the views censor it. */
+static void server_text_is_kept(void **state)
 {
     (void)state;
     struct fixture f;
@@ -561,7 +562,7 @@ static void server_text_is_escaped(void **state)
     snprintf(f.obs.tlsa_err.msg, sizeof f.obs.tlsa_err.msg, "bad\x1b[31mreply");
     struct stc_result *h = judge(&f);
     const struct stc_result *c = dane(h);
-    assert_null(strchr(stc_result_message(c, 0), '\x1b'));
+    assert_non_null(strstr(stc_result_message(c, 0), "bad\x1b[31mreply"));
     stc_result_free(h);
 }
 
@@ -758,7 +759,7 @@ int main(void)
         cmocka_unit_test(record_text_cuts_long_data),
         cmocka_unit_test(handshake_failure_fails),
         cmocka_unit_test(mismatch_fails_with_new_record),
-        cmocka_unit_test(server_text_is_escaped),
+        cmocka_unit_test(server_text_is_kept),
         cmocka_unit_test(domain_all_authenticated),
         cmocka_unit_test(domain_some_authenticated),
         cmocka_unit_test(domain_none_have_tlsa),

@@ -47,8 +47,8 @@ static struct stc_result *sample_tree(void)
 {
     struct stc_result *root = result_new(STC_NODE_DOMAIN, "example.com", NULL);
     result_msg(root, STC_STATUS_FAILURE, "mx2.example.com: problems found");
-    result_fact_list_add(root, "mx_hostnames", "mx1.example.com");
-    result_fact_list_add(root, "mx_hostnames", "mx2.example.com");
+    result_fact_list_add(root, "mx_hosts", "mx1.example.com");
+    result_fact_list_add(root, "mx_hosts", "mx2.example.com");
     result_set_domain_status(root, STC_DOMAIN_FAILURE);
 
     add_host(root, "mx1.example.com", 10, "192.0.2.1", "TLSv1.3", "TLS_AES_256_GCM_SHA384", 1, 80);
@@ -524,8 +524,8 @@ static void test_unreachable_and_plain(void **state)
     stc_result_free(root);
 }
 
-/* Raw control bytes in names (builders do not escape names) and in messages
- * (they do) never reach the output raw. */
+/* Raw control bytes in names and messages (the tree keeps server text
+ * exactly, for the JSON) never reach the terminal raw: the view censors them. */
 static void test_hostile_bytes(void **state)
 {
     (void)state;
@@ -537,7 +537,7 @@ static void test_hostile_bytes(void **state)
                                                        "31m.example",
                                                        NULL));
     struct stc_result *c = result_add_check(h, "starttls\x1b", NULL);
-    result_msg(c, STC_STATUS_FAILURE, "banner \x1b[31mRED\r\nInjected: yes");
+    result_msg(c, STC_STATUS_FAILURE, "banner \x1b[31mRED\r\nInjected:\tyes \xc3");
     result_recommend(c, "fix \x01 it");
     struct stc_result *v = result_add_check(h, "version", NULL);
     result_fact_str(v, "negotiated", "TLS\x1b[5m");
@@ -550,8 +550,8 @@ static void test_hostile_bytes(void **state)
         assert_null(strstr(out, "\x9b"));
         assert_non_null(strstr(out, "evil\\x1b[2J.example: "));
         assert_non_null(strstr(out, "mx\\x0d\\x0a.evil\\x9b31m.example"));
-        /* Escaped once by the builder, shown as is (not escaped twice). */
-        assert_non_null(strstr(out, "banner \\x1b[31mRED\\x0d\\x0aInjected: yes"));
+        /* Escaped once, by the view. */
+        assert_non_null(strstr(out, "banner \\x1b[31mRED\\x0d\\x0aInjected:\\x09yes \\xc3"));
         assert_null(strstr(out, "\\\\x"));
         assert_non_null(strstr(out, "TLS\\x1b[5m"));
         assert_non_null(strstr(out, "1. fix \\x01 it"));

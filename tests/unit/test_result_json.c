@@ -34,8 +34,8 @@ static struct stc_result *sample_tree(void)
     struct stc_result *root = result_new(STC_NODE_DOMAIN, "example.com", NULL);
     result_msg(root, STC_STATUS_FAILURE, "mx2.example.com has an expired certificate");
     result_note(root, "second root message");
-    result_fact_list_add(root, "mx_hostnames", "mx1.example.com");
-    result_fact_list_add(root, "mx_hostnames", "mx2.example.com");
+    result_fact_list_add(root, "mx_hosts", "mx1.example.com");
+    result_fact_list_add(root, "mx_hosts", "mx2.example.com");
     result_fact_list_add(root, "preferred_hostnames", "mx1.example.com");
     result_fact_bool(root, "implicit_mx", 0);
     result_fact_bool(root, "null_mx", 0);
@@ -69,6 +69,7 @@ static struct stc_result *sample_tree(void)
     result_fact_str(c, "negotiated", "TLSv1.1");
 
     struct stc_result *m = result_add_check(root, "mta_sts", "MTA-STS (RFC 8461)");
+    result_fact_str(m, "policy", "version: STSv1\r\nmode: enforce\r\n");
     result_fact_str(m, "mode", "enforce");
     result_fact_int(m, "max_age", 604800);
     result_fact_list_add(m, "mx", "*.example.com");
@@ -165,15 +166,16 @@ static void test_domain_object(void **state)
     struct stc_result *root = sample_tree();
     json_t *j = to_json(root, 0, NULL);
 
-    assert_keys(j, "domain", "status", "status_text", "message", "mx_hostnames",
+    assert_keys(j, "domain", "status", "status_text", "message", "mx_hosts",
                 "preferred_hostnames", "implicit_mx", "null_mx", "results", "mta_sts",
                 "extra_results", "details", NULL);
     assert_str_key(j, "domain", "example.com");
     assert_int_key(j, "status", 2);
     assert_str_key(j, "status_text", "failure");
     assert_str_key(j, "message", "mx2.example.com has an expired certificate");
-    assert_str_array(json_object_get(j, "mx_hostnames"), 2, "mx1.example.com", "mx2.example.com");
-    assert_str_array(json_object_get(j, "preferred_hostnames"), 1, "mx1.example.com");
+    /* Host names that key results are absolute, as the original writes them. */
+    assert_str_array(json_object_get(j, "mx_hosts"), 2, "mx1.example.com.", "mx2.example.com.");
+    assert_str_array(json_object_get(j, "preferred_hostnames"), 1, "mx1.example.com.");
     assert_bool_key(j, "implicit_mx", 0);
     assert_bool_key(j, "null_mx", 0);
     json_t *details = json_object_get(j, "details");
@@ -181,18 +183,18 @@ static void test_domain_object(void **state)
     assert_bool_key(details, "dnssec", 1);
 
     json_t *results = json_object_get(j, "results");
-    assert_keys(results, "mx1.example.com", "mx2.example.com", NULL);
+    assert_keys(results, "mx1.example.com.", "mx2.example.com.", NULL);
 
-    json_t *h1 = json_object_get(results, "mx1.example.com");
+    json_t *h1 = json_object_get(results, "mx1.example.com.");
     assert_keys(h1, "name", "domain", "hostname", "preference", "address", "status", "status_text",
                 "description", "messages", "details", "checks", NULL);
-    assert_str_key(h1, "name", "mx1.example.com");
+    assert_str_key(h1, "name", "hostnames");
     assert_str_key(h1, "domain", "example.com");
     assert_str_key(h1, "hostname", "mx1.example.com");
     assert_int_key(h1, "preference", 10);
     assert_str_key(h1, "address", "192.0.2.1");
     assert_int_key(h1, "status", 0);
-    assert_str_key(h1, "status_text", "success");
+    assert_str_key(h1, "status_text", "Success");
     assert_str_key(h1, "description", "MX host checks");
     assert_str_array(json_object_get(h1, "messages"), 0);
     assert_keys(json_object_get(h1, "details"), "connected", NULL);
@@ -217,10 +219,10 @@ static void test_domain_object(void **state)
     assert_str_key(json_object_get(json_object_get(checks, "cipher"), "details"), "negotiated",
                    "TLS_AES_256_GCM_SHA384");
 
-    json_t *h2 = json_object_get(results, "mx2.example.com");
+    json_t *h2 = json_object_get(results, "mx2.example.com.");
     assert_int_key(h2, "preference", 20);
     assert_int_key(h2, "status", 2);
-    assert_str_key(h2, "status_text", "failure");
+    assert_str_key(h2, "status_text", "Failure");
     cert = json_object_get(json_object_get(h2, "checks"), "certificate");
     assert_keys(cert, "name", "status", "status_text", "description", "messages", "result_type",
                 "recommendations", "details", NULL);
@@ -233,18 +235,20 @@ static void test_domain_object(void **state)
     assert_int_key(json_object_get(cert, "details"), "days_to_expiry", -3);
     ver = json_object_get(json_object_get(h2, "checks"), "version");
     assert_int_key(ver, "status", 1);
-    assert_str_key(ver, "status_text", "warning");
+    assert_str_key(ver, "status_text", "Warning");
 
     json_t *m = json_object_get(j, "mta_sts");
     assert_true(json_is_object(m));
-    assert_keys(m, "name", "status", "status_text", "description", "messages", "details", "checks",
-                NULL);
-    assert_str_key(m, "name", "mta_sts");
+    /* The original's mta-sts node: policy, mode and mxs at its top level. */
+    assert_keys(m, "name", "status", "status_text", "description", "messages", "policy", "mode",
+                "mxs", "details", "checks", NULL);
+    assert_str_key(m, "name", "mta-sts");
+    assert_str_key(m, "policy", "version: STSv1\r\nmode: enforce\r\n");
+    assert_str_key(m, "mode", "enforce");
+    assert_str_array(json_object_get(m, "mxs"), 1, "*.example.com");
     json_t *md = json_object_get(m, "details");
-    assert_keys(md, "mode", "max_age", "mx", "empty_list", NULL);
-    assert_str_key(md, "mode", "enforce");
+    assert_keys(md, "max_age", "empty_list", NULL);
     assert_int_key(md, "max_age", 604800);
-    assert_str_array(json_object_get(md, "mx"), 1, "*.example.com");
     assert_str_array(json_object_get(md, "empty_list"), 0);
     json_t *pol = json_object_get(json_object_get(m, "checks"), "policy");
     assert_str_array(json_object_get(pol, "messages"), 1, "policy fetched");
@@ -285,13 +289,13 @@ static void test_empty_domain(void **state)
     result_fact_bool(root, "null_mx", 1);
     result_set_domain_status(root, STC_DOMAIN_COULD_NOT_CONNECT);
     json_t *j = to_json(root, 0, NULL);
-    assert_keys(j, "domain", "status", "status_text", "message", "mx_hostnames",
+    assert_keys(j, "domain", "status", "status_text", "message", "mx_hosts",
                 "preferred_hostnames", "implicit_mx", "null_mx", "results", "mta_sts",
                 "extra_results", NULL);
     assert_int_key(j, "status", 5);
     assert_str_key(j, "status_text", "could_not_connect");
     assert_str_key(j, "message", "");
-    assert_str_array(json_object_get(j, "mx_hostnames"), 0);
+    assert_str_array(json_object_get(j, "mx_hosts"), 0);
     assert_str_array(json_object_get(j, "preferred_hostnames"), 0);
     assert_bool_key(j, "implicit_mx", 0);
     assert_bool_key(j, "null_mx", 1);
@@ -309,7 +313,8 @@ static void test_host_and_check_alone(void **state)
     struct stc_result *root = sample_tree();
     const struct stc_result *h2 = stc_result_find(root, "mx2.example.com");
     json_t *j = to_json(h2, 0, NULL);
-    assert_str_key(j, "name", "mx2.example.com");
+    assert_str_key(j, "name", "hostnames");
+    assert_str_key(j, "hostname", "mx2.example.com");
     assert_str_key(j, "domain", "example.com");
     assert_str_key(j, "address", "192.0.2.2");
     assert_int_key(j, "status", 2);
@@ -341,43 +346,52 @@ static void test_host_domain_from_root(void **state)
     struct stc_result *root = result_new(STC_NODE_DOMAIN, "root.example", NULL);
     result_add(root, result_new(STC_NODE_HOST, "mx.root.example", NULL));
     json_t *j = to_json(root, 0, NULL);
-    json_t *h = json_object_get(json_object_get(j, "results"), "mx.root.example");
+    json_t *h = json_object_get(json_object_get(j, "results"), "mx.root.example.");
     assert_str_key(h, "domain", "root.example");
     json_decref(j);
     stc_result_free(root);
 }
 
-/* Control bytes and 0xff: messages are escaped by the builder; raw bytes that
- * reach names and descriptions (not escaped by the builder) are escaped here
- * instead of failing or vanishing. */
-static void test_hostile_bytes(void **state)
+/* Server text reaches the JSON exactly: CR LF, a tab, an ESC byte as JSON
+ * escapes; bytes that are not UTF-8 as lone surrogates \udcXX (lossless);
+ * the same for names and descriptions. The output stays ASCII without raw
+ * control bytes. */
+static void test_exact_text(void **state)
 {
     (void)state;
     struct stc_result *root = result_new(STC_NODE_DOMAIN, "example.com", NULL);
     struct stc_result *h = result_add(root, result_new(STC_NODE_HOST, "mx.example.com", NULL));
     struct stc_result *c = result_add_check(h, "starttls", "desc \xff\xfe end");
-    result_msg(c, STC_STATUS_FAILURE, "banner: %s", "220 hi\x01\x1b[31m\xff\r\nX");
-    result_fact_str(c, "banner", "a\x7f\xc3\x28");
+    result_msg(c, STC_STATUS_FAILURE, "banner: %s", "220 hi\t\x01\x1b[31m\xff\r\nX\\y\"");
+    result_fact_str(c, "banner", "a\x7f\xc3\x28 \xe2\x82\xac \xf0\x9f\x98\x80 \xed\xa0\x80");
+    result_fact_list_add(c, "lines", "v=STSv1;\tid=1\r\n");
     result_add_check(h, "bad\xffname\x01", NULL);
     assert_false(result_oom(root));
 
     char *text = NULL;
-    json_t *j = to_json(root, 0, &text);
+    struct stc_err err = {0};
+    assert_int_equal(stc_result_to_json(root, STC_JSON_COMPACT, &text, &err), STC_OK);
     for (const unsigned char *p = (const unsigned char *)text; *p; p++)
-        if (*p < 0x20 && *p != '\n')
-            fail_msg("raw control byte 0x%02x in output", *p);
-    json_t *checks =
-        json_object_get(json_object_get(json_object_get(j, "results"), "mx.example.com"), "checks");
-    json_t *st = json_object_get(checks, "starttls");
-    assert_str_array(json_object_get(st, "messages"), 1,
-                     "banner: 220 hi\\x01\\x1b[31m\\xff\\x0d\\x0aX");
-    assert_str_key(st, "description", "desc \\xff\\xfe end");
-    assert_str_key(json_object_get(st, "details"), "banner", "a\\x7f\\xc3(");
-    json_t *bad = json_object_get(checks, "bad\\xffname\\x01");
-    assert_non_null(bad);
-    assert_str_key(bad, "name", "bad\\xffname\\x01");
+        if (*p < 0x20 || *p >= 0x7f)
+            fail_msg("raw byte 0x%02x in output", *p);
+    assert_non_null(
+        strstr(text, "\"messages\":[\"banner: 220 hi\\t\\u0001\\u001b[31m\\udcff\\r\\nX\\\\y\\\"\"]"));
+    assert_non_null(strstr(text, "\"description\":\"desc \\udcff\\udcfe end\""));
+    /* DEL escaped; C3 28 is not UTF-8 (C3 alone); the euro sign and U+1F600
+     * are valid; ED A0 80 (an encoded surrogate) is not. */
+    assert_non_null(strstr(text, "\"banner\":\"a\\u007f\\udcc3( \\u20ac \\ud83d\\ude00 "
+                                 "\\udced\\udca0\\udc80\""));
+    assert_non_null(strstr(text, "\"lines\":[\"v=STSv1;\\tid=1\\r\\n\"]"));
+    assert_non_null(strstr(text, "\"bad\\udcffname\\u0001\":{\"name\":\"bad\\udcffname\\u0001\""));
     free(text);
+
+    /* Valid UTF-8 text round-trips through a strict parser unchanged. */
+    struct stc_result *v = result_new(STC_NODE_CHECK, "v", NULL);
+    result_note(v, "%s", "250 ok\r\n\tgr\xc3\xbc\xc3\x9f \x1b[0m");
+    json_t *j = to_json(v, 0, NULL);
+    assert_str_array(json_object_get(j, "messages"), 1, "250 ok\r\n\tgr\xc3\xbc\xc3\x9f \x1b[0m");
     json_decref(j);
+    stc_result_free(v);
     stc_result_free(root);
 }
 
@@ -394,7 +408,7 @@ static void test_utf8_passes(void **state)
                    "b\xc3\xbc"
                    "cher \xc2\x9b");
     /* Written as \u escapes: the output itself is ASCII (no raw C1 CSI). */
-    assert_non_null(strstr(text, "b\\u00FCcher \\u009B"));
+    assert_non_null(strstr(text, "b\\u00fccher \\u009b"));
     for (const unsigned char *p = (const unsigned char *)text; *p; p++)
         assert_true(*p < 0x80);
     free(text);
@@ -440,7 +454,7 @@ int main(void)
         cmocka_unit_test(test_empty_domain),
         cmocka_unit_test(test_host_and_check_alone),
         cmocka_unit_test(test_host_domain_from_root),
-        cmocka_unit_test(test_hostile_bytes),
+        cmocka_unit_test(test_exact_text),
         cmocka_unit_test(test_utf8_passes),
         cmocka_unit_test(test_bad_args),
         cmocka_unit_test(test_too_deep),

@@ -49,7 +49,7 @@ static struct stc_result *host(const char *name, int connected, int tls, int val
 static struct stc_result *domain(const char *name, stc_domain_status ds, const char *mode)
 {
     struct stc_result *d = result_new(STC_NODE_DOMAIN, name, "d");
-    result_fact_list(d, "mx_hostnames");
+    result_fact_list(d, "mx_hosts");
     result_set_domain_status(d, ds);
     if (mode) {
         struct stc_result *m = result_add_check(d, "mta_sts", "m");
@@ -66,20 +66,20 @@ static void test_aggregate(void **state)
     scan_agg_init(&a);
     /* d1: two hosts, both good, TLS 1.3; enforce */
     struct stc_result *d1 = domain("d1.test", STC_DOMAIN_SUCCESS, "enforce");
-    result_fact_list_add(d1, "mx_hostnames", "mx1.p.test");
+    result_fact_list_add(d1, "mx_hosts", "mx1.p.test");
     result_add(d1, host("mx1.p.test", 1, 1, 1, "TLSv1.3", 0));
     result_add(d1, host("mx2.p.test", 1, 1, 1, "TLSv1.2", 1));
     /* d2: shares mx1 (counted once), testing */
     struct stc_result *d2 = domain("d2.test", STC_DOMAIN_SUCCESS, "testing");
-    result_fact_list_add(d2, "mx_hostnames", "mx1.p.test");
+    result_fact_list_add(d2, "mx_hosts", "mx1.p.test");
     result_add(d2, host("mx1.p.test", 1, 1, 1, "TLSv1.3", 0));
     /* d3: no STARTTLS on one host */
     struct stc_result *d3 = domain("d3.test", STC_DOMAIN_NO_STARTTLS, NULL);
-    result_fact_list_add(d3, "mx_hostnames", "mx.plain.test");
+    result_fact_list_add(d3, "mx_hosts", "mx.plain.test");
     result_add(d3, host("mx.plain.test", 1, 0, 0, NULL, 0));
     /* d4: nothing connects; d5: no MX */
     struct stc_result *d4 = domain("d4.test", STC_DOMAIN_COULD_NOT_CONNECT, NULL);
-    result_fact_list_add(d4, "mx_hostnames", "mx.down.test");
+    result_fact_list_add(d4, "mx_hosts", "mx.down.test");
     result_add(d4, host("mx.down.test", 0, 0, 0, NULL, 0));
     struct stc_result *d5 = domain("d5.test", STC_DOMAIN_ERROR, NULL);
     struct stc_result *all[] = {d1, d2, d3, d4, d5};
