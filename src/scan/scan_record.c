@@ -25,7 +25,7 @@ struct stc_result *scan_record_error(const char *domain, const char *reason)
         return NULL;
     result_fact_bool(t, "implicit_mx", 0);
     result_fact_bool(t, "null_mx", 0);
-    result_fact_list(t, "mx_hostnames");
+    result_fact_list(t, "mx_hosts");
     result_fact_list(t, "preferred_hostnames");
     result_fact_str(t, "check_error", reason);
     result_raise(t, STC_STATUS_ERROR);

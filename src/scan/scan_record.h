@@ -7,7 +7,7 @@
 
 /**
  * A domain tree with status 3 (error) whose message gives the reason, shaped
- * like any other domain's (mx_hostnames, ..., no host results), so every
+ * like any other domain's (mx_hosts, ..., no host results), so every
  * valid input domain gets one record. NULL when out of memory.
  */
 struct stc_result *scan_record_error(const char *domain, const char *reason);

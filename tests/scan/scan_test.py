@@ -184,7 +184,8 @@ def load_json(path):
 
 
 def host_check(dom, host, check):
-    return dom["results"][host]["checks"].get(check)
+    # results is keyed by the absolute host name, as the original keys it
+    return dom["results"][host.rstrip(".") + "."]["checks"].get(check)
 
 
 # ------------------------------------------------------------------- tests

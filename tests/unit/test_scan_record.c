@@ -25,7 +25,7 @@ static void test_error_record(void **state)
     assert_int_equal(stc_result_message_count(t), 1);
     assert_non_null(strstr(stc_result_message(t, 0), "could not complete: out of memory"));
     assert_string_equal(stc_result_get_str(t, "check_error"), "out of memory");
-    assert_true(stc_result_fact_index(t, "mx_hostnames") >= 0);
+    assert_true(stc_result_fact_index(t, "mx_hosts") >= 0);
 
     char *json = NULL;
     struct stc_err err = {0};
