@@ -43,7 +43,11 @@ static void test_sts_lookup_failed(void **state)
     const struct stc_result *n = judge_sts(&o, &root);
     assert_non_null(n);
     assert_int_equal(stc_result_status(n), STC_STATUS_ERROR);
-    assert_null(stc_result_find(n, "mta-sts-policy"));
+    /* The policy check is there, as in the original, saying it could not run. */
+    const struct stc_result *p = stc_result_find(n, "mta-sts-policy-file");
+    assert_non_null(p);
+    assert_int_equal(stc_result_status(p), STC_STATUS_ERROR);
+    assert_non_null(strstr(stc_result_message(p, 0), "not tested"));
     stc_result_free(root);
 }
 
@@ -59,7 +63,9 @@ static void test_sts_none(void **state)
     o.addr_rc = STC_OK; /* no address */
     const struct stc_result *n = judge_sts(&o, &root);
     assert_int_equal(stc_result_status(n), STC_STATUS_WARNING);
-    assert_null(stc_result_find(n, "mta-sts-policy"));
+    const struct stc_result *p = stc_result_find(n, "mta-sts-policy-file");
+    assert_non_null(p);
+    assert_int_equal(stc_result_status(p), STC_STATUS_WARNING);
     assert_true(stc_result_recommendation_count(n) > 0);
     stc_result_free(root);
 }
@@ -90,7 +96,7 @@ static void test_sts_policy(void **state)
     o.res.body.cap = sizeof body;
     const struct stc_result *n = judge_sts(&o, &root);
     assert_int_equal(stc_result_status(stc_result_find(n, "mta-sts-text")), STC_STATUS_SUCCESS);
-    assert_int_equal(stc_result_status(stc_result_find(n, "mta-sts-policy")), STC_STATUS_SUCCESS);
+    assert_int_equal(stc_result_status(stc_result_find(n, "mta-sts-policy-file")), STC_STATUS_SUCCESS);
     assert_string_equal(stc_result_get_str(n, "mode"), "enforce");
     assert_true(stc_result_get_int(n, "max_age", &max_age));
     assert_int_equal(max_age, 604800);
@@ -115,7 +121,7 @@ static void test_sts_fetch_tls(void **state)
     o.fetch_rc = STC_E_TLS;
     err_set(&o.fetch_err, STC_E_TLS, "certificate has expired");
     const struct stc_result *n = judge_sts(&o, &root);
-    const struct stc_result *p = stc_result_find(n, "mta-sts-policy");
+    const struct stc_result *p = stc_result_find(n, "mta-sts-policy-file");
     assert_int_equal(stc_result_status(p), STC_STATUS_FAILURE);
     assert_string_equal(stc_result_type(p), "sts-webpki-invalid");
     stc_result_free(root);
