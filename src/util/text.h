@@ -14,9 +14,11 @@
 size_t text_escape(const void *in, size_t n, char *out, size_t outsz);
 
 /**
- * Like text_escape, but a backslash passes through unchanged: for text that
- * lower layers have already escaped, so "\x1b" is not shown as "\\x1b".
- * Control and non-ASCII bytes are still escaped; the output stays printable.
+ * Like text_escape, but a backslash passes through unchanged: what the
+ * terminal views (text report, Nagios) use on tree strings, which hold
+ * server text raw next to text lower layers already escaped (so "\x1b"
+ * from a certificate field is not shown as "\\x1b"). Control and non-ASCII
+ * bytes are escaped; the output stays printable.
  */
 size_t text_censor(const void *in, size_t n, char *out, size_t outsz);
 
