@@ -6,6 +6,7 @@
 #include "error.h"
 #include "export.h"
 #include "json.h"
+#include "report.h"
 #include "result.h"
 #include "scan.h"
 

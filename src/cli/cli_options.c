@@ -64,12 +64,14 @@ enum {
     OPT_WARN_DAYS,
     OPT_CRIT_DAYS,
     OPT_DEEP,
-    OPT_PROBE_DELAY
+    OPT_PROBE_DELAY,
+    OPT_HTML
 };
 
 static const struct option long_options[] = {
     {"domain", required_argument, NULL, OPT_DOMAIN},
     {"json", no_argument, NULL, OPT_JSON},
+    {"html", no_argument, NULL, OPT_HTML},
     {"timeout", required_argument, NULL, OPT_TIMEOUT},
     {"resolver", required_argument, NULL, OPT_RESOLVER},
     {"trust-anchor", required_argument, NULL, OPT_TRUST_ANCHOR},
@@ -122,6 +124,8 @@ void cli_usage(FILE *out)
           "  --json                 JSON output (schema: docs/json.md); with several\n"
           "                         domains one compact object per line\n"
           "                         (default: a text report)\n"
+          "  --html                 a self-contained HTML report of one domain (no\n"
+          "                         script, no request); for a scan see 'report'\n"
           "  --timeout SECONDS      time budget for each MX host, fractions allowed\n"
           "                         (default: 30)\n"
           "  --resolver ADDR[@PORT] send all DNS queries to this validating resolver\n"
@@ -320,6 +324,7 @@ static stc_rc one_option(int c, const char *arg, struct cli_opts *o, struct stc_
     case 1: /* a DOMAIN argument */
     case OPT_DOMAIN: o->domains[o->ndomains++] = arg; break;
     case OPT_JSON: o->json = 1; break;
+    case OPT_HTML: o->html = 1; break;
     case OPT_TIMEOUT: rc = cli_parse_timeout(arg, &o->timeout_ms, err); break;
     case OPT_RESOLVER: rc = set_arg(&o->resolver, arg, "resolver", err); break;
     case OPT_TRUST_ANCHOR: rc = set_arg(&o->trust_anchor, arg, "trust-anchor", err); break;
@@ -368,6 +373,8 @@ static stc_rc nagios_options(struct cli_opts *o, struct stc_err *err)
                        o->crit_days, o->warn_days);
     if (o->json)
         return err_set(err, STC_E_INVAL, "--nagios and --json exclude each other");
+    if (o->html)
+        return err_set(err, STC_E_INVAL, "--nagios and --html exclude each other");
     if (o->ndomains > 1)
         return err_set(err, STC_E_INVAL, "--nagios checks one domain, %zu given", o->ndomains);
     return STC_OK;
@@ -407,6 +414,10 @@ stc_rc cli_options_parse(int argc, char **argv, struct cli_opts *o, struct stc_e
     }
     for (int i = optind; i < argc; i++)
         o->domains[o->ndomains++] = argv[i];
+    if (o->html && o->json)
+        return err_set(err, STC_E_INVAL, "--html and --json exclude each other");
+    if (o->html && o->ndomains > 1)
+        return err_set(err, STC_E_INVAL, "--html reports one domain, %zu given", o->ndomains);
     return nagios_options(o, err);
 }
 

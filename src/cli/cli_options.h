@@ -24,6 +24,7 @@ struct cli_opts {
     char **mx; /* --mx patterns, split at commas; owned; NULL-terminated */
     size_t nmx;
     int json;
+    int html; /* --html: the HTML report of one domain (stc_report_domain_html) */
     long timeout_ms;      /* 0: library default */
     const char *resolver; /* the rest point into argv; NULL: not given */
     const char *trust_anchor;

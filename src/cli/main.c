@@ -37,6 +37,7 @@
 #include "cli_output.h"
 #include "util/text.h"
 #include "util/err.h"
+#include "cli_report.h"
 #include "cli_scan.h"
 
 #define PROG "starttls-check"
@@ -221,6 +222,10 @@ static int check_one(const struct stc_checker *ck, const char *domain, const cha
             e.code = rc;
             complain(domain, &e);
         }
+    } else if (o->html) {
+        rc = stc_report_domain_html(res, stdout, &e);
+        if (rc != STC_OK)
+            complain(domain, &e);
     } else if (o->json) {
         unsigned flags = o->ndomains > 1 ? STC_JSON_COMPACT : 0;
         rc = stc_result_to_json(res, flags, &json, &e);
@@ -278,7 +283,7 @@ static int run(const struct cli_opts *o)
         code = exit_for(rc);
         goto out;
     }
-    int color = o->json ? 0 : want_color(o);
+    int color = o->json || o->html ? 0 : want_color(o);
     for (size_t i = 0; i < o->ndomains; i++) {
         int c = check_one(ck, names[i], o->nmx ? expected : NULL, o, color, i == 0);
         code = max_int(code, c);
@@ -328,6 +333,8 @@ int main(int argc, char **argv)
     int code;
     if (argc > 1 && strcmp(argv[1], "scan") == 0)
         return cli_scan_main(argc - 1, argv + 1);
+    if (argc > 1 && strcmp(argv[1], "report") == 0)
+        return cli_report_main(argc - 1, argv + 1);
     if ((code = legacy_file_scan(argc, argv)) >= 0)
         return code;
     stc_rc rc = cli_options_parse(argc, argv, &o, &err);

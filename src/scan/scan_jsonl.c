@@ -129,10 +129,8 @@ int scan_jsonl_domain(const char *line, size_t n, char *out, size_t outsz)
     return 1;
 }
 
-/* Call fn for each complete line of f; *complete_end: offset after the last LF. */
-typedef stc_rc (*line_fn)(void *ctx, const char *line, size_t n, struct stc_err *err);
-
-static stc_rc each_line(FILE *f, line_fn fn, void *ctx, long *complete_end, struct stc_err *err)
+stc_rc scan_jsonl_each(FILE *f, scan_jsonl_line_fn fn, void *ctx, long *complete_end,
+                       struct stc_err *err)
 {
     char *line = NULL;
     size_t cap = 0;
@@ -184,7 +182,7 @@ stc_rc scan_jsonl_load(const char *path, struct scan_seen *done, uint64_t *n, st
         return STC_OK;
     if (f == NULL)
         return err_set(err, STC_E_IO, "%s: %s", path, strerror(errno));
-    stc_rc rc = each_line(f, load_line, &c, &end, err);
+    stc_rc rc = scan_jsonl_each(f, load_line, &c, &end, err);
     if (rc == STC_OK) {
         if (fseek(f, 0, SEEK_END) == 0 && ftell(f) > end && ftruncate(fileno(f), (off_t)end) != 0)
             rc = err_set(err, STC_E_IO, "%s: cannot cut the torn last line: %s", path,
@@ -256,7 +254,7 @@ stc_rc scan_jsonl_filter(const char *path, const struct scan_seen *keep, uint64_
         close(fd);
         goto out;
     }
-    STC_GUARD(each_line(in, filter_line, &c, &end, err));
+    STC_GUARD(scan_jsonl_each(in, filter_line, &c, &end, err));
     STC_ENSURE(fflush(c.out) == 0 && fsync(fileno(c.out)) == 0, err, STC_E_IO, "%s: %s", tmp,
                strerror(errno));
     STC_ENSURE(rename(tmp, path) == 0, err, STC_E_IO, "rename %s: %s", tmp, strerror(errno));

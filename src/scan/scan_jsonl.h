@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <starttls/error.h>
 
@@ -37,6 +38,15 @@ stc_rc scan_jsonl_load(const char *path, struct scan_seen *done, uint64_t *n, st
 /** Rewrite path keeping only lines whose domain is in keep. STC_E_IO, STC_E_NOMEM. */
 stc_rc scan_jsonl_filter(const char *path, const struct scan_seen *keep, uint64_t *dropped,
                          struct stc_err *err);
+/** Called with each complete line (without its LF); a non-OK return stops the walk. */
+typedef stc_rc (*scan_jsonl_line_fn)(void *ctx, const char *line, size_t n, struct stc_err *err);
+/**
+ * Call fn for each complete (LF-terminated) line of f; lines over 16 MiB
+ * are skipped, a torn last line is not passed. *complete_end: the offset
+ * after the last LF. STC_E_IO on a read error, or fn's code.
+ */
+stc_rc scan_jsonl_each(FILE *f, scan_jsonl_line_fn fn, void *ctx, long *complete_end,
+                       struct stc_err *err);
 /** The domain of one output line ({"domain":"NAME",...}) into out; 0 when not one. */
 int scan_jsonl_domain(const char *line, size_t n, char *out, size_t outsz);
 
