@@ -115,11 +115,22 @@ static void mx_table(struct rout *o, const struct rep_dom *d)
     ro_puts(o, "</tbody></table>\n");
 }
 
-/* A check and its findings (children too, to depth). */
+static int child_shown(const struct stc_result *k)
+{
+    return stc_result_status(k) >= STC_STATUS_WARNING || stc_result_message_count(k) > 0;
+}
+
+/* A check and its findings (children too, to depth). A check without messages of
+ * its own is shown by its children's, as in the text report. */
 static void finding_item(struct rout *o, const struct stc_result *c, const char *prefix,
                          unsigned depth)
 {
     int s = (int)stc_result_status(c);
+    int any = 0;
+    for (size_t i = 0; i < stc_result_child_count(c); i++)
+        any |= child_shown(stc_result_child(c, i));
+    if (stc_result_message_count(c) == 0 && any && depth < MAX_DEPTH)
+        goto children;
     ro_printf(o, "<li class=\"s%d\"><b>", s);
     if (prefix != NULL && *prefix) {
         ro_html(o, prefix);
@@ -140,9 +151,10 @@ static void finding_item(struct rout *o, const struct stc_result *c, const char 
     ro_puts(o, "</li>\n");
     if (depth >= MAX_DEPTH)
         return;
+children:
     for (size_t i = 0; i < stc_result_child_count(c); i++) {
         const struct stc_result *k = stc_result_child(c, i);
-        if (stc_result_status(k) >= STC_STATUS_WARNING || stc_result_message_count(k) > 0)
+        if (child_shown(k))
             finding_item(o, k, stc_result_name(c), depth + 1);
     }
 }

@@ -14,7 +14,9 @@
  *     ro_html escapes the five HTML-special characters, so text is safe
  *     in element content and in quoted attribute values alike; bytes
  *     that are not printable ASCII become a visible \xHH. ro_jstr writes
- *     a JSON string that cannot end the <script> element it sits in.
+ *     a JSON string that cannot end the <script> element it sits in
+ *     (< > & as \u escapes) and whose value shows unprintable bytes as
+ *     \xHH text too.
  *     Write errors are remembered and reported once by ro_status.
  * LIMITS
  *     None: strings are written as they are read.
@@ -82,7 +84,9 @@ void ro_jstr(struct rout *o, const char *s)
         int bad;
         if (*p == '"' || *p == '\\')
             bad = fprintf(o->f, "\\%c", *p) < 0;
-        else if (*p < 0x20 || *p >= 0x7f || *p == '<' || *p == '>' || *p == '&')
+        else if (*p < 0x20 || *p >= 0x7f) /* shown as \xHH, like ro_html */
+            bad = fprintf(o->f, "\\\\x%02x", *p) < 0;
+        else if (*p == '<' || *p == '>' || *p == '&')
             bad = fprintf(o->f, "\\u%04x", *p) < 0;
         else
             bad = fputc(*p, o->f) == EOF;

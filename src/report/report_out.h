@@ -18,7 +18,8 @@ void ro_printf(struct rout *o, const char *fmt, ...) STC_PRINTF(2, 3);
  *  control bytes and bytes >= 0x7f shown as \xHH. NULL prints nothing. */
 void ro_html(struct rout *o, const char *s);
 /** A JSON string literal (quotes included) safe inside <script type="application/json">:
- *  < > & and non-ASCII as \u escapes, so no "</script" can appear. NULL: null. */
+ *  < > & as \u escapes, so no "</script" can appear; control and non-ASCII bytes
+ *  become the text \xHH. NULL: null. */
 void ro_jstr(struct rout *o, const char *s);
 /** STC_E_IO when any write failed (after a flush). */
 stc_rc ro_status(struct rout *o, struct stc_err *err);

@@ -34,7 +34,7 @@ void page_head(struct rout *o, const char *title)
 void page_tail(struct rout *o, int with_script)
 {
     if (with_script) {
-        ro_puts(o, "<script>\n");
+        ro_puts(o, "<script>");
         ro_puts(o, report_js);
         ro_puts(o, "</script>\n");
     }
