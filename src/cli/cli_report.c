@@ -27,6 +27,7 @@
 #include "cli_options.h"
 #include "cli_output.h"
 #include "cli_report.h"
+#include "util/text.h"
 
 #define PROG "starttls-check report"
 #define PATH_MAX_LEN 4096
@@ -55,8 +56,8 @@ static void usage(FILE *out)
 static void say(const char *what, const char *why)
 {
     char w[PATH_MAX_LEN + 64], m[STC_ERR_MSG_MAX * 4];
-    cli_escape(what, strlen(what), w, sizeof w);
-    cli_escape(why, strlen(why), m, sizeof m);
+    text_censor(what, strlen(what), w, sizeof w);
+    text_censor(why, strlen(why), m, sizeof m);
     fprintf(stderr, "%s: %s: %s\n", PROG, w, m);
 }
 

@@ -203,6 +203,16 @@ static void classify_host(const struct stc_result *h, struct rep_host *x)
     dane_text(stc_result_find(h, "dane"), x->dane_text, sizeof x->dane_text);
 }
 
+const char *rep_host_starttls(const struct rep_host *h)
+{
+    const struct stc_result *st = stc_result_find(h->node, "starttls");
+    if (st == NULL)
+        return "-";
+    if (!get_bool(st, "advertised", 1))
+        return "no";
+    return h->tls ? "yes" : "failed";
+}
+
 static void add_finding(struct rep_dom *d, const char *check, const char *sub, int sev)
 {
     char key[REP_KEY_MAX];

@@ -71,6 +71,9 @@ struct rep_dom {
 stc_rc rep_dom_classify(const struct stc_result *root, struct rep_dom *d);
 void rep_dom_free(struct rep_dom *d);
 
+/** The STARTTLS cell of a host: "yes", "no" (not advertised), "failed", "-" (not tried). */
+const char *rep_host_starttls(const struct rep_host *h);
+
 /** Labels of the categories, in enum order. */
 extern const char *const rep_starttls_label[RS_N];
 extern const char *const rep_cert_label[RC_N];

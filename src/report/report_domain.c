@@ -59,16 +59,6 @@ static void messages(struct rout *o, const struct stc_result *r)
     }
 }
 
-static const char *starttls_cell(const struct rep_host *h)
-{
-    const struct stc_result *st = stc_result_find(h->node, "starttls");
-    long long adv = 1;
-    if (st == NULL)
-        return "-";
-    stc_result_get_int(st, "advertised", &adv);
-    return !adv ? "no" : h->tls ? "yes" : "failed";
-}
-
 static void cell_check(struct rout *o, const struct stc_result *h, const char *check,
                        const char *text)
 {
@@ -105,7 +95,7 @@ static void mx_table(struct rout *o, const struct rep_dom *d)
         ro_puts(o, "</a></td><td class=\"mono\">");
         ro_html(o, addr && *addr ? addr : "-");
         ro_puts(o, "</td>");
-        cell_check(o, h->node, "starttls", starttls_cell(h));
+        cell_check(o, h->node, "starttls", rep_host_starttls(h));
         cell_check(o, h->node, "version", h->ver_text);
         cell_check(o, h->node, "cipher", h->ciph_text);
         cell_check(o, h->node, "certificate", h->cert_text);

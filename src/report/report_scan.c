@@ -49,18 +49,6 @@ static const char *first_msg(const struct stc_result *r)
     return stc_result_message_count(r) ? stc_result_message(r, 0) : "";
 }
 
-static const char *starttls_cell(const struct rep_host *h)
-{
-    const struct stc_result *st = stc_result_find(h->node, "starttls");
-    long long adv = 1;
-    if (st == NULL)
-        return "-";
-    stc_result_get_int(st, "advertised", &adv);
-    if (!adv)
-        return "no";
-    return h->tls ? "yes" : "failed";
-}
-
 static void row_hosts(struct rout *o, const struct rep_dom *d)
 {
     ro_puts(o, "[");
@@ -75,7 +63,7 @@ static void row_hosts(struct rout *o, const struct rep_dom *d)
         ro_jstr(o, stc_result_name(h->node));
         ro_puts(o, ",");
         ro_jstr(o, addr && *addr ? addr : "-");
-        ro_printf(o, ",%d,\"%s\",", (int)stc_result_status(h->node), starttls_cell(h));
+        ro_printf(o, ",%d,\"%s\",", (int)stc_result_status(h->node), rep_host_starttls(h));
         ro_jstr(o, h->ver_text);
         ro_puts(o, ",");
         ro_jstr(o, h->ciph_text);
