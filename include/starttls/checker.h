@@ -60,6 +60,15 @@ STC_EXPORT void stc_config_free(struct stc_config *cfg);
 /** Whole-host budget in milliseconds (default 30000). */
 STC_EXPORT stc_rc stc_config_set_timeout_ms(struct stc_config *cfg, long ms, struct stc_err *err);
 /**
+ * Whole-domain budget in milliseconds: MX lookup, the MX hosts and the
+ * domain-level lookups (MTA-STS, TLS-RPT) together. 0 (default): 4 x the host
+ * budget. An MX host is started only while its whole budget and half a host
+ * budget for the domain-level lookups still fit; the rest are reported "not
+ * tested". At least 1.5 x the host budget (stc_checker_new says STC_E_INVAL).
+ */
+STC_EXPORT stc_rc stc_config_set_domain_timeout_ms(struct stc_config *cfg, long ms,
+                                                   struct stc_err *err);
+/**
  * EHLO name. Default: the machine's fully qualified name, as Postfix derives
  * myhostname (gethostname, then its canonical name), never "localhost"; when
  * the machine has no usable name, stc_checker_new fails unless one is set

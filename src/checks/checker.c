@@ -15,6 +15,13 @@
  *     The domain status comes from domain_status.c (the original's rules
  *     over the host nodes, then the domain-level checks).
  *
+ *     The whole domain has one budget (--domain-timeout, default
+ *     DOMAIN_BUDGET_FACTOR x the host budget): the MX lookup, the hosts and
+ *     the domain-level lookups share it, so those never start a fresh full
+ *     deadline after the hosts; a host starts only while its own budget and
+ *     about half a host budget for the domain-level lookups remain, the
+ *     rest are reported "not tested".
+ *
  *     Without a trust anchor nothing can be DNSSEC-secure: the root says so
  *     once (facts "dnssec_validated" false and "dnssec_note", a note), the
  *     MX records' state is "unknown", and the DANE checks, whose every
@@ -38,6 +45,9 @@
 #include "checks.h"
 #include "../probe/host_obs.h"
 
+#define DOMAIN_BUDGET_FACTOR 4 /* default domain budget: this many host budgets */
+/* Kept for the domain-level lookups: no host starts unless this remains after it. */
+#define DOMAIN_RESERVE(c) ((c)->timeout_ms / 2)
 
 const char *stc_version(void)
 {
@@ -75,6 +85,11 @@ stc_rc stc_checker_new(const struct stc_config *cfg, struct stc_checker **out, s
     struct stc_checker *ck = calloc(1, sizeof *ck);
     STC_ENSURE(ck != NULL, err, STC_E_NOMEM, "out of memory");
     STC_GUARD(config_copy(&ck->cfg, cfg, err));
+    STC_ENSURE(ck->cfg.domain_timeout_ms == 0 ||
+                   ck->cfg.domain_timeout_ms >= ck->cfg.timeout_ms + DOMAIN_RESERVE(&ck->cfg),
+               err, STC_E_INVAL,
+               "the domain time limit (%ld ms) must be at least 1.5 x the host time limit (%ld ms)",
+               ck->cfg.domain_timeout_ms, ck->cfg.timeout_ms);
     if (ck->cfg.helo == NULL) { /* no usable machine name and none given: say why */
         char name[HOSTNAME_MAX];
         STC_GUARD(hostname_fqdn(name, sizeof name, err));
@@ -154,10 +169,10 @@ stc_rc stc_checker_check_host(const struct stc_checker *ck, const char *domain, 
     return STC_OK;
 }
 
-/* An MX name that cannot name a host: that host is an error, named by the
- * problem, and the domain's other hosts are still checked. */
-static stc_rc unusable_host(const char *domain, const struct dns_mx *mx, const char *why,
-                            struct stc_result **out, struct stc_err *err)
+/* A host that gets no check: an error on its connectivity naming why (msg), with
+ * fix as the recommendation (may be NULL); the domain's other hosts go on. */
+static stc_rc host_error(const char *domain, const struct dns_mx *mx, const char *msg,
+                         const char *fix, struct stc_result **out, struct stc_err *err)
 {
     struct stc_result *node = result_new(STC_NODE_HOST, mx->host, "Checks of one MX host");
     if (node == NULL)
@@ -168,13 +183,13 @@ static stc_rc unusable_host(const char *domain, const struct dns_mx *mx, const c
                                             "The MX host resolves, accepts a TCP connection on "
                                             "the SMTP port and greets with 220.");
     if (c != NULL) {
-        result_msg(c, STC_STATUS_ERROR, "The MX name cannot be used as a host name: %s", why);
-        result_recommend(c, "Point the MX record at a host name made of letters, digits, "
-                            "hyphens (not at a label's ends) and dots, e.g. mx1.%s.",
-                         domain);
+        result_msg(c, STC_STATUS_ERROR, "%s", msg);
+        if (fix != NULL)
+            result_recommend(c, "%s", fix);
     }
     result_fact_bool(node, "connected", 0);
     result_fact_int(node, "connections", 0);
+    result_fact_int(node, "preference", mx->pref);
     result_rollup(node);
     if (result_oom(node)) {
         stc_result_free(node);
@@ -193,13 +208,38 @@ static stc_rc run_host(const struct stc_checker *ck, const char *domain, const s
         rc = ck->cfg.host_check(ck->cfg.host_check_ctx, ck, domain, mx->host, out, &e);
     else
         rc = stc_checker_check_host(ck, domain, mx->host, out, &e);
-    if (rc == STC_E_INVAL)
-        rc = unusable_host(domain, mx, e.msg, out, err);
-    else if (rc != STC_OK)
+    if (rc == STC_E_INVAL) {
+        /* An MX name that cannot name a host: that host is an error, named by the problem. */
+        char msg[STC_MSG_MAX], fix[STC_MSG_MAX];
+        snprintf(msg, sizeof msg, "The MX name cannot be used as a host name: %s", e.msg);
+        snprintf(fix, sizeof fix,
+                 "Point the MX record at a host name made of letters, digits, hyphens (not at "
+                 "a label's ends) and dots, e.g. mx1.%s.",
+                 domain);
+        return host_error(domain, mx, msg, fix, out, err);
+    }
+    if (rc != STC_OK)
         return err_set(err, rc, "%s", e.msg);
-    if (rc == STC_OK)
-        result_fact_int(*out, "preference", mx->pref);
-    return rc;
+    result_fact_int(*out, "preference", mx->pref);
+    return STC_OK;
+}
+
+/* The domain's budget cannot take this host's whole budget and still leave the
+ * domain-level lookups (about) their reserve: report it "not tested". */
+static stc_rc host_past_budget(const struct stc_checker *ck, const char *domain,
+                               const struct dns_mx *mx, long budget_ms, struct stc_result **out,
+                               struct stc_err *err)
+{
+    char msg[STC_MSG_MAX];
+    snprintf(msg, sizeof msg,
+             "Not tested: the domain's time limit (--domain-timeout %.1f s) ran out before this "
+             "host could get its %.1f s",
+             (double)budget_ms / 1000.0, (double)ck->cfg.timeout_ms / 1000.0);
+    return host_error(domain, mx, msg,
+                      "The MX hosts before this one used up the time (they did not answer); "
+                      "make them answer or remove them from the MX records, or check again "
+                      "with a larger --domain-timeout.",
+                      out, err);
 }
 
 /* Whether DNSSEC is validated; without a trust anchor, say so once. */
@@ -220,11 +260,11 @@ static void dnssec_facts(const struct stc_checker *ck, struct stc_result *root)
 
 /* MX lookup into hosts; returns 0 when the domain cannot be checked further. */
 static int lookup_mx(const struct stc_checker *ck, const char *domain, struct stc_result *root,
-                     struct dns_mx_set *mxs)
+                     struct deadline dd, struct dns_mx_set *mxs)
 {
     struct stc_err e = {0};
     long ms = ck->cfg.timeout_ms < STC_T_MX_LOOKUP_MS ? ck->cfg.timeout_ms : STC_T_MX_LOOKUP_MS;
-    if (dns_lookup_mx(ck->dns, domain, deadline_in(ms), mxs, &e) != STC_OK) {
+    if (dns_lookup_mx(ck->dns, domain, deadline_sub(dd, ms), mxs, &e) != STC_OK) {
         result_msg(root, STC_STATUS_ERROR, "MX lookup for %s failed: %s", domain, e.msg);
         return 0;
     }
@@ -263,10 +303,12 @@ static int lookup_mx(const struct stc_checker *ck, const char *domain, struct st
     return 1;
 }
 
-/* The domain-level observations (DNS, HTTPS), then their judges. */
-static void domain_checks(const struct stc_checker *ck, const char *domain, struct stc_result *root)
+/* The domain-level observations (DNS, HTTPS), then their judges, within what is
+ * left of the domain's budget dd (never a fresh one). */
+static void domain_checks(const struct stc_checker *ck, const char *domain, struct stc_result *root,
+                          struct deadline dd)
 {
-    struct deadline d = deadline_in(ck->cfg.timeout_ms);
+    struct deadline d = deadline_sub(dd, ck->cfg.timeout_ms);
     if (ck->cfg.checks & STC_CHECK_MTASTS) {
         struct mtasts_obs_req q = {ck->dns, ck->cfg.https_port, ck->cfg.ca_file, ck->cfg.ca_path};
         struct mtasts_obs o;
@@ -311,7 +353,10 @@ stc_rc stc_checker_check_domain(const struct stc_checker *ck, const char *domain
         result_fact_list_add(root, "mx_hostnames", expected_mx[i]);
 
     stc_domain_status status = STC_DOMAIN_ERROR;
-    if (!lookup_mx(ck, domain, root, &mxs)) {
+    long budget_ms = ck->cfg.domain_timeout_ms > 0 ? ck->cfg.domain_timeout_ms
+                                                   : DOMAIN_BUDGET_FACTOR * ck->cfg.timeout_ms;
+    struct deadline dd = deadline_in(budget_ms);
+    if (!lookup_mx(ck, domain, root, dd, &mxs)) {
         status = mxs.null_mx ? STC_DOMAIN_SUCCESS : STC_DOMAIN_ERROR;
         if (mxs.null_mx)
             snprintf(msg, sizeof msg, "%s accepts no mail (null MX)", domain);
@@ -331,7 +376,11 @@ stc_rc stc_checker_check_domain(const struct stc_checker *ck, const char *domain
                            "allows it only alone");
                 continue;
             }
-            rc = run_host(ck, domain, &mxs.mx[i], &h, err);
+            /* Half the reserve is slack for the MX lookup before the first host. */
+            if (deadline_left_ms(dd) < ck->cfg.timeout_ms + DOMAIN_RESERVE(&ck->cfg) / 2)
+                rc = host_past_budget(ck, domain, &mxs.mx[i], budget_ms, &h, err);
+            else
+                rc = run_host(ck, domain, &mxs.mx[i], &h, err);
             if (rc != STC_OK)
                 goto fail;
             result_add(root, h);
@@ -342,7 +391,7 @@ stc_rc stc_checker_check_domain(const struct stc_checker *ck, const char *domain
         snprintf(msg, sizeof msg, "MX hosts not contacted (SMTP checks off)");
     }
 
-    domain_checks(ck, domain, root);
+    domain_checks(ck, domain, root, dd);
 
     status = domain_status_checks(root, status, msg, sizeof msg);
 done:

@@ -12,6 +12,7 @@ struct policy_list; /* src/mtasts/policy_list.h */
 
 struct stc_config {
     long timeout_ms;      /* whole-host budget */
+    long domain_timeout_ms; /* whole-domain budget; 0: DOMAIN_BUDGET_FACTOR x timeout_ms */
     char *helo;
     char *resolver;
     char *trust_anchor;   /* NULL: no DNSSEC validation */

@@ -114,6 +114,14 @@ stc_rc stc_config_set_timeout_ms(struct stc_config *cfg, long ms, struct stc_err
     return STC_OK;
 }
 
+stc_rc stc_config_set_domain_timeout_ms(struct stc_config *cfg, long ms, struct stc_err *err)
+{
+    if (ms < 0 || ms > 24L * 3600 * 1000)
+        return err_set(err, STC_E_INVAL, "domain time limit must be between 0 (default) and 1 day");
+    cfg->domain_timeout_ms = ms;
+    return STC_OK;
+}
+
 stc_rc stc_config_set_helo(struct stc_config *cfg, const char *name, struct stc_err *err)
 {
     if (name == NULL || *name == '\0' || strlen(name) > 255 || strpbrk(name, " \r\n\t") != NULL)

@@ -48,6 +48,7 @@ enum {
     OPT_DOMAIN = 256,
     OPT_JSON,
     OPT_TIMEOUT,
+    OPT_DOMAIN_TIMEOUT,
     OPT_RESOLVER,
     OPT_TRUST_ANCHOR,
     OPT_CA_FILE,
@@ -73,6 +74,7 @@ static const struct option long_options[] = {
     {"json", no_argument, NULL, OPT_JSON},
     {"html", no_argument, NULL, OPT_HTML},
     {"timeout", required_argument, NULL, OPT_TIMEOUT},
+    {"domain-timeout", required_argument, NULL, OPT_DOMAIN_TIMEOUT},
     {"resolver", required_argument, NULL, OPT_RESOLVER},
     {"trust-anchor", required_argument, NULL, OPT_TRUST_ANCHOR},
     {"ca-file", required_argument, NULL, OPT_CA_FILE},
@@ -128,6 +130,9 @@ void cli_usage(FILE *out)
           "                         script, no request); for a scan see 'report'\n"
           "  --timeout SECONDS      time budget for each MX host, fractions allowed\n"
           "                         (default: 30)\n"
+          "  --domain-timeout SECONDS  time budget for a whole domain: MX lookup, the\n"
+          "                         hosts, MTA-STS and TLS-RPT (default: 4 x --timeout;\n"
+          "                         at least 1.5 x); hosts past it are \"not tested\"\n"
           "  --resolver ADDR[@PORT] send all DNS queries to this validating resolver\n"
           "                         (default: the nameservers of /etc/resolv.conf)\n"
           "  --trust-anchor FILE    DNSSEC trust anchor, DS or DNSKEY lines (default:\n"
@@ -224,18 +229,25 @@ stc_rc cli_parse_checks(const char *list, unsigned *flags, struct stc_err *err)
     return STC_OK;
 }
 
-stc_rc cli_parse_timeout(const char *s, long *ms, struct stc_err *err)
+stc_rc cli_parse_seconds(const char *s, const char *opt, double max, long *ms,
+                         struct stc_err *err)
 {
     char esc[64];
     double sec = 0;
-    if (num_decimal(s, 0, 3600, &sec) != 0 || sec <= 0) {
+    if (num_decimal(s, 0, max, &sec) != 0 || sec <= 0) {
         text_censor(s, strlen(s), esc, sizeof esc);
         return err_set(err, STC_E_INVAL,
-                       "invalid --timeout \"%s\": give seconds, more than 0 and at most 3600", esc);
+                       "invalid %s \"%s\": give seconds, more than 0 and at most %.0f", opt, esc,
+                       max);
     }
     long v = (long)(sec * 1000.0 + 0.5);
     *ms = v < 1 ? 1 : v;
     return STC_OK;
+}
+
+stc_rc cli_parse_timeout(const char *s, long *ms, struct stc_err *err)
+{
+    return cli_parse_seconds(s, "--timeout", 3600, ms, err);
 }
 
 stc_rc cli_parse_days(const char *s, const char *what, long *days, struct stc_err *err)
@@ -326,6 +338,9 @@ static stc_rc one_option(int c, const char *arg, struct cli_opts *o, struct stc_
     case OPT_JSON: o->json = 1; break;
     case OPT_HTML: o->html = 1; break;
     case OPT_TIMEOUT: rc = cli_parse_timeout(arg, &o->timeout_ms, err); break;
+    case OPT_DOMAIN_TIMEOUT:
+        rc = cli_parse_seconds(arg, "--domain-timeout", 86400, &o->domain_timeout_ms, err);
+        break;
     case OPT_RESOLVER: rc = set_arg(&o->resolver, arg, "resolver", err); break;
     case OPT_TRUST_ANCHOR: rc = set_arg(&o->trust_anchor, arg, "trust-anchor", err); break;
     case OPT_CA_FILE: rc = set_arg(&o->ca_file, arg, "ca-file", err); break;

@@ -26,6 +26,7 @@ struct cli_opts {
     int json;
     int html; /* --html: the HTML report of one domain (stc_report_domain_html) */
     long timeout_ms;      /* 0: library default */
+    long domain_timeout_ms; /* 0: library default */
     const char *resolver; /* the rest point into argv; NULL: not given */
     const char *trust_anchor;
     const char *ca_file;
@@ -63,6 +64,9 @@ void cli_usage(FILE *out);
 stc_rc cli_parse_checks(const char *list, unsigned *flags, struct stc_err *err);
 /** Seconds, fractions allowed, (0, 3600] into milliseconds (at least 1). */
 stc_rc cli_parse_timeout(const char *s, long *ms, struct stc_err *err);
+/** Seconds (fractions allowed), more than 0 and at most max, for option opt. STC_E_INVAL. */
+stc_rc cli_parse_seconds(const char *s, const char *opt, double max, long *ms,
+                         struct stc_err *err);
 /** Days 0..CLI_NAGIOS_MAX_DAYS for --warn-days / --crit-days. */
 stc_rc cli_parse_days(const char *s, const char *what, long *days, struct stc_err *err);
 /** --probe-delay: milliseconds 0..60000. */

@@ -63,7 +63,7 @@ static void on_signal(int sig)
 struct scan_cli {
     struct stc_scan_opts so;
     const char *input;
-    long timeout_ms;
+    long timeout_ms, domain_timeout_ms;
     const char *resolver, *trust_anchor, *ca_file, *ca_path, *helo, *policy_list;
     int port, https_port;
     unsigned checks;
@@ -95,6 +95,7 @@ enum {
     O_PROGRESS,
     O_RETRY_DELAY,
     O_TIMEOUT,
+    O_DOMAIN_TIMEOUT,
     O_RESOLVER,
     O_TRUST_ANCHOR,
     O_CA_FILE,
@@ -129,6 +130,7 @@ static const struct option longopts[] = {
     {"queue", required_argument, NULL, O_QUEUE},
     {"stack-kb", required_argument, NULL, O_STACK_KB},
     {"timeout", required_argument, NULL, O_TIMEOUT},
+    {"domain-timeout", required_argument, NULL, O_DOMAIN_TIMEOUT},
     {"resolver", required_argument, NULL, O_RESOLVER},
     {"trust-anchor", required_argument, NULL, O_TRUST_ANCHOR},
     {"ca-file", required_argument, NULL, O_CA_FILE},
@@ -190,6 +192,7 @@ void cli_scan_usage(FILE *out)
           "  --checks LIST           smtp,mta-sts,tls-rpt,dane,policylist,legacy-tls,\n"
           "                          weak-ciphers,all (mta-sts,tls-rpt: no SMTP at all)\n"
           "  --no-dane  --deep  --probe-delay MS  --timeout SECONDS\n"
+          "  --domain-timeout SECONDS  budget of a whole domain (default: 4 x --timeout)\n"
           "  --resolver ADDR[@PORT]  --trust-anchor FILE\n"
           "  --ca-file FILE  --ca-path DIR  --port N  --https-port N  --helo NAME\n"
           "  --policy-list FILE\n"
@@ -295,6 +298,13 @@ static int parse_args(int argc, char **argv, struct scan_cli *c)
                 return CLI_EXIT_USAGE;
             }
             break;
+        case O_DOMAIN_TIMEOUT:
+            if (cli_parse_seconds(optarg, "--domain-timeout", 86400, &c->domain_timeout_ms,
+                                  &err) != STC_OK) {
+                complain(err.msg, NULL);
+                return CLI_EXIT_USAGE;
+            }
+            break;
         case O_PORT:
         case O_HTTPS_PORT:
             if (cli_parse_port(optarg, ch == O_PORT ? "--port" : "--https-port",
@@ -346,6 +356,8 @@ static int make_config(const struct scan_cli *c, struct stc_config **out)
     TRY(stc_config_new(&cfg, &err));
     if (c->timeout_ms > 0)
         TRY(stc_config_set_timeout_ms(cfg, c->timeout_ms, &err));
+    if (c->domain_timeout_ms > 0)
+        TRY(stc_config_set_domain_timeout_ms(cfg, c->domain_timeout_ms, &err));
     if (c->resolver)
         TRY(stc_config_set_resolver(cfg, c->resolver, &err));
     if (c->trust_anchor)

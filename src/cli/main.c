@@ -180,6 +180,8 @@ static int make_config(const struct cli_opts *o, struct stc_config **out)
     if ((cond) && (what = (name), rc = (call)) != STC_OK)                                          \
     goto out
     APPLY(o->timeout_ms > 0, "--timeout", stc_config_set_timeout_ms(cfg, o->timeout_ms, &e));
+    APPLY(o->domain_timeout_ms > 0, "--domain-timeout",
+          stc_config_set_domain_timeout_ms(cfg, o->domain_timeout_ms, &e));
     APPLY(o->resolver, "--resolver", stc_config_set_resolver(cfg, o->resolver, &e));
     APPLY(o->trust_anchor, "--trust-anchor", stc_config_set_trust_anchor(cfg, o->trust_anchor, &e));
     APPLY(o->ca_file, "--ca-file", stc_config_set_ca_file(cfg, o->ca_file, &e));

@@ -4,7 +4,7 @@
 
 SYNOPSIS
     tests/scan/scan_test.py [--bin BIN] [--run DIR] TEST...
-    TEST: all | basic | rejects | resume-kill | sigint | no-smtp | cache-reuse | probe-throttle
+    TEST: all, or a name below
 
 DESCRIPTION
     Builds the input from testbed/world.conf (every case domain, as
@@ -48,6 +48,9 @@ DESCRIPTION
       probe-throttle  ratelimit.test (421 to the probe connections): retried
                    once after the back-off, the first result (session fine,
                    probes "not tested") kept over a retry throttled at once
+      domain-timeout  slowmx.test (three silent MX hosts) with --timeout 2
+                   --domain-timeout 3: one host checked, two "not tested",
+                   TLS-RPT still checked, done within the budget
     BIN: --bin, env STC_BIN, default build/starttls-check. The world must be
     up (testbed/world up). Prints PASS/FAIL per test.
 
@@ -639,12 +642,34 @@ def t_durable(env, tmp):
     check(synced, "no fsync of %s after the rename:\n%s" % (tmp, "\n".join(lines[ren[0]:][:20])))
 
 
+def t_domain_timeout(env, tmp):
+    """--domain-timeout bounds a domain with several dead MX hosts, TLS-RPT included."""
+    inp, out = os.path.join(tmp, "in.txt"), os.path.join(tmp, "o.jsonl")
+    write_list(inp, ["slowmx.test"])
+    t0 = time.time()
+    p = run_scan(env, ["--timeout", "2", "--domain-timeout", "3", "--output", out, inp])
+    took = time.time() - t0
+    check(p.returncode == 0, "exit %d: %s" % (p.returncode, p.stderr[-2000:]))
+    o = load_jsonl(out)["slowmx.test"]
+    skipped = [h for h in ("mx2.slowmx.test", "mx3.slowmx.test")
+               if "time limit" in " ".join(o["results"][h]["checks"]["connectivity"]["messages"])]
+    check(len(skipped) == 2, "hosts past the domain's time limit were checked: %r" % o["results"])
+    mx1 = " ".join(o["results"]["mx1.slowmx.test"]["checks"]["connectivity"]["messages"])
+    check("time limit" not in mx1, "the first host was not checked: " + mx1)
+    check(o["extra_results"]["tls-rpt"]["status"] == 0, "TLS-RPT not checked within the budget")
+    check(took < 3 + 1.5, "the domain took %.1f s with --domain-timeout 3" % took)
+    # A budget too small for one host is refused.
+    p = run_scan(env, ["--timeout", "4", "--domain-timeout", "3", inp])
+    check(p.returncode == 64, "--domain-timeout below 1.5 x --timeout accepted: %d" % p.returncode)
+
+
 TESTS = {"basic": t_basic, "rejects": t_rejects, "resume-kill": t_resume_kill,
          "sigint": t_sigint, "no-smtp": t_no_smtp, "cache-reuse": t_cache_reuse,
          "cache-options": t_cache_options, "cache-transient": t_cache_transient,
          "db-fault": t_db_fault, "disk-full": t_disk_full, "signal-pipe": t_signal_pipe,
          "signal-twice": t_signal_twice, "signal-db-locked": t_signal_db_locked,
-         "durable": t_durable, "probe-throttle": t_probe_throttle}
+         "durable": t_durable, "probe-throttle": t_probe_throttle,
+         "domain-timeout": t_domain_timeout}
 
 
 def main():
