@@ -27,8 +27,9 @@
  *     WARNING, which outranks UNKNOWN, which outranks OK).
  *
  *     Only the public accessors of result.h are used; the tree is only read.
- *     Every tree string is escaped (cli_escape) and '|' becomes '/', so
- *     nothing a server sent can end the text part or forge performance data.
+ *     Every tree string is censored (text_censor: the tree keeps server
+ *     text raw) and '|' becomes '/', so nothing a server sent can end the
+ *     text part or forge performance data.
  * LIMITS
  *     At most CLI_NAGIOS_MAX_LONG long-output lines (then "... N more");
  *     each line at most LINE_MAX - 1 bytes after escaping.

@@ -27,7 +27,7 @@
  *     recommendations wrap at CLI_TEXT_WIDTH. Only the public accessors of
  *     result.h are used; the tree is only read.
  *
- *     Every string from the tree goes through cli_escape before it is
+ *     Every string from the tree goes through text_censor before it is
  *     written. With color, cells are wrapped in ANSI SGR sequences: green
  *     success, yellow warning, red failure, magenta error.
  * LIMITS
