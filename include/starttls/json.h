@@ -21,7 +21,7 @@ STC_EXPORT stc_rc stc_result_to_json(const struct stc_result *r, unsigned flags,
 /**
  * Read a tree back from its JSON (a domain object of docs/json.md, as
  * --json and scan outputs write it, or a check/host node). The input is
- * untrusted: strings are censored like the checker's own. *out is the
+ * untrusted: strings are kept as given (views escape them). *out is the
  * caller's (stc_result_free). STC_E_PARSE for anything that is not such
  * an object, STC_E_LIMIT when nested too deeply, STC_E_NOMEM.
  */

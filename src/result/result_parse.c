@@ -11,6 +11,12 @@
  *     host objects of "results" (in the order of "mx_hostnames", then any
  *     others), then "mta_sts" and the "extra_results" checks; any other
  *     object becomes a check node (or a host node when it has "hostname").
+ *     The original checker's forms are read back: hosts keyed by absolute
+ *     names and named "hostnames" take their "hostname"; mx_hosts and
+ *     preferred_hostnames lose the trailing dot; the "mta-sts" node is
+ *     "mta_sts" again with its policy, mode and mxs as facts (policy,
+ *     mode, mx); lone surrogates \udcHH (an invalid UTF-8 byte each) are
+ *     read as the text \xHH, since jansson refuses them.
  *     "message" becomes the root's first message, the domain keys
  *     mx_hostnames, preferred_hostnames, implicit_mx and null_mx become
  *     facts again, as do a host's preference and address; "details"
@@ -20,8 +26,9 @@
  *     children, its domain status the "status" value (0..6).
  *
  *     Used to read scan outputs (JSON Lines, the json column of a scan
- *     database) for reports. The input is untrusted: every string goes
- *     through the tree builders, which censor control and non-ASCII bytes.
+ *     database) for reports. The input is untrusted: strings are kept as
+ *     given, like server text in a checker's tree, and every view escapes
+ *     them on the way out.
  *     *out belongs to the caller (stc_result_free).
  * LIMITS
  *     Nesting deeper than PARSE_DEPTH_MAX check levels is refused.
@@ -33,6 +40,7 @@
 #include <starttls/json.h>
 
 #include <jansson.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "result_tree.h"
@@ -53,6 +61,32 @@ static const char *str_of(json_t *obj, const char *key)
 {
     json_t *v = json_object_get(obj, key);
     return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+/* name without its trailing dot (results keys and host lists are absolute); malloc'd. */
+static char *strip_dot(const char *name)
+{
+    size_t n = strlen(name);
+    if (n > 1 && name[n - 1] == '.')
+        n--;
+    return strndup(name, n);
+}
+
+/* A list of host names, each without the trailing dot. */
+static void add_names(struct stc_result *r, const char *key, json_t *v)
+{
+    size_t i;
+    json_t *item;
+    if (!json_is_array(v))
+        return;
+    result_fact_list(r, key);
+    json_array_foreach(v, i, item)
+    {
+        char *b = json_is_string(item) ? strip_dot(json_string_value(item)) : NULL;
+        if (b != NULL)
+            result_fact_list_add(r, key, b);
+        free(b);
+    }
 }
 
 static void add_fact(struct stc_result *r, const char *key, json_t *v)
@@ -132,8 +166,17 @@ static stc_rc node_from(json_t *obj, const char *name, unsigned depth, struct st
         return err_set(err, STC_E_PARSE, "json: a check is not an object");
     const char *n = str_of(obj, "name");
     int host = str_of(obj, "hostname") != NULL;
-    struct stc_result *r = result_new(host ? STC_NODE_HOST : STC_NODE_CHECK, n ? n : name,
-                                      str_of(obj, "description"));
+    char *bare = NULL;
+    if (host)
+        n = str_of(obj, "hostname"); /* the node is named "hostnames" in the JSON */
+    else if (depth == 1 && n != NULL && strcmp(n, "mta-sts") == 0)
+        n = "mta_sts"; /* the tree's name of the MTA-STS node */
+    if (n == NULL)
+        n = bare = strip_dot(name);
+    struct stc_result *r =
+        n ? result_new(host ? STC_NODE_HOST : STC_NODE_CHECK, n, str_of(obj, "description"))
+          : NULL;
+    free(bare);
     if (r == NULL)
         return err_set(err, STC_E_NOMEM, "json: out of memory");
     if (host) {
@@ -142,6 +185,15 @@ static stc_rc node_from(json_t *obj, const char *name, unsigned depth, struct st
             result_fact_int(r, "preference", (long long)json_integer_value(pref));
         if (str_of(obj, "address") != NULL)
             result_fact_str(r, "address", str_of(obj, "address"));
+    }
+    if (!host && strcmp(stc_result_name(r), "mta_sts") == 0) {
+        /* The original's keys at the node's top level. */
+        if (str_of(obj, "policy") != NULL && *str_of(obj, "policy") != '\0')
+            result_fact_str(r, "policy", str_of(obj, "policy"));
+        if (str_of(obj, "mode") != NULL && *str_of(obj, "mode") != '\0')
+            result_fact_str(r, "mode", str_of(obj, "mode"));
+        if (json_is_array(json_object_get(obj, "mxs")))
+            add_fact(r, "mx", json_object_get(obj, "mxs"));
     }
     stc_rc rc = fill_node(r, obj, depth, err);
     if (rc != STC_OK) {
@@ -212,8 +264,10 @@ static stc_rc domain_from(json_t *obj, struct stc_result **out, struct stc_err *
     result_set_domain_status(root, (stc_domain_status)ds);
     if (str_of(obj, "message") != NULL && *str_of(obj, "message") != '\0')
         result_note(root, "%s", str_of(obj, "message"));
-    add_fact(root, "mx_hostnames", json_object_get(obj, "mx_hostnames"));
-    add_fact(root, "preferred_hostnames", json_object_get(obj, "preferred_hostnames"));
+    if (json_is_array(json_object_get(obj, "mx_hostnames")))
+        add_fact(root, "mx_hostnames", json_object_get(obj, "mx_hostnames"));
+    add_names(root, "mx_hosts", json_object_get(obj, "mx_hosts"));
+    add_names(root, "preferred_hostnames", json_object_get(obj, "preferred_hostnames"));
     add_fact(root, "implicit_mx", json_object_get(obj, "implicit_mx"));
     add_fact(root, "null_mx", json_object_get(obj, "null_mx"));
     json_t *details = json_object_get(obj, "details");
@@ -221,8 +275,10 @@ static stc_rc domain_from(json_t *obj, struct stc_result **out, struct stc_err *
         json_object_foreach(details, key, v) add_fact(root, key, v);
     }
     add_strings(root, json_object_get(obj, "recommendations"), 1);
-    STC_GUARD(add_hosts(root, json_object_get(obj, "results"), json_object_get(obj, "mx_hostnames"),
-                        err));
+    json_t *order = json_object_get(obj, "mx_hosts");
+    if (!json_is_array(order))
+        order = json_object_get(obj, "mx_hostnames"); /* older outputs */
+    STC_GUARD(add_hosts(root, json_object_get(obj, "results"), order, err));
     if (json_is_object(json_object_get(obj, "mta_sts")))
         STC_GUARD(add_child(root, json_object_get(obj, "mta_sts"), "mta_sts", err));
     json_t *extra = json_object_get(obj, "extra_results");
@@ -238,6 +294,40 @@ out:
     return rc;
 }
 
+static int hexd(char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+/* The writer's lone surrogates \udcHH (one invalid UTF-8 byte each, PEP 383),
+ * which jansson refuses, become the text \xHH (as the censored views show such
+ * bytes). A malloc'd copy; NULL when out of memory. */
+static char *surrogates_to_text(const char *json, size_t len, size_t *outlen)
+{
+    char *out = malloc(len + 1); /* each 6-byte escape becomes 5 bytes */
+    size_t o = 0;
+    if (out == NULL)
+        return NULL;
+    for (size_t i = 0; i < len; i++) {
+        if (json[i] == '\\' && i + 5 < len && json[i + 1] == 'u' &&
+            (json[i + 2] | 0x20) == 'd' && (json[i + 3] | 0x20) == 'c' && hexd(json[i + 4]) &&
+            hexd(json[i + 5]) && json[i + 4] >= '8') {
+            memcpy(out + o, "\\\\x", 3);
+            out[o + 3] = json[i + 4];
+            out[o + 4] = json[i + 5];
+            o += 5;
+            i += 5;
+        } else if (json[i] == '\\' && i + 1 < len) {
+            out[o++] = json[i++]; /* an escape pair: its second byte starts nothing */
+            out[o++] = json[i];
+        } else {
+            out[o++] = json[i];
+        }
+    }
+    *outlen = o;
+    return out;
+}
+
 stc_rc stc_result_from_json(const char *json, size_t len, struct stc_result **out,
                             struct stc_err *err)
 {
@@ -246,7 +336,16 @@ stc_rc stc_result_from_json(const char *json, size_t len, struct stc_result **ou
     struct stc_result *r = NULL;
     if (json == NULL || out == NULL)
         return err_set(err, STC_E_INVAL, "json: nothing to read");
-    json_t *root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);
+    size_t fixed_len = 0;
+    char *fixed = NULL;
+    if (memmem(json, len, "\\udc", 4) != NULL || memmem(json, len, "\\uDC", 4) != NULL) {
+        fixed = surrogates_to_text(json, len, &fixed_len);
+        if (fixed == NULL)
+            return err_set(err, STC_E_NOMEM, "json: out of memory");
+    }
+    json_t *root = fixed ? json_loadb(fixed, fixed_len, JSON_REJECT_DUPLICATES, &jerr)
+                         : json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);
+    free(fixed);
     STC_ENSURE(root != NULL, err, STC_E_PARSE, "json: %s (line %d, column %d)", jerr.text,
                jerr.line, jerr.column);
     STC_ENSURE(json_is_object(root), err, STC_E_PARSE, "json: not an object");

@@ -7,7 +7,9 @@ const STATUS = ["success", "warning", "failure", "error", "no_starttls",
   "could_not_connect", "bad_hostname"];
 
 function hosts(d) {
-  const order = d.mx_hostnames || [];
+  // results are keyed by absolute names, in the order of mx_hosts (older outputs:
+  // mx_hostnames, without the dot)
+  const order = d.mx_hosts || d.mx_hostnames || [];
   const names = Object.keys(d.results || {});
   names.sort((a, b) => {
     const ia = order.indexOf(a), ib = order.indexOf(b);
@@ -49,9 +51,9 @@ function cipher(s) {
 function mtasts(m) {
   if (!m) return "not checked";
   if (m.status >= 2) return "failing";
-  const x = det(m);
-  if (!x.active || !x.mode) return "not published";
-  return { enforce: "enforce", testing: "testing", none: "mode none" }[x.mode] || "failing";
+  const x = det(m), mode = m.mode !== undefined ? m.mode : x.mode;
+  if (!x.active || !mode) return "not published";
+  return { enforce: "enforce", testing: "testing", none: "mode none" }[mode] || "failing";
 }
 
 function tlsrpt(t) {
@@ -90,7 +92,8 @@ function findings(d) {
         if (v.status >= 1) { sub = v.result_type || v.name || k; break; }
       }
     }
-    const key = sub ? `${c.name || name}: ${sub}` : (c.name || name);
+    const n = c.name === "mta-sts" ? "mta_sts" : (c.name || name);
+    const key = sub ? `${n}: ${sub}` : n;
     f.set(key, Math.max(f.get(key) || 0, c.status));
   }
   for (const h of hosts(d)) for (const [k, c] of Object.entries(checks(h))) add(c, k);
@@ -115,7 +118,7 @@ function rank(s) { return s === 0 ? 0 : s === 1 ? 1 : s === 3 ? 2 : 3; }
 function classify(d) {
   const hs = hosts(d).map((h) => {
     const st = checks(h).starttls, tls = !!det(st).handshake;
-    const out = { name: h.name || h.hostname, reachable: !!det(h).connected, tls };
+    const out = { name: h.hostname || h.name, reachable: !!det(h).connected, tls };
     if (tls) {
       out.cert = checks(h).certificate ? certReason(checks(h).certificate) : "other";
       out.ver = version(det(checks(h).version).negotiated);
