@@ -49,7 +49,9 @@ typedef stc_rc (*stc_host_check_fn)(void *ctx, const struct stc_checker *checker
  * Connection gate (bulk scans cap simultaneous connections per IP address):
  * acquire is called before each SMTP connection to addr and may wait up to
  * timeout_ms; it returns STC_OK to proceed (anything else skips the
- * address). release is called once the connection is closed.
+ * address: STC_E_TIMEOUT no slot in time, STC_E_INTERRUPTED cancelled,
+ * STC_E_INVAL the address must not be contacted, e.g. an opt-out list).
+ * release is called once the connection is closed.
  */
 typedef stc_rc (*stc_gate_acquire_fn)(void *ctx, const char *addr, long timeout_ms);
 typedef void (*stc_gate_release_fn)(void *ctx, const char *addr);

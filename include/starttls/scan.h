@@ -32,7 +32,7 @@ extern "C" {
 
 #define STC_SCAN_DEFAULT_THREADS 256 /* see docs/scan.md for the measurements */
 #define STC_SCAN_DEFAULT_STACK (256 * 1024)
-#define STC_SCAN_DEFAULT_PER_IP 4
+#define STC_SCAN_DEFAULT_PER_IP 2 /* see docs/scan.md, "Scanning the Internet politely" */
 #define STC_SCAN_DEFAULT_CACHE_TTL_S 3600
 #define STC_SCAN_DEFAULT_CACHE_MAX 65536
 #define STC_SCAN_DEFAULT_RETRY_DELAY_MS 2000
@@ -79,6 +79,8 @@ struct stc_scan_opts {
     const char *rejects;   /**< reject log file; "-": stderr; NULL: none (still counted) */
     int resume;            /**< skip domains already in db/output; else outputs start empty */
     int fresh;             /**< ignore the host results stored in db (still store new ones) */
+    const char *exclude;   /**< opt-out file: domains, addresses, CIDR ranges; NULL: none */
+    unsigned rate;         /**< new SMTP connections per second, whole scan; 0: no cap */
     long tick_ms;          /**< tick period; 0: 200 */
     stc_scan_tick_fn tick; /**< may be NULL */
     void *tick_ctx;
@@ -91,6 +93,7 @@ struct stc_scan_stats {
     /* domains (this run) */
     uint64_t attempted;    /**< domains checked and written */
     uint64_t check_errors; /**< checks that failed outright (recorded with status 3) */
+    uint64_t excluded;     /**< input domains on the --exclude list (recorded, not checked) */
     uint64_t with_mx;      /**< MX hosts found (or implicit MX) */
     uint64_t null_mx;
     uint64_t mtasts_testing, mtasts_enforce; /**< policy mode of domains with a policy */

@@ -90,6 +90,8 @@ enum {
     O_REJECTS,
     O_RESUME,
     O_FRESH,
+    O_EXCLUDE,
+    O_RATE,
     O_AGGREGATE,
     O_AGGREGATE_JSON,
     O_PROGRESS,
@@ -123,6 +125,8 @@ static const struct option longopts[] = {
     {"rejects", required_argument, NULL, O_REJECTS},
     {"resume", no_argument, NULL, O_RESUME},
     {"fresh", no_argument, NULL, O_FRESH},
+    {"exclude", required_argument, NULL, O_EXCLUDE},
+    {"rate", required_argument, NULL, O_RATE},
     {"aggregate", no_argument, NULL, O_AGGREGATE},
     {"aggregate-json", required_argument, NULL, O_AGGREGATE_JSON},
     {"progress", required_argument, NULL, O_PROGRESS},
@@ -177,7 +181,12 @@ void cli_scan_usage(FILE *out)
           "\n"
           "Pace:\n"
           "  -j, --threads N         domains checked at once (default: 256)\n"
-          "  --per-ip N              simultaneous SMTP connections per IP (default: 4)\n"
+          "  --per-ip N              simultaneous SMTP connections per IP (default: 2)\n"
+          "  --rate N                new SMTP connections per second, whole scan\n"
+          "                          (default: no cap)\n"
+          "  --exclude FILE          opt-outs, one a line: domains (and the names under\n"
+          "                          them), IP addresses, CIDR ranges; never contacted,\n"
+          "                          each excluded input domain recorded as excluded\n"
           "  --cache-ttl SECONDS     reuse an MX host's result this long; 0: no cache\n"
           "                          (default: 3600); only results made with the same\n"
           "                          options, never refused/timed-out/421 outcomes\n"
@@ -281,6 +290,12 @@ static int parse_args(int argc, char **argv, struct scan_cli *c)
         case O_REJECTS: c->so.rejects = optarg; break;
         case O_RESUME: c->so.resume = 1; break;
         case O_FRESH: c->so.fresh = 1; break;
+        case O_EXCLUDE: c->so.exclude = optarg; break;
+        case O_RATE:
+            if (num_long(optarg, 1, 100000, &v) != 0)
+                goto bad;
+            c->so.rate = (unsigned)v;
+            break;
         case O_AGGREGATE: c->aggregate = 1; break;
         case O_AGGREGATE_JSON: c->aggregate_json = optarg; break;
         case O_PROGRESS:
@@ -470,7 +485,8 @@ static int exit_for(stc_rc rc)
     case STC_OK: return 0;
     case STC_E_INTERRUPTED: return CLI_SCAN_EXIT_INTERRUPTED;
     case STC_E_IO: return CLI_SCAN_EXIT_IO;
-    case STC_E_INVAL: return CLI_EXIT_USAGE;
+    case STC_E_INVAL:
+    case STC_E_PARSE: return CLI_EXIT_USAGE;
     default: return CLI_EXIT_INTERNAL;
     }
 }

@@ -129,8 +129,15 @@ out:
 stc_rc host_gated_connect(const struct probe_ctx *pc, const char *addr, struct deadline d,
                           int *fd, struct stc_err *err)
 {
-    if (pc->gate_acquire != NULL &&
-        pc->gate_acquire(pc->gate_ctx, addr, deadline_left_ms(d)) != STC_OK)
+    stc_rc g = pc->gate_acquire != NULL
+                   ? pc->gate_acquire(pc->gate_ctx, addr, deadline_left_ms(d))
+                   : STC_OK;
+    if (g == STC_E_INVAL)
+        return err_set(err, STC_E_INVAL, "%s: not contacted, the address is excluded (opt-out)",
+                       addr);
+    if (g == STC_E_INTERRUPTED)
+        return err_set(err, g, "%s: not contacted, the scan was cancelled", addr);
+    if (g != STC_OK)
         return err_set(err, STC_E_TIMEOUT, "no connection slot for %s before the deadline", addr);
     stc_rc rc = sock_connect(addr, pc->port, deadline_sub(d, STC_T_CONNECT_MS), fd, err);
     if (rc != STC_OK && pc->gate_release != NULL)

@@ -49,6 +49,7 @@
 #include "../util/deadline.h"
 #include "../util/err.h"
 #include "../util/text.h"
+#include "scan_exclude.h"
 #include "scan_input.h"
 #include "scan_int.h"
 #include "scan_serial.h"
@@ -187,6 +188,11 @@ stc_rc stc_scan_new(struct stc_config *cfg, const struct stc_scan_opts *opts, st
                err, STC_E_INVAL, "--resume needs --db or an --output file");
 
     STC_GUARD(scan_gate_new(s->o.per_ip, &s->gate, err));
+    if (opts->exclude != NULL)
+        STC_GUARD(scan_exclude_load(opts->exclude, &s->exclude, err));
+    scan_gate_set_exclude(s->gate, s->exclude);
+    scan_gate_set_rate(s->gate, s->o.rate);
+    s->o.exclude = NULL; /* not kept: the list is loaded */
     if (s->o.cache_ttl_s > 0)
         STC_GUARD(scan_cache_new(s->o.cache_max, (int64_t)s->o.cache_ttl_s * 1000, &s->cache, err));
     STC_GUARD(stc_config_set_connect_gate(cfg, scan_gate_acquire, scan_gate_release, s->gate, err));
@@ -431,6 +437,7 @@ void stc_scan_get_stats(struct stc_scan *s, struct stc_scan_stats *out)
     out->duplicates = atomic_load(&s->c.duplicates);
     out->resumed = atomic_load(&s->c.resumed);
     out->check_errors = atomic_load(&s->c.check_errors);
+    out->excluded = atomic_load(&s->c.excluded);
     out->host_checks = atomic_load(&s->c.host_checks);
     out->cache_hits = atomic_load(&s->c.cache_hits);
     out->throttle_retries = atomic_load(&s->c.throttle_retries);
@@ -465,6 +472,7 @@ void scan_unref(struct stc_scan *s)
     stc_checker_free(s->ck);
     scan_cache_free(s->cache);
     scan_gate_free(s->gate);
+    scan_exclude_free(s->exclude);
     scan_seen_free(&s->seen);
     scan_seen_free(&s->resume);
     scan_agg_free(&s->agg);

@@ -13,6 +13,12 @@
  *     in a chained hash table under one mutex, each with its own condition
  *     variable; an entry is freed when it is idle, so memory follows the
  *     connections in flight, not the number of hosts scanned.
+ *
+ *     Politeness: an address on the --exclude list is refused before any
+ *     packet (STC_E_INVAL); with a rate (--rate N) every grant is also
+ *     spaced 1/N s after the previous one across the whole scan, so new
+ *     connections never exceed N in any second; a caller waits for its
+ *     turn, bounded by its timeout, and a cancel wakes it.
  * LIMITS
  *     Addresses longer than 63 bytes are refused (STC_E_INVAL).
  * DIAGNOSTICS
@@ -24,8 +30,10 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "../util/err.h"
+#include "scan_exclude.h"
 #include "scan_queue.h"
 #include "scan_seen.h"
 
@@ -42,6 +50,8 @@ struct gate_entry {
 struct scan_gate {
     pthread_mutex_t mu;
     unsigned per_ip;
+    const struct scan_exclude *exclude;
+    int64_t step_us, next_us; /* --rate: spacing of grants, the next free turn */
     int cancelled;
     unsigned peak, entries;
     uint64_t connections;
@@ -60,6 +70,48 @@ stc_rc scan_gate_new(unsigned per_ip, struct scan_gate **out, struct stc_err *er
     g->per_ip = per_ip ? per_ip : 1;
     *out = g;
     return STC_OK;
+}
+
+void scan_gate_set_exclude(struct scan_gate *g, const struct scan_exclude *x)
+{
+    g->exclude = x;
+}
+
+void scan_gate_set_rate(struct scan_gate *g, unsigned per_sec)
+{
+    g->step_us = per_sec ? 1000000 / (int64_t)per_sec : 0;
+}
+
+static int64_t now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* With a rate: take the next turn (lock held) and wait for it outside the lock,
+ * in slices that look at the cancel flag. STC_E_TIMEOUT when the turn comes
+ * after timeout_ms (the turn is not taken). */
+static stc_rc wait_turn(struct scan_gate *g, long timeout_ms)
+{
+    int64_t now = now_us();
+    int64_t at = g->next_us > now ? g->next_us : now;
+    if (at - now > (int64_t)timeout_ms * 1000)
+        return STC_E_TIMEOUT;
+    g->next_us = at + g->step_us;
+    pthread_mutex_unlock(&g->mu);
+    for (int64_t left = at - now_us(); left > 0; left = at - now_us()) {
+        int64_t slice = left < 50000 ? left : 50000;
+        struct timespec ts = {0, (long)slice * 1000};
+        nanosleep(&ts, NULL);
+        pthread_mutex_lock(&g->mu);
+        int cancelled = g->cancelled;
+        pthread_mutex_unlock(&g->mu);
+        if (cancelled)
+            break;
+    }
+    pthread_mutex_lock(&g->mu);
+    return g->cancelled ? STC_E_INTERRUPTED : STC_OK;
 }
 
 void scan_gate_free(struct scan_gate *g)
@@ -101,7 +153,7 @@ static void maybe_drop(struct scan_gate *g, struct gate_entry **p)
 stc_rc scan_gate_acquire(void *ctx, const char *addr, long timeout_ms)
 {
     struct scan_gate *g = ctx;
-    if (strlen(addr) >= GATE_ADDR_MAX)
+    if (strlen(addr) >= GATE_ADDR_MAX || scan_exclude_addr(g->exclude, addr))
         return STC_E_INVAL;
     struct timespec until = scan_abstime(timeout_ms);
     stc_rc rc = STC_OK;
@@ -128,9 +180,15 @@ stc_rc scan_gate_acquire(void *ctx, const char *addr, long timeout_ms)
             break;
         }
     }
-    e->waiters--;
     if (rc == STC_OK && g->cancelled)
         rc = STC_E_INTERRUPTED;
+    if (rc == STC_OK && g->step_us > 0) {
+        e->active++; /* hold the slot while waiting for the turn */
+        int64_t left_us = ((int64_t)until.tv_sec * 1000000 + until.tv_nsec / 1000) - now_us();
+        rc = wait_turn(g, left_us > 0 ? (long)(left_us / 1000) : 0);
+        e->active--;
+    }
+    e->waiters--;
     if (rc == STC_OK) {
         e->active++;
         g->connections++;

@@ -8,10 +8,17 @@
 
 struct scan_gate;
 
+struct scan_exclude;
+
 stc_rc scan_gate_new(unsigned per_ip, struct scan_gate **out, struct stc_err *err);
+/** Refuse addresses on x (the caller keeps x alive longer than the gate); NULL: none. */
+void scan_gate_set_exclude(struct scan_gate *g, const struct scan_exclude *x);
+/** At most per_sec new connections per second across all addresses; 0: no cap. */
+void scan_gate_set_rate(struct scan_gate *g, unsigned per_sec);
 void scan_gate_free(struct scan_gate *g);
-/** stc_gate_acquire_fn: wait up to timeout_ms for a slot at addr. STC_E_TIMEOUT,
- *  STC_E_INTERRUPTED after scan_gate_cancel, STC_E_NOMEM. */
+/** stc_gate_acquire_fn: wait up to timeout_ms for a slot at addr (and for the rate).
+ *  STC_E_TIMEOUT, STC_E_INTERRUPTED after scan_gate_cancel, STC_E_INVAL for an
+ *  excluded address (no packet is sent to it), STC_E_NOMEM. */
 stc_rc scan_gate_acquire(void *gate, const char *addr, long timeout_ms);
 /** stc_gate_release_fn. */
 void scan_gate_release(void *gate, const char *addr);

@@ -38,12 +38,13 @@ struct scan_done {
     char host[256];          /* HOST */
     uint8_t *blob;           /* HOST: scan_serial encoding */
     size_t bloblen;
-    int64_t at; /* unix seconds */
+    int64_t at;   /* unix seconds */
+    int excluded; /* DOMAIN: on the --exclude list (counted apart, not aggregated) */
 };
 
 struct scan_counters {
     atomic_uint_fast64_t lines, done, resumed, rejected, duplicates, errors, in_flight;
-    atomic_uint_fast64_t check_errors, host_checks, cache_hits, throttle_retries;
+    atomic_uint_fast64_t check_errors, host_checks, cache_hits, throttle_retries, excluded;
 };
 
 struct stc_scan {
@@ -53,6 +54,7 @@ struct stc_scan {
     char ckey[SCAN_CKEY_MAX]; /* the options host results depend on (scan_ckey) */
     struct scan_gate *gate;
     struct scan_cache *cache; /* NULL: no host cache */
+    struct scan_exclude *exclude; /* --exclude; NULL: none */
     struct scan_queue work, done;
     int queues_ready;
 

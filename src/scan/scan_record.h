@@ -11,5 +11,11 @@
  * valid input domain gets one record. NULL when out of memory.
  */
 struct stc_result *scan_record_error(const char *domain, const char *reason);
+/** The record of an input domain on the --exclude list: status 3, fact "excluded",
+ *  no lookup made. NULL when out of memory. */
+struct stc_result *scan_record_excluded(const char *domain);
+/** The host node of an MX host whose name is on the --exclude list (not resolved,
+ *  not contacted). NULL when out of memory. */
+struct stc_result *scan_record_excluded_host(const char *domain, const char *host);
 
 #endif

@@ -44,6 +44,7 @@ stc_rc stc_scan_stats_print(const struct stc_scan_stats *st, FILE *out, struct s
     fprintf(out, "  %-38s %10" PRIu64 "\n", "rejected lines", st->rejected);
     fprintf(out, "  %-38s %10" PRIu64 "\n", "duplicates", st->duplicates);
     fprintf(out, "  %-38s %10" PRIu64 "\n", "skipped (already done, --resume)", st->resumed);
+    fprintf(out, "  %-38s %10" PRIu64 "\n", "excluded (--exclude, recorded)", st->excluded);
     fprintf(out, "  %-38s %10" PRIu64 "\n", "check errors (recorded as status 3)",
             st->check_errors);
     fprintf(out, "Domains\n");
@@ -99,6 +100,7 @@ stc_rc stc_scan_stats_json(const struct stc_scan_stats *st, FILE *out, struct st
     NUM("rejected", st->rejected);
     NUM("duplicates", st->duplicates);
     NUM("resumed", st->resumed);
+    NUM("excluded", st->excluded);
     NUM("check_errors", st->check_errors);
     NUM("attempted", st->attempted);
     NUM("with_mx", st->with_mx);

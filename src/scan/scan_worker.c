@@ -43,6 +43,7 @@
 #include "../util/err.h"
 #include "../util/text.h"
 #include "scan_int.h"
+#include "scan_exclude.h"
 #include "scan_record.h"
 #include "scan_serial.h"
 
@@ -137,10 +138,15 @@ stc_rc scan_worker_host_check(void *ctx, const struct stc_checker *ck, const cha
     struct produce_ctx p = {s, ck, domain};
     char key[256];
     int hit = 0;
-    if (s->cache == NULL)
-        return produce(&p, host, out, err);
     snprintf(key, sizeof key, "%s", host);
     text_lower(key);
+    if (scan_exclude_name(s->exclude, key)) {
+        /* An opt-out: not resolved, not contacted, not cached. */
+        *out = scan_record_excluded_host(domain, key);
+        return *out ? STC_OK : err_set(err, STC_E_NOMEM, "out of memory");
+    }
+    if (s->cache == NULL)
+        return produce(&p, host, out, err);
     /* Wait as long as the check in flight takes: it is deadline-bounded itself. */
     stc_rc rc = scan_cache_get(s->cache, key, produce, &p, -1, out, &hit, err);
     if (rc == STC_OK && hit) {
@@ -155,8 +161,15 @@ static void check_one(struct stc_scan *s, struct scan_work *w)
     struct stc_err e = {0};
     struct stc_result *tree = NULL;
     char *json = NULL;
+    int excluded = scan_exclude_name(s->exclude, w->domain);
     atomic_fetch_add(&s->c.in_flight, 1);
-    stc_rc rc = stc_checker_check_domain(s->ck, w->domain, NULL, &tree, &e);
+    stc_rc rc = STC_OK;
+    if (excluded) /* an opt-out: one record saying so, no packet */
+        rc = (tree = scan_record_excluded(w->domain)) != NULL
+                 ? STC_OK
+                 : err_set(&e, STC_E_NOMEM, "out of memory");
+    else
+        rc = stc_checker_check_domain(s->ck, w->domain, NULL, &tree, &e);
     if (rc == STC_OK)
         rc = stc_result_to_json(tree, STC_JSON_COMPACT, &json, &e);
     atomic_fetch_sub(&s->c.in_flight, 1);
@@ -186,6 +199,7 @@ static void check_one(struct stc_scan *s, struct scan_work *w)
         return;
     }
     d->kind = SCAN_DONE_DOMAIN;
+    d->excluded = excluded;
     d->tree = tree;
     d->json = json;
     d->at = scan_unix_now();

@@ -70,6 +70,10 @@ static void handle(struct stc_scan *s, struct scan_done *d)
         return;
     }
     rc = write_domain(s, d, &e);
+    if (rc == STC_OK && d->excluded) {
+        atomic_fetch_add(&s->c.excluded, 1); /* recorded, not part of the statistics */
+        return;
+    }
     if (rc == STC_OK)
         rc = scan_agg_add(&s->agg, d->tree, &e);
     if (rc != STC_OK) {

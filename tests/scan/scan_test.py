@@ -48,6 +48,10 @@ DESCRIPTION
       probe-throttle  ratelimit.test (421 to the probe connections): retried
                    once after the back-off, the first result (session fine,
                    probes "not tested") kept over a retry throttled at once
+      exclude      --exclude with a domain, an MX host name, an address and a
+                   CIDR range: no connect() to them (strace), one record per
+                   excluded input domain, the hosts reported as excluded
+      rate         --rate 10: at most 11 connect() calls in any second (strace)
       domain-timeout  slowmx.test (three silent MX hosts) with --timeout 2
                    --domain-timeout 3: one host checked, two "not tested",
                    TLS-RPT still checked, done within the budget
@@ -188,9 +192,16 @@ def load_json(path):
         return json.load(f)
 
 
+def host_result(dom, host):
+    """A host's node in a domain's results, keyed with or without the final dot."""
+    r = dom.get("results") or {}
+    h = host.rstrip(".")
+    return r[h + "."] if h + "." in r else r[h]
+
+
 def host_check(dom, host, check):
     # results is keyed by the absolute host name, as the original keys it
-    return dom["results"][host.rstrip(".") + "."]["checks"].get(check)
+    return host_result(dom, host)["checks"].get(check)
 
 
 # ------------------------------------------------------------------- tests
@@ -248,7 +259,8 @@ def t_rejects(env, tmp):
     check(log.count("\n") == 5, "reject log has %d lines, want 5:\n%s" % (log.count("\n"), log))
     check("4 rejected lines" in p.stderr and "1 duplicates" in p.stderr, "summary: " + p.stderr)
     a = load_json(agg)
-    check(a["attempted"] + a["rejected"] + a["duplicates"] == a["lines"] == len(env.domains) + 5,
+    check(a["attempted"] + a["excluded"] + a["rejected"] + a["duplicates"] == a["lines"]
+          == len(env.domains) + 5,
           "counts do not add up: %r" % a)
     check("%d input lines" % a["lines"] in p.stderr, "summary lacks the input lines: " + p.stderr)
 
@@ -654,9 +666,9 @@ def t_domain_timeout(env, tmp):
     check(p.returncode == 0, "exit %d: %s" % (p.returncode, p.stderr[-2000:]))
     o = load_jsonl(out)["slowmx.test"]
     skipped = [h for h in ("mx2.slowmx.test", "mx3.slowmx.test")
-               if "time limit" in " ".join(o["results"][h]["checks"]["connectivity"]["messages"])]
+               if "time limit" in " ".join(host_result(o, h)["checks"]["connectivity"]["messages"])]
     check(len(skipped) == 2, "hosts past the domain's time limit were checked: %r" % o["results"])
-    mx1 = " ".join(o["results"]["mx1.slowmx.test"]["checks"]["connectivity"]["messages"])
+    mx1 = " ".join(host_result(o, "mx1.slowmx.test")["checks"]["connectivity"]["messages"])
     check("time limit" not in mx1, "the first host was not checked: " + mx1)
     check(o["extra_results"]["tls-rpt"]["status"] == 0, "TLS-RPT not checked within the budget")
     check(took < 3 + 1.5, "the domain took %.1f s with --domain-timeout 3" % took)
@@ -665,13 +677,100 @@ def t_domain_timeout(env, tmp):
     check(p.returncode == 64, "--domain-timeout below 1.5 x --timeout accepted: %d" % p.returncode)
 
 
+def world_addr(env, host):
+    r = subprocess.run([os.path.join(REPO, "testbed", "world"), "hosts"], capture_output=True,
+                       text=True)
+    for ln in r.stdout.splitlines():
+        f = ln.split()
+        if len(f) > 1 and f[1] == host:
+            return f[0]
+    raise Fail("no address for %s in testbed/world hosts" % host)
+
+
+def traced_connects(trace):
+    """(time, address) of every connect() to port 25 in an strace -ttt log."""
+    out = []
+    with open(trace) as f:
+        for ln in f:
+            m = re.search(r"^\S+\s+([0-9.]+) connect\(.*htons\(25\).*inet_addr\(\"([0-9.]+)\"\)", ln)
+            if m:
+                out.append((float(m.group(1)), m.group(2)))
+    return out
+
+
+def t_exclude(env, tmp):
+    """--exclude: domains, host names, addresses and CIDR ranges get no packet; each
+    excluded input domain has one record saying so; the counts add up."""
+    inp, out, db, agg, exc, trace = (os.path.join(tmp, x) for x in (
+        "in.txt", "o.jsonl", "s.db", "a.json", "exclude.txt", "strace.log"))
+    write_list(inp, ["good.test", "multi.test", "refused.test", "implicit.test", "dane311.test"])
+    good, multi1 = world_addr(env, "mx1.good.test"), world_addr(env, "mx1.multi.test")
+    implicit = world_addr(env, "implicit.test")
+    refused = [world_addr(env, h) for h in ("mx1.refused.test", "mx2.refused.test")]
+    with open(exc, "w") as f:
+        f.write("# opt-outs\nrefused.test\nmx1.multi.test\n%s\n\n%s/32\n" % (good, implicit))
+    p = subprocess.run(["strace", "-f", "-qq", "-ttt", "-e", "trace=connect", "-o", trace] +
+                       env.base() + ["--exclude", exc, "--output", out, "--db", db,
+                                     "--aggregate-json", agg, inp],
+                       capture_output=True, text=True, timeout=120,
+                       env=dict(os.environ, ASAN_OPTIONS="detect_leaks=0"))
+    no_sanitizer(p.stderr)
+    check(p.returncode == 0, "exit %d: %s" % (p.returncode, p.stderr[-2000:]))
+    addrs = {a for _, a in traced_connects(trace)}
+    for a in [good, multi1, implicit] + refused:
+        check(a not in addrs, "connected to excluded %s" % a)
+    check(world_addr(env, "mx1.dane311.test") in addrs, "no connection at all? (strace)")
+    o = load_jsonl(out)
+    check(sorted(o) == sorted(["good.test", "multi.test", "refused.test", "implicit.test",
+                               "dane311.test"]), "not one record per domain: %r" % sorted(o))
+    check(sorted(expect_agree(out, db)) == sorted(o), "file and database differ")
+    r = o["refused.test"]
+    check(r["status"] == 3 and r["details"].get("excluded") is True and not r.get("results"),
+          "excluded domain record: %r" % r)
+    for dom, host in (("multi.test", "mx1.multi.test"), ("good.test", "mx1.good.test"),
+                      ("implicit.test", "implicit.test")):
+        msg = " ".join(host_result(o[dom], host)["checks"]["connectivity"]["messages"])
+        check("exclude" in msg, "%s: %s not reported as excluded: %s" % (dom, host, msg))
+    check(host_result(o["multi.test"], "mx2.multi.test")["status"] == 0, "mx2.multi.test not checked")
+    a = load_json(agg)
+    check(a["excluded"] == 1, "excluded count %r" % a.get("excluded"))
+    check(a["attempted"] + a["excluded"] + a["rejected"] + a["duplicates"] == a["lines"] == 5,
+          "counts do not add up: %r" % a)
+    # A bad exclusion line is a usage error, before anything is checked.
+    with open(exc, "a") as f:
+        f.write("999.1.2.3/40\n")
+    p = run_scan(env, ["--exclude", exc, "--output", out, inp])
+    check(p.returncode == 64 and "line 7" in p.stderr, "bad --exclude line: exit %d %s"
+          % (p.returncode, p.stderr[-500:]))
+
+
+def t_rate(env, tmp):
+    """--rate N: new SMTP connections across the scan, at most N per second."""
+    inp, out, agg, trace = (os.path.join(tmp, x) for x in ("in.txt", "o.jsonl", "a.json",
+                                                            "strace.log"))
+    write_list(inp, FAST)
+    p = subprocess.run(["strace", "-f", "-qq", "-ttt", "-e", "trace=connect", "-o", trace] +
+                       env.base() + ["-j", "12", "--rate", "10", "--output", out,
+                                     "--aggregate-json", agg, inp],
+                       capture_output=True, text=True, timeout=120,
+                       env=dict(os.environ, ASAN_OPTIONS="detect_leaks=0"))
+    no_sanitizer(p.stderr)
+    check(p.returncode == 0, "exit %d: %s" % (p.returncode, p.stderr[-2000:]))
+    times = sorted(t for t, _ in traced_connects(trace))
+    check(len(times) >= 20, "only %d connections" % len(times))
+    worst = max(sum(1 for u in times if t <= u < t + 1.0) for t in times)
+    check(worst <= 11, "%d connections within one second with --rate 10" % worst)
+    check(times[-1] - times[0] >= (len(times) - 1) / 10.0 - 0.2,
+          "%d connections in %.2f s with --rate 10" % (len(times), times[-1] - times[0]))
+
+
 TESTS = {"basic": t_basic, "rejects": t_rejects, "resume-kill": t_resume_kill,
          "sigint": t_sigint, "no-smtp": t_no_smtp, "cache-reuse": t_cache_reuse,
          "cache-options": t_cache_options, "cache-transient": t_cache_transient,
          "db-fault": t_db_fault, "disk-full": t_disk_full, "signal-pipe": t_signal_pipe,
          "signal-twice": t_signal_twice, "signal-db-locked": t_signal_db_locked,
          "durable": t_durable, "probe-throttle": t_probe_throttle,
-         "domain-timeout": t_domain_timeout}
+         "domain-timeout": t_domain_timeout, "exclude": t_exclude, "rate": t_rate}
 
 
 def main():
