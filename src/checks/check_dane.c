@@ -134,11 +134,12 @@ static void tlsa_owner(const struct host_obs *obs, char *out, size_t outsz)
         snprintf(out, outsz, "_25._tcp.%s.", obs->host);
 }
 
-/* The 3 1 1 record for the served key; 0 when no key was seen. */
+/* The 3 1 1 record for the served key; 0 when no key was seen, or when the
+ * key is too weak to keep (the certificate check asks for a new one). */
 static int suggested_rr(const struct host_obs *obs, char *out, size_t outsz)
 {
     char owner[OWNER_MAX];
-    if (!obs->handshake_ok || !obs->info.have_cert ||
+    if (!obs->handshake_ok || !obs->info.have_cert || (obs->info.weak & TLS_WEAK_LEAF_KEY) ||
         strnlen(obs->info.spki_sha256, sizeof obs->info.spki_sha256) != 2 * SHA256_LEN)
         return 0;
     tlsa_owner(obs, owner, sizeof owner);

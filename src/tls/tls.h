@@ -98,6 +98,7 @@ enum tls_verify_problem {
 /* Why a certificate chain is too weak to trust (struct tls_info.weak). */
 #define TLS_WEAK_KEY 1u    /* RSA/DSA key under 2048 bits, EC key under 224 bits */
 #define TLS_WEAK_DIGEST 2u /* signed with MD5 or SHA-1 below the trust anchor */
+#define TLS_WEAK_LEAF_KEY 4u /* with TLS_WEAK_KEY: the leaf's own key is the weak one */
 
 struct tls_info {
     int version;                 /* negotiated TLS_V_* */

@@ -22,7 +22,8 @@
  * LIMITS
  *     Keys of other types (Ed25519, Ed448) pass.
  * DIAGNOSTICS
- *     None: returns a set of TLS_WEAK_KEY / TLS_WEAK_DIGEST, 0 when sound.
+ *     None: returns a set of TLS_WEAK_KEY (with TLS_WEAK_LEAF_KEY when the
+ *     leaf's own key is weak) / TLS_WEAK_DIGEST, 0 when sound.
  */
 #include <stdio.h>
 #include <string.h>
@@ -60,7 +61,7 @@ static unsigned weak_key(X509 *x, int depth, int anchor, char *why, size_t whysz
     if (why[0] == '\0')
         snprintf(why, whysz, "%s has a %d-bit %s key (at least %d bits needed)",
                  where(depth, anchor), bits, type, min);
-    return TLS_WEAK_KEY;
+    return depth == 0 ? TLS_WEAK_KEY | TLS_WEAK_LEAF_KEY : TLS_WEAK_KEY;
 }
 
 /* The digest of x's signature when it is broken ("MD5", "SHA1"), else NULL. */

@@ -268,6 +268,24 @@ static void no_tlsa_suggests_record(void **state)
     assert_null(stc_result_get_str(c, "suggested_tlsa"));
     assert_true(stc_result_recommendation_count(c) > 0);
     stc_result_free(h);
+
+    /* A leaf key too weak to trust is not worth pinning: the certificate
+     * check asks for a new key, and DANE suggests no record of the old one. */
+    secure_obs(&f);
+    f.obs.info.weak = TLS_WEAK_KEY | TLS_WEAK_LEAF_KEY;
+    h = judge(&f);
+    c = dane(h);
+    assert_null(stc_result_get_str(c, "suggested_tlsa"));
+    assert_false(has_rec(c, SUGGESTED));
+    stc_result_free(h);
+
+    /* A weak intermediate does not make the leaf's own key a bad pin. */
+    secure_obs(&f);
+    f.obs.info.weak = TLS_WEAK_KEY;
+    h = judge(&f);
+    c = dane(h);
+    assert_string_equal(stc_result_get_str(c, "suggested_tlsa"), SUGGESTED);
+    stc_result_free(h);
 }
 
 static void insecure_tlsa_warns(void **state)

@@ -86,12 +86,12 @@ static void test_weak_keys(void **state)
     char why[160];
     STACK_OF(X509) *c = chain2(cert(rsa1024, ec256, EVP_sha256(), "leaf"),
                                cert(ec256, ec256, EVP_sha256(), "root"));
-    assert_int_equal(tls_chain_weakness(c, 1, why, sizeof why), TLS_WEAK_KEY);
+    assert_int_equal(tls_chain_weakness(c, 1, why, sizeof why), TLS_WEAK_KEY | TLS_WEAK_LEAF_KEY);
     assert_non_null(strstr(why, "leaf certificate has a 1024-bit RSA key"));
     chain_free(c);
 
     c = chain2(cert(ec192, ec256, EVP_sha256(), "leaf"), cert(ec256, ec256, EVP_sha256(), "r"));
-    assert_int_equal(tls_chain_weakness(c, 1, why, sizeof why), TLS_WEAK_KEY);
+    assert_int_equal(tls_chain_weakness(c, 1, why, sizeof why), TLS_WEAK_KEY | TLS_WEAK_LEAF_KEY);
     assert_non_null(strstr(why, "192-bit EC key"));
     chain_free(c);
 
@@ -122,7 +122,7 @@ static void test_weak_digests(void **state)
     /* both: the first problem (leaf key) is named, both bits set */
     c = chain2(cert(rsa1024, rsa2048, EVP_sha1(), "leaf"),
                cert(rsa2048, rsa2048, EVP_sha256(), "root"));
-    assert_int_equal(tls_chain_weakness(c, 1, why, sizeof why), TLS_WEAK_KEY | TLS_WEAK_DIGEST);
+    assert_int_equal(tls_chain_weakness(c, 1, why, sizeof why), TLS_WEAK_KEY | TLS_WEAK_LEAF_KEY | TLS_WEAK_DIGEST);
     assert_non_null(strstr(why, "1024-bit RSA"));
     chain_free(c);
 }
@@ -142,7 +142,7 @@ static void test_anchor_signature_ignored(void **state)
     assert_int_equal(tls_chain_weakness(c, 0, why, sizeof why), 0);
     chain_free(c);
     c = chain2(cert(rsa1024, rsa1024, EVP_sha256(), "leaf"), NULL);
-    assert_int_equal(tls_chain_weakness(c, 0, why, sizeof why), TLS_WEAK_KEY);
+    assert_int_equal(tls_chain_weakness(c, 0, why, sizeof why), TLS_WEAK_KEY | TLS_WEAK_LEAF_KEY);
     chain_free(c);
 
     /* DANE-TA at depth 1 of a longer chain: the certificate above is not judged */
