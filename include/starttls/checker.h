@@ -114,6 +114,19 @@ STC_EXPORT stc_rc stc_config_set_connect_gate(struct stc_config *cfg, stc_gate_a
                                               stc_gate_release_fn release, void *ctx,
                                               struct stc_err *err);
 
+/**
+ * Public addresses only (default off): every address taken from DNS (MX
+ * hosts for SMTP, mta-sts.DOMAIN for the policy fetch) is classified before
+ * any packet, and loopback, private (RFC 1918, ULA), link-local, CGNAT,
+ * multicast, reserved, documentation and cloud-metadata addresses are not
+ * connected to. The refusal is a finding: the host's connectivity check (or
+ * the MTA-STS policy check) says "not tested: address X is ..." with status
+ * error, and a domain none of whose hosts could be tested is an error (3).
+ * For services exposed to the Internet (serve turns it on unless
+ * --allow-private; the command's --public-only).
+ */
+STC_EXPORT stc_rc stc_config_set_public_only(struct stc_config *cfg, int on, struct stc_err *err);
+
 /** Make a checker from cfg (cfg may be freed afterwards). */
 STC_EXPORT stc_rc stc_checker_new(const struct stc_config *cfg, struct stc_checker **out,
                                   struct stc_err *err);

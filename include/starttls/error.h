@@ -28,7 +28,8 @@ typedef enum stc_rc {
     STC_E_PARSE,    /**< malformed data (policy file, reply, JSON, CSV) */
     STC_E_NOTFOUND, /**< no such item */
     STC_E_INTERNAL, /**< a bug: should not happen */
-    STC_E_INTERRUPTED /**< stopped on request (Ctrl-C) */
+    STC_E_INTERRUPTED, /**< stopped on request (Ctrl-C) */
+    STC_E_BLOCKED   /**< the address filter refused a connection (private, loopback, ...) */
 } stc_rc;
 
 #define STC_ERR_MSG_MAX 256

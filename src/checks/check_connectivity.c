@@ -6,7 +6,10 @@
  *     greeting is throttling, reported as such: it says nothing about
  *     STARTTLS. A host that fails here is reported but, as in the original
  *     checker, does not count towards the domain's status unless no host
- *     connects (spam traps, nolisting).
+ *     connects (spam traps, nolisting). A host whose every address the
+ *     address filter refused (public addresses only: loopback, private,
+ *     ...) is "not tested", an error without a fix (fact address_refused);
+ *     a domain with only such hosts is an error, not could_not_connect.
  */
 #include <string.h>
 
@@ -30,6 +33,15 @@ void check_connectivity(const struct host_obs *obs, struct stc_result *host)
         result_msg(c, STC_STATUS_ERROR, "Could not resolve %s: %s", obs->host, obs->dns_err.msg);
         result_recommend(c, "Publish A (and AAAA) records for every MX host name; an MX must "
                             "name a host, never a CNAME target chain that ends nowhere.");
+        return;
+    }
+    if (obs->blocked > 0)
+        result_fact_int(c, "addresses_refused", (long long)obs->blocked);
+    if (!obs->connected && obs->blocked == obs->naddrs) {
+        /* The address filter (public addresses only) refused every address:
+         * nothing was sent, so nothing is known about this host. */
+        result_fact_bool(c, "address_refused", 1);
+        result_msg(c, STC_STATUS_ERROR, "%s: %s", obs->host, obs->blocked_err.msg);
         return;
     }
     if (!obs->connected) {

@@ -196,6 +196,10 @@ static void fetch_failed(struct sts *s, struct stc_result *c, stc_rc rc, const s
         return;
     }
     switch (rc) {
+    case STC_E_BLOCKED: /* the address filter: nothing was sent, nothing is known */
+        result_msg(c, STC_STATUS_ERROR, "policy not fetched: %s", fe->msg);
+        result_fact_bool(c, "address_refused", 1);
+        return;
     case STC_E_TLS:
         result_msg(c, STC_STATUS_FAILURE, "%s", fe->msg);
         result_set_type(c, "sts-webpki-invalid");

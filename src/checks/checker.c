@@ -74,6 +74,7 @@ static void probe_ctx_init(struct stc_checker *ck)
         p->flags |= PROBE_WEAK_CIPHERS;
     if (c->checks & STC_CHECK_DEEP)
         p->flags |= PROBE_DEEP;
+    p->public_only = c->public_only;
     p->gate_acquire = c->gate_acquire;
     p->gate_release = c->gate_release;
     p->gate_ctx = c->gate_ctx;
@@ -310,7 +311,8 @@ static void domain_checks(const struct stc_checker *ck, const char *domain, stru
 {
     struct deadline d = deadline_sub(dd, ck->cfg.timeout_ms);
     if (ck->cfg.checks & STC_CHECK_MTASTS) {
-        struct mtasts_obs_req q = {ck->dns, ck->cfg.https_port, ck->cfg.ca_file, ck->cfg.ca_path};
+        struct mtasts_obs_req q = {ck->dns, ck->cfg.https_port, ck->cfg.ca_file, ck->cfg.ca_path,
+                                  ck->cfg.public_only};
         struct mtasts_obs o;
         mtasts_observe(&q, domain, d, &o);
         check_mtasts(&o, domain, root);

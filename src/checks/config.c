@@ -190,6 +190,13 @@ stc_rc stc_config_set_probe_delay_ms(struct stc_config *cfg, long ms, struct stc
     return STC_OK;
 }
 
+stc_rc stc_config_set_public_only(struct stc_config *cfg, int on, struct stc_err *err)
+{
+    (void)err;
+    cfg->public_only = on != 0;
+    return STC_OK;
+}
+
 stc_rc stc_config_set_policy_list(struct stc_config *cfg, const char *file, struct stc_err *err)
 {
     return set_str(&cfg->policy_list, file, err);

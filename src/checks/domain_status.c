@@ -13,7 +13,9 @@
  *     connected host without working STARTTLS gives 4 no_starttls (a
  *     STARTTLS check that could not run, status error, is not a "no
  *     STARTTLS": that host counts with its error); a connected host outside
- *     the expected MX patterns gives 6 bad_hostname; otherwise the most
+ *     the expected MX patterns gives 6 bad_hostname; when none connects
+ *     and the address filter refused a host's every address (not tested),
+ *     3 error rather than 5; otherwise the most
  *     severe connected host's status (0..3). Adds every connected host to
  *     the root's "preferred_hostnames" list (also past an early 4 or 6).
  *
@@ -40,6 +42,14 @@ int domain_host_connected(const struct stc_result *host)
     return c != NULL && stc_result_status(c) == STC_STATUS_SUCCESS;
 }
 
+/* Did the address filter refuse every address of the host (not tested)? */
+static int host_refused(const struct stc_result *host)
+{
+    const struct stc_result *c = stc_result_find(host, CHECK_CONNECTIVITY);
+    long long b = 0;
+    return c != NULL && stc_result_get_int(c, "address_refused", &b) && b;
+}
+
 /* Did STARTTLS work on the host (the original's couldSTARTTLS)? */
 static int host_starttls(const struct stc_result *host)
 {
@@ -59,7 +69,7 @@ static int matches_any(const char *host, const char *const *patterns)
 stc_domain_status domain_status_hosts(struct stc_result *root, const char *const *expected,
                                       char *msg, size_t msgsz)
 {
-    size_t hosts = 0, connected = 0;
+    size_t hosts = 0, connected = 0, refused = 0;
     stc_status worst = STC_STATUS_SUCCESS;
     const char *worst_host = NULL;
     /* Every host that connected, as the original lists them (not only the
@@ -74,8 +84,10 @@ stc_domain_status domain_status_hosts(struct stc_result *root, const char *const
         if (stc_result_kind(h) != STC_NODE_HOST)
             continue;
         hosts++;
-        if (!domain_host_connected(h))
+        if (!domain_host_connected(h)) {
+            refused += host_refused(h);
             continue;
+        }
         connected++;
         const struct stc_result *st = stc_result_find(h, CHECK_STARTTLS);
         if (!host_starttls(h) && !(st && stc_result_status(st) == STC_STATUS_ERROR)) {
@@ -93,6 +105,20 @@ stc_domain_status domain_status_hosts(struct stc_result *root, const char *const
             worst = stc_result_status(h);
             worst_host = stc_result_name(h);
         }
+    }
+    if (connected == 0 && refused > 0) {
+        /* Not tested is never a verdict on the domain: an error. */
+        if (refused == hosts && hosts == 1)
+            snprintf(msg, msgsz, "Not tested: the MX host has no public address");
+        else if (refused == hosts)
+            snprintf(msg, msgsz, "Not tested: none of the %zu MX hosts has a public address",
+                     hosts);
+        else
+            snprintf(msg, msgsz,
+                     "Not tested: %zu of the %zu MX hosts have no public address, the others "
+                     "could not be connected",
+                     refused, hosts);
+        return STC_DOMAIN_ERROR;
     }
     if (connected == 0) {
         if (hosts == 1)

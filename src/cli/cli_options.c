@@ -66,7 +66,8 @@ enum {
     OPT_CRIT_DAYS,
     OPT_DEEP,
     OPT_PROBE_DELAY,
-    OPT_HTML
+    OPT_HTML,
+    OPT_PUBLIC_ONLY
 };
 
 static const struct option long_options[] = {
@@ -92,6 +93,7 @@ static const struct option long_options[] = {
     {"crit-days", required_argument, NULL, OPT_CRIT_DAYS},
     {"deep", no_argument, NULL, OPT_DEEP},
     {"probe-delay", required_argument, NULL, OPT_PROBE_DELAY},
+    {"public-only", no_argument, NULL, OPT_PUBLIC_ONLY},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -163,6 +165,10 @@ void cli_usage(FILE *out)
           "                         connections per host (default: off)\n"
           "  --probe-delay MS       pause before each probe connection to a host\n"
           "                         already contacted, 0..60000 ms (default: 0)\n"
+          "  --public-only          never connect to loopback, private, link-local,\n"
+          "                         CGNAT, multicast, reserved, documentation or cloud\n"
+          "                         metadata addresses; such a host is reported as\n"
+          "                         not tested (default: any address)\n"
           "  --no-color             no colours in the text report; also when NO_COLOR\n"
           "                         is set (default: colours on a terminal only)\n"
           "  --nagios               Nagios/Icinga plugin output for one domain: a status\n"
@@ -361,6 +367,7 @@ static stc_rc one_option(int c, const char *arg, struct cli_opts *o, struct stc_
     case OPT_WARN_DAYS: rc = cli_parse_days(arg, "--warn-days", &o->warn_days, err); break;
     case OPT_CRIT_DAYS: rc = cli_parse_days(arg, "--crit-days", &o->crit_days, err); break;
     case OPT_DEEP: o->deep = 1; break;
+    case OPT_PUBLIC_ONLY: o->public_only = 1; break;
     case OPT_PROBE_DELAY:
         rc = cli_parse_probe_delay(arg, &o->probe_delay_ms, err);
         o->probe_delay_set = 1;

@@ -41,6 +41,7 @@ struct cli_opts {
     int no_color;
     int nagios;          /* --nagios: one plugin status line, exit 0..3 (cli_nagios.c) */
     int deep;            /* --deep: add STC_CHECK_DEEP */
+    int public_only;     /* --public-only: the library's address filter */
     long probe_delay_ms; /* --probe-delay MS; valid when probe_delay_set */
     int probe_delay_set;
     long warn_days; /* --warn-days, --crit-days: certificate expiry thresholds */

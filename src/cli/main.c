@@ -191,6 +191,7 @@ static int make_config(const struct cli_opts *o, struct stc_config **out)
     APPLY(o->helo, "--helo", stc_config_set_helo(cfg, o->helo, &e));
     APPLY(o->policy_list, "--policy-list", stc_config_set_policy_list(cfg, o->policy_list, &e));
     APPLY(1, "--checks", stc_config_set_checks(cfg, checks, &e));
+    APPLY(o->public_only, "--public-only", stc_config_set_public_only(cfg, 1, &e));
     APPLY(o->probe_delay_set, "--probe-delay",
           stc_config_set_probe_delay_ms(cfg, o->probe_delay_ms, &e));
 #undef APPLY

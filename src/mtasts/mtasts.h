@@ -191,6 +191,8 @@ struct mtasts_fetch_req {
     const char *ca_file; /* NULL: system store (both NULL) */
     const char *ca_path;
     struct deadline deadline;
+    int public_only;     /* refuse non-public addresses (util/addr_filter.h), also in
+                            curl's open-socket callback; 0: any address */
 };
 
 struct mtasts_fetch_res {

@@ -16,7 +16,9 @@
  *     the host through our own resolver; curl gets those addresses through
  *     CURLOPT_RESOLVE and, as a second fence, an open-socket callback that
  *     refuses any other address or port, so curl never resolves names or
- *     connects anywhere else. No proxy (CURLOPT_NOPROXY "*"), no cookies,
+ *     connects anywhere else. With req->public_only every address must
+ *     pass the address filter (util/addr_filter.h) before curl starts, and
+ *     the open-socket callback checks again. No proxy (CURLOPT_NOPROXY "*"), no cookies,
  *     https only, no signals; CURLOPT_TIMEOUT_MS is the deadline's time
  *     left. One easy handle per call: thread-safe once mtasts_global_init
  *     ran (curl_global_init under pthread_once; curl 7.84+ also reports
@@ -30,7 +32,8 @@
  *     declared length, the write callback for the rest); STC_ADDR_MAX
  *     addresses.
  * DIAGNOSTICS
- *     See mtasts.h: STC_E_TLS certificate not valid, STC_E_PEER connection,
+ *     See mtasts.h: STC_E_BLOCKED an address the filter refuses (nothing
+ *     sent), STC_E_TLS certificate not valid, STC_E_PEER connection,
  *     handshake, HTTP status or redirect, STC_E_LIMIT body too large,
  *     STC_E_TIMEOUT, STC_E_INVAL bad request, STC_E_IO unreadable trust
  *     store, STC_E_NOMEM, STC_E_INTERNAL curl set-up.
@@ -46,6 +49,7 @@
 
 #include <curl/curl.h>
 
+#include "../util/addr_filter.h"
 #include "../util/text.h"
 
 #define POLICY_PATH "/.well-known/mta-sts.txt"
@@ -84,6 +88,7 @@ struct ctx {
     int too_large;
     int nomem;
     int blocked;
+    int public_only;
     int port;
     size_t nallowed;
     struct allowed allowed[STC_ADDR_MAX];
@@ -128,11 +133,28 @@ static int is_allowed(const struct ctx *c, const struct curl_sockaddr *sa)
     return 0;
 }
 
-/* Second fence: only the addresses our resolver returned, only our port. */
+/* With public_only, the address filter again, on the address curl is about to use. */
+static int is_public(const struct ctx *c, const struct curl_sockaddr *sa)
+{
+    struct sockaddr_storage ss;
+    size_t len = sa->addrlen < sizeof ss ? sa->addrlen : sizeof ss;
+    if (!c->public_only)
+        return 1;
+    memset(&ss, 0, sizeof ss);
+    memcpy(&ss, &sa->addr, len);
+    if (sa->family == AF_INET && len >= sizeof(struct sockaddr_in))
+        return addr_blocked_raw(AF_INET, &((const struct sockaddr_in *)&ss)->sin_addr) == NULL;
+    if (sa->family == AF_INET6 && len >= sizeof(struct sockaddr_in6))
+        return addr_blocked_raw(AF_INET6, &((const struct sockaddr_in6 *)&ss)->sin6_addr) == NULL;
+    return 0;
+}
+
+/* Second fence: only the addresses our resolver returned, only our port;
+ * third: with public_only, only public ones. */
 static curl_socket_t on_open(void *ud, curlsocktype purpose, struct curl_sockaddr *sa)
 {
     struct ctx *c = ud;
-    if (purpose != CURLSOCKTYPE_IPCXN || !is_allowed(c, sa)) {
+    if (purpose != CURLSOCKTYPE_IPCXN || !is_allowed(c, sa) || !is_public(c, sa)) {
         c->blocked = 1;
         return CURL_SOCKET_BAD;
     }
@@ -326,6 +348,9 @@ stc_rc mtasts_fetch(const struct mtasts_fetch_req *req, struct mtasts_fetch_res 
 
     c.body = &res->body;
     c.port = req->port;
+    c.public_only = req->public_only;
+    for (size_t i = 0; req->public_only && i < req->naddrs; i++)
+        STC_GUARD(addr_filter_check(0, req->addrs[i], err));
     STC_GUARD(prepare_addrs(req, &c, &rs, err));
     resolve = curl_slist_append(NULL, (const char *)rs.data);
     STC_ENSURE(resolve != NULL, err, STC_E_NOMEM, "out of memory");

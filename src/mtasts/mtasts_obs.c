@@ -10,7 +10,9 @@
  *     any, the policy fetched from exactly those addresses (mtasts_fetch:
  *     no redirects, 64 KiB, a certificate valid for the name). The policy
  *     host is looked up even without a TXT record: a policy published
- *     without its record is a finding. Everything seen stays in the
+ *     without its record is a finding. With q->public_only the policy
+ *     host's addresses pass the address filter first; when it refuses
+ *     them all, fetch_rc is STC_E_BLOCKED and nothing is sent. Everything seen stays in the
  *     observation, raw; nothing is judged here (src/checks/check_mtasts.c).
  *     tlsrpt_observe: the TXT RRset at _smtp._tls.DOMAIN.
  * LIMITS
@@ -26,6 +28,9 @@
 
 #include <stdio.h>
 #include <string.h>
+
+#include "../util/addr_filter.h"
+#include "../util/err.h"
 
 static void txt_lookup(struct dns_ctx *dns, struct deadline d, struct txt_obs *o)
 {
@@ -44,13 +49,27 @@ static void fetch(const struct mtasts_obs_req *q, const char *domain, struct dea
                   struct mtasts_obs *o)
 {
     const char *addrs[STC_ADDR_MAX];
-    size_t n = o->addrs.n < STC_ADDR_MAX ? o->addrs.n : STC_ADDR_MAX;
-    for (size_t i = 0; i < n; i++)
-        addrs[i] = o->addrs.addr[i];
+    size_t all = o->addrs.n < STC_ADDR_MAX ? o->addrs.n : STC_ADDR_MAX, n = 0;
+    o->fetched = 1;
+    /* The address filter, before any packet: refused addresses are not handed to curl. */
+    for (size_t i = 0; i < all; i++) {
+        struct stc_err e = {0};
+        if (addr_filter_check(!q->public_only, o->addrs.addr[i], &e) != STC_OK) {
+            if (!err_isset(&o->fetch_err))
+                err_set(&o->fetch_err, e.code, "%s: %s", o->host, e.msg);
+            continue;
+        }
+        addrs[n++] = o->addrs.addr[i];
+    }
+    if (n == 0) {
+        o->fetch_rc = STC_E_BLOCKED;
+        return;
+    }
+    stc_err_clear(&o->fetch_err);
     struct mtasts_fetch_req req = {domain,     addrs,      n,
                                    q->https_port > 0 ? q->https_port : 443,
-                                   q->ca_file, q->ca_path, deadline_sub(d, fetch_budget(d))};
-    o->fetched = 1;
+                                   q->ca_file, q->ca_path, deadline_sub(d, fetch_budget(d)),
+                                   q->public_only};
     o->fetch_rc = mtasts_fetch(&req, &o->res, &o->fetch_err);
     if (o->fetch_rc == STC_OK)
         o->body_text = buf_terminate(&o->res.body, NULL) == STC_OK;

@@ -45,6 +45,7 @@ struct mtasts_obs_req {
     int https_port;  /* <= 0: 443 */
     const char *ca_file;
     const char *ca_path;
+    int public_only; /* fetch only from public addresses (util/addr_filter.h) */
 };
 
 /** Look up _mta-sts.DOMAIN, mta-sts.DOMAIN and fetch the policy, within d.

@@ -44,6 +44,8 @@ struct host_obs {
     /* Connection and greeting. */
     int connected;          /* TCP connected to some address */
     struct stc_err conn_err;/* last connect failure (all addresses failed) */
+    size_t blocked;         /* addresses the address filter refused (no packet sent) */
+    struct stc_err blocked_err; /* the first refusal: "not tested: address X is ..." */
     int banner_ok;          /* a 220 greeting arrived */
     int banner_code;
     char banner[STC_SMTP_BANNER_SHOW_MAX + 1];

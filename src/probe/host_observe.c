@@ -5,7 +5,8 @@
  *     stc_rc host_observe(pc, host, &obs, err);
  * DESCRIPTION
  *     Resolves the host (A then AAAA), connects to each address in turn
- *     until one answers, reads the greeting, sends EHLO, STARTTLS, does the
+ *     (skipping those the address filter refuses: obs->blocked) until one
+ *     answers, reads the greeting, sends EHLO, STARTTLS, does the
  *     TLS handshake with SNI = the host name, EHLO again over TLS (RFC 3207)
  *     and QUIT, never pipelining. Then, when STARTTLS works and the checks
  *     ask for it, extra connections probe for TLS 1.0/1.1 (an OpenSSL
@@ -37,16 +38,24 @@
 #include "host_session.h"
 
 
-/* Connect to each address in turn; the first that accepts wins. */
+/* Connect to each address in turn; the first that accepts wins. Addresses the
+ * address filter refuses (pc->public_only) are skipped and counted in obs. */
 static int connect_any(const struct probe_ctx *pc, const struct dns_addr_set *addrs,
-                       struct deadline d, char *used, size_t usedsz, struct stc_err *why)
+                       struct deadline d, struct host_obs *obs, struct stc_err *why)
 {
     for (size_t i = 0; i < addrs->n; i++) {
         int fd = -1;
         struct stc_err e = {0};
-        if (host_gated_connect(pc, addrs->addr[i], d, &fd, &e) == STC_OK) {
-            snprintf(used, usedsz, "%s", addrs->addr[i]);
+        stc_rc rc = host_gated_connect(pc, addrs->addr[i], d, &fd, &e);
+        if (rc == STC_OK) {
+            snprintf(obs->address, sizeof obs->address, "%s", addrs->addr[i]);
             return fd;
+        }
+        if (rc == STC_E_BLOCKED) {
+            /* The address filter: no packet was sent. The first refusal is the finding. */
+            if (obs->blocked++ == 0)
+                err_set(&obs->blocked_err, e.code, "%s", e.msg);
+            continue;
         }
         /* Keep the last reason, naming the address. */
         stc_err_clear(why);
@@ -300,7 +309,7 @@ stc_rc host_observe(const struct probe_ctx *pc, const char *host, struct host_ob
     if ((pc->flags & PROBE_DANE) && obs->addr_sec == DNS_SECURE)
         lookup_tlsa(pc, &addrs, obs, d);
 
-    int fd = connect_any(pc, &addrs, d, obs->address, sizeof obs->address, &obs->conn_err);
+    int fd = connect_any(pc, &addrs, d, obs, &obs->conn_err);
     if (fd < 0)
         goto out;
     obs->connected = 1;

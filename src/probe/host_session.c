@@ -9,7 +9,9 @@
  *     void host_conn_close(pc, &conn);
  * DESCRIPTION
  *     What every connection to an MX host shares. host_gated_connect() asks
- *     the checker's connection gate (bulk scans cap simultaneous
+ *     the address filter (pc->public_only: no private, loopback, ...
+ *     address, decided before any packet), then the checker's connection
+ *     gate (bulk scans cap simultaneous
  *     connections per IP) before connecting; every connection made here is
  *     closed with host_gated_close(), which releases the slot.
  *     host_session_starttls() is the plaintext part: greeting, EHLO,
@@ -28,7 +30,9 @@
  *     The connect gets at most STC_T_CONNECT_MS of d; the answer to a
  *     ClientHello at most STC_T_HELLO_REPLY_MS and TLS_REPLY_MAX bytes.
  * DIAGNOSTICS
- *     host_gated_connect: STC_E_TIMEOUT when the gate gives no slot, else
+ *     host_gated_connect: STC_E_BLOCKED for an address the filter refuses
+ *     (pc->public_only; util/addr_filter.h), STC_E_TIMEOUT when the gate
+ *     gives no slot, else
  *     what sock_connect() returns. host_conn_open: STC_E_PEER when the
  *     server refuses at the SMTP level (the reason in err). host_conn_hello:
  *     STC_E_PEER "connection closed after the ClientHello" (a refusal that
@@ -43,6 +47,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../util/addr_filter.h"
 #include "../util/err.h"
 #include "host_obs.h"
 
@@ -129,6 +134,9 @@ out:
 stc_rc host_gated_connect(const struct probe_ctx *pc, const char *addr, struct deadline d,
                           int *fd, struct stc_err *err)
 {
+    /* The address filter: decided before any packet and before a gate slot is taken. */
+    if (addr_filter_check(!pc->public_only, addr, err) != STC_OK)
+        return STC_E_BLOCKED;
     stc_rc g = pc->gate_acquire != NULL
                    ? pc->gate_acquire(pc->gate_ctx, addr, deadline_left_ms(d))
                    : STC_OK;

@@ -58,6 +58,7 @@ const char *stc_rc_name(stc_rc rc)
     case STC_E_NOTFOUND: return "not found";
     case STC_E_INTERNAL: return "internal error";
     case STC_E_INTERRUPTED: return "interrupted";
+    case STC_E_BLOCKED: return "address refused";
     default: return "unknown error";
     }
 }

@@ -220,7 +220,7 @@ static stc_rc fetch(struct fixture *fx, const char *domain, int port, const char
                     struct mtasts_fetch_res *res, struct stc_err *err)
 {
     static const char *const addrs[] = {ADDR};
-    struct mtasts_fetch_req req = {domain, addrs, 1, port, ca, NULL, deadline_in(ms)};
+    struct mtasts_fetch_req req = {domain, addrs, 1, port, ca, NULL, deadline_in(ms), 0};
     (void)fx;
     stc_err_clear(err);
     return mtasts_fetch(&req, res, err);
@@ -253,12 +253,27 @@ static void test_two_addresses(void **state)
     /* ::1 (nothing listens there) first, then the server: both go to CURLOPT_RESOLVE. */
     struct fixture *fx = need_server(state);
     static const char *const addrs[] = {"::1", ADDR};
-    struct mtasts_fetch_req req = {"ok.test", addrs, 2, fx->port, fx->ca, NULL, deadline_in(10000)};
+    struct mtasts_fetch_req req = {"ok.test", addrs, 2, fx->port, fx->ca, NULL, deadline_in(10000), 0};
     struct mtasts_fetch_res res;
     struct stc_err err;
     stc_err_clear(&err);
     assert_int_equal(mtasts_fetch(&req, &res, &err), STC_OK);
     assert_int_equal(res.http_status, 200);
+    mtasts_fetch_res_free(&res);
+}
+
+/* public_only: a loopback address is refused before curl starts (no packet). */
+static void test_public_only(void **state)
+{
+    struct fixture *fx = need_server(state);
+    static const char *const addrs[] = {ADDR};
+    struct mtasts_fetch_req req = {"ok.test", addrs, 1, fx->port, fx->ca, NULL, deadline_in(10000), 1};
+    struct mtasts_fetch_res res;
+    struct stc_err err;
+    stc_err_clear(&err);
+    assert_int_equal(mtasts_fetch(&req, &res, &err), STC_E_BLOCKED);
+    assert_non_null(strstr(err.msg, "not tested: address " ADDR " is loopback"));
+    assert_int_equal(res.http_status, 0);
     mtasts_fetch_res_free(&res);
 }
 
@@ -376,7 +391,7 @@ static void test_refused_and_bad_requests(void **state)
 
     static const char *const bad_addr[] = {"mta-sts.ok.test"};
     struct mtasts_fetch_req req = {"ok.test", bad_addr,         1, fx->port, fx->ca,
-                                   NULL,      deadline_in(5000)};
+                                   NULL,      deadline_in(5000), 0};
     stc_err_clear(&err);
     assert_int_equal(mtasts_fetch(&req, &res, &err), STC_E_INVAL);
     mtasts_fetch_res_free(&res);
@@ -451,7 +466,7 @@ int main(void)
         cmocka_unit_test(test_404),           cmocka_unit_test(test_content_type),
         cmocka_unit_test(test_too_large),     cmocka_unit_test(test_certificates),
         cmocka_unit_test(test_deadlines),     cmocka_unit_test(test_refused_and_bad_requests),
-        cmocka_unit_test(test_parallel),
+        cmocka_unit_test(test_parallel),      cmocka_unit_test(test_public_only),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
