@@ -96,7 +96,7 @@ int main(int argc, char **argv)
     printf("%s\n", json);
     code = (int)stc_result_domain_status(res);
 out:
-    free(json);
+    stc_free(json);
     stc_result_free(res);
     stc_checker_free(checker);
     stc_config_free(cfg);

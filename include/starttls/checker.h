@@ -3,6 +3,13 @@
  * A checker holds configuration, the resolver context and the TLS trust
  * store. It is immutable once made and safe to share between threads: every
  * check call allocates its own connection state.
+ *
+ * Ownership: *out of stc_config_new / stc_checker_new belongs to the caller
+ * (stc_config_free / stc_checker_free); strings passed to setters are
+ * copied; a result tree returned in *out belongs to the caller
+ * (stc_result_free). Callback contexts are borrowed and must outlive the
+ * checker. No function here returns a pointer the caller must not free
+ * except stc_version (static).
  */
 #ifndef STARTTLS_CHECKER_H
 #define STARTTLS_CHECKER_H
@@ -12,6 +19,7 @@
 #include "error.h"
 #include "export.h"
 #include "result.h"
+#include "version.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -161,8 +169,6 @@ STC_EXPORT stc_rc stc_domain_normalize(const char *in, char *out, size_t out_siz
 /** A fixed sample domain result for callers' tests (the original's NewSampleDomainResult). */
 STC_EXPORT stc_rc stc_result_sample(const char *domain, struct stc_result **out, struct stc_err *err);
 
-/** Library version string, e.g. "0.1.0". */
-STC_EXPORT const char *stc_version(void);
 
 #ifdef __cplusplus
 }

@@ -39,7 +39,7 @@ struct stc_err {
     char msg[STC_ERR_MSG_MAX];
 };
 
-/** Short stable name of a return code, e.g. "timeout". Never NULL. */
+/** Short stable name of a return code, e.g. "timeout". Never NULL; static storage. */
 STC_EXPORT const char *stc_rc_name(stc_rc rc);
 
 /** Reset an error record to STC_OK and an empty message. */

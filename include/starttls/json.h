@@ -5,6 +5,7 @@
 #include "error.h"
 #include "export.h"
 #include "result.h"
+#include "version.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -14,7 +15,8 @@ enum stc_json_flags {
     STC_JSON_COMPACT = 1u << 0 /**< one line (JSON Lines); default is indented */
 };
 
-/** Serialize a tree (domain root, host or check node). *out is malloc'd, NUL-terminated; caller frees. */
+/** Serialize a tree (domain root, host or check node). *out is NUL-terminated and owned
+ * by the caller: free it with stc_free. */
 STC_EXPORT stc_rc stc_result_to_json(const struct stc_result *r, unsigned flags, char **out,
                                      struct stc_err *err);
 

@@ -57,9 +57,9 @@ typedef enum stc_fact_type {
 
 struct stc_result;
 
-/** "success", "warning", "failure", "error". Never NULL. */
+/** "success", "warning", "failure", "error". Never NULL; static storage. */
 STC_EXPORT const char *stc_status_text(stc_status s);
-/** "success" ... "no_starttls", "could_not_connect", "bad_hostname". */
+/** "success" ... "no_starttls", "could_not_connect", "bad_hostname"; static storage. */
 STC_EXPORT const char *stc_domain_status_text(stc_domain_status s);
 
 STC_EXPORT stc_node_kind stc_result_kind(const struct stc_result *r);

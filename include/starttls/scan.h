@@ -8,7 +8,7 @@
  * the input domain names are kept, exactly, for duplicates and resume).
  *
  * Typical use (the `starttls-check scan` command):
- *     struct stc_scan_opts o; stc_scan_opts_init(&o);
+ *     struct stc_scan_opts o; stc_scan_opts_init(&o);   // sets o.size: always call it
  *     o.output = "out.jsonl"; o.db = "scan.db"; o.resume = 1;
  *     stc_scan_new(cfg, &o, &scan, &err);
  *     rc = stc_scan_run(scan, fd, &err);      // STC_E_INTERRUPTED when stopped
@@ -45,8 +45,20 @@ enum stc_scan_stop_level {
     STC_SCAN_CANCEL = 2 /**< also refuse new connections; unfinished domains are not written */
 };
 
-/** Progress counters, passed to the tick callback. */
+/*
+ * Growing structs: stc_scan_progress, stc_scan_opts and stc_scan_stats start
+ * with `size`, the sizeof the struct as the side that filled it knew it.
+ * New members are only ever appended; the library reads and writes no byte
+ * past the caller's size, so a program built against an older header keeps
+ * working with a newer library (and reads a newer library's structs up to
+ * its own size). stc_scan_opts_init and stc_scan_get_stats are macros that
+ * pass the caller's sizeof.
+ */
+
+/** Progress counters, passed to the tick callback (size: the library's sizeof). */
 struct stc_scan_progress {
+    size_t size;       /**< sizeof(struct stc_scan_progress) in the library: check it before
+                            reading a member newer than the library may be */
     uint64_t total;    /**< data lines in the input (0: unknown, e.g. stdin) */
     uint64_t lines;    /**< data lines read so far */
     uint64_t done;     /**< domains checked and written */
@@ -66,6 +78,7 @@ struct stc_scan_progress {
 typedef int (*stc_scan_tick_fn)(void *ctx, const struct stc_scan_progress *p);
 
 struct stc_scan_opts {
+    size_t size;           /**< set by stc_scan_opts_init; stc_scan_new refuses 0 */
     unsigned threads;      /**< worker threads; 0: STC_SCAN_DEFAULT_THREADS */
     size_t stack_size;     /**< per worker; 0: STC_SCAN_DEFAULT_STACK */
     unsigned per_ip;       /**< simultaneous SMTP connections per IP; 0: default */
@@ -74,6 +87,7 @@ struct stc_scan_opts {
     size_t queue_size;     /**< reader->worker queue; 0: 2 * threads */
     int column;            /**< -1: auto (rank,domain or one name); else 0-based CSV column */
     long retry_delay_ms;   /**< back-off before retrying a host that answered 421; <0: default */
+    /* The strings are borrowed: stc_scan_new copies them. */
     const char *output;    /**< JSON Lines file; "-": stdout; NULL: none */
     const char *db;        /**< SQLite file; NULL: none */
     const char *rejects;   /**< reject log file; "-": stderr; NULL: none (still counted) */
@@ -88,6 +102,7 @@ struct stc_scan_opts {
 
 /** Aggregate statistics (the original's AggregatedScan and more). */
 struct stc_scan_stats {
+    size_t size; /**< set by stc_scan_get_stats: the bytes it filled */
     /* input */
     uint64_t lines, rejected, duplicates, resumed;
     /* domains (this run) */
@@ -119,14 +134,18 @@ struct stc_scan_stats {
 
 struct stc_scan;
 
-STC_EXPORT void stc_scan_opts_init(struct stc_scan_opts *o);
+/** Defaults into o, and o->size = size (pass sizeof *o: use the macro). */
+STC_EXPORT void stc_scan_opts_init_size(struct stc_scan_opts *o, size_t size);
+#define stc_scan_opts_init(o) stc_scan_opts_init_size((o), sizeof *(o))
 
 /**
  * Make a scan: opens/creates the outputs (reading them first for --resume),
  * installs the host cache and the per-IP gate into cfg (stc_config_set_host_check,
  * stc_config_set_connect_gate; any hook set before is replaced) and makes the
- * scan's checker from it. cfg may be freed afterwards.
- * STC_E_INVAL for bad options, STC_E_IO for files, STC_E_NOMEM.
+ * scan's checker from it. cfg and o (and o's strings) may be freed afterwards.
+ * *out is owned by the caller: stc_scan_free.
+ * STC_E_INVAL for bad options (also o->size 0: stc_scan_opts_init was not
+ * called), STC_E_IO for files, STC_E_NOMEM.
  */
 STC_EXPORT stc_rc stc_scan_new(struct stc_config *cfg, const struct stc_scan_opts *o,
                                struct stc_scan **out, struct stc_err *err);
@@ -142,10 +161,14 @@ STC_EXPORT stc_rc stc_scan_run(struct stc_scan *s, int fd, struct stc_err *err);
 /** Ask a running scan to stop (enum stc_scan_stop_level). Async-signal-safe. */
 STC_EXPORT void stc_scan_stop(struct stc_scan *s, int level);
 
-/** Statistics so far (final after stc_scan_run). */
-STC_EXPORT void stc_scan_get_stats(struct stc_scan *s, struct stc_scan_stats *out);
+/** Statistics so far (final after stc_scan_run): at most size bytes of out are
+ * written, out->size says how many (pass sizeof *out: use the macro). */
+STC_EXPORT void stc_scan_get_stats_size(struct stc_scan *s, struct stc_scan_stats *out,
+                                        size_t size);
+#define stc_scan_get_stats(s, out) stc_scan_get_stats_size((s), (out), sizeof *(out))
 
-/** The statistics as a table / as one JSON object. STC_E_IO on a write error. */
+/** The statistics as a table / as one JSON object (members past st->size count as 0).
+ * STC_E_IO on a write error. */
 STC_EXPORT stc_rc stc_scan_stats_print(const struct stc_scan_stats *st, FILE *out,
                                        struct stc_err *err);
 STC_EXPORT stc_rc stc_scan_stats_json(const struct stc_scan_stats *st, FILE *out,

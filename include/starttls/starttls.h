@@ -9,5 +9,6 @@
 #include "report.h"
 #include "result.h"
 #include "scan.h"
+#include "version.h"
 
 #endif

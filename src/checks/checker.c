@@ -51,7 +51,12 @@
 
 const char *stc_version(void)
 {
-    return STC_VERSION;
+    return STC_VERSION_STRING;
+}
+
+unsigned stc_version_number(void)
+{
+    return STC_VERSION_NUMBER;
 }
 
 /* The probes' narrow view of the checker: borrowed strings and handles. */

@@ -248,7 +248,7 @@ static int check_one(const struct stc_checker *ck, const char *domain, const cha
     if (rc != STC_OK)
         code = CLI_EXIT_INTERNAL;
     fflush(stdout);
-    free(json);
+    stc_free(json);
     stc_result_free(res);
     return code;
 }

@@ -26,6 +26,7 @@
 void scan_agg_init(struct scan_agg *a)
 {
     memset(a, 0, sizeof *a);
+    a->st.size = sizeof a->st;
     scan_seen_init(&a->hosts);
 }
 

@@ -54,12 +54,17 @@
 #include "scan_int.h"
 #include "scan_serial.h"
 
-void stc_scan_opts_init(struct stc_scan_opts *o)
+void stc_scan_opts_init_size(struct stc_scan_opts *o, size_t size)
 {
-    memset(o, 0, sizeof *o);
-    o->cache_ttl_s = -1;
-    o->column = -1;
-    o->retry_delay_ms = -1;
+    struct stc_scan_opts d;
+    memset(&d, 0, sizeof d);
+    d.cache_ttl_s = -1;
+    d.column = -1;
+    d.retry_delay_ms = -1;
+    if (o == NULL || size < sizeof d.size)
+        return;
+    d.size = size < sizeof d ? size : sizeof d; /* a caller's older, smaller struct */
+    memcpy(o, &d, d.size);
 }
 
 static stc_rc set_defaults(struct stc_scan_opts *o, struct stc_err *err)
@@ -163,9 +168,14 @@ stc_rc stc_scan_new(struct stc_config *cfg, const struct stc_scan_opts *opts, st
                     struct stc_err *err)
 {
     stc_rc rc = STC_OK;
+    if (opts->size < sizeof opts->size)
+        return err_set(err, STC_E_INVAL, "scan options not initialised (stc_scan_opts_init)");
     struct stc_scan *s = calloc(1, sizeof *s);
     STC_ENSURE(s != NULL, err, STC_E_NOMEM, "out of memory");
-    s->o = *opts;
+    /* Members the caller's struct does not have keep their defaults. */
+    stc_scan_opts_init(&s->o);
+    memcpy(&s->o, opts, opts->size < sizeof s->o ? opts->size : sizeof s->o);
+    s->o.size = sizeof s->o;
     atomic_init(&s->refs, 1);
     pthread_mutex_init(&s->rejects_mu, NULL);
     pthread_mutex_init(&s->fail_mu, NULL);
@@ -225,6 +235,7 @@ void stc_scan_stop(struct stc_scan *s, int level)
 static void progress(struct stc_scan *s, struct stc_scan_progress *p)
 {
     memset(p, 0, sizeof *p);
+    p->size = sizeof *p;
     p->total = s->total;
     p->lines = atomic_load(&s->c.lines);
     p->done = atomic_load(&s->c.done);
@@ -429,8 +440,12 @@ stc_rc stc_scan_run(struct stc_scan *s, int fd, struct stc_err *err)
     return rc;
 }
 
-void stc_scan_get_stats(struct stc_scan *s, struct stc_scan_stats *out)
+void stc_scan_get_stats_size(struct stc_scan *s, struct stc_scan_stats *dst, size_t size)
 {
+    struct stc_scan_stats st;
+    struct stc_scan_stats *out = &st;
+    if (dst == NULL || size < sizeof st.size)
+        return;
     *out = s->agg.st;
     out->lines = atomic_load(&s->c.lines);
     out->rejected = atomic_load(&s->c.rejected);
@@ -444,6 +459,8 @@ void stc_scan_get_stats(struct stc_scan *s, struct stc_scan_stats *out)
     out->connections = s->gate ? scan_gate_connections(s->gate) : 0;
     if (!s->ran || out->elapsed_ms == 0)
         out->elapsed_ms = s->ran ? deadline_now_ms() - s->start_ms : 0;
+    st.size = size < sizeof st ? size : sizeof st;
+    memcpy(dst, &st, st.size);
 }
 
 void stc_scan_free(struct stc_scan *s)

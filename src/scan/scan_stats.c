@@ -15,6 +15,7 @@
  */
 #include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
 
 #include <starttls/scan.h>
 
@@ -34,8 +35,20 @@ static const char *const status_names[7] = {"success",     "warning",     "failu
                                             "error",       "no_starttls", "could_not_connect",
                                             "bad_hostname"};
 
-stc_rc stc_scan_stats_print(const struct stc_scan_stats *st, FILE *out, struct stc_err *err)
+/* The caller's stats (maybe an older, smaller struct) into a full one, zero past its size. */
+static void full_stats(const struct stc_scan_stats *in, struct stc_scan_stats *st)
 {
+    size_t n = in->size < sizeof *st ? in->size : sizeof *st;
+    memset(st, 0, sizeof *st);
+    memcpy(st, in, n);
+    st->size = sizeof *st;
+}
+
+stc_rc stc_scan_stats_print(const struct stc_scan_stats *in, FILE *out, struct stc_err *err)
+{
+    struct stc_scan_stats full;
+    const struct stc_scan_stats *st = &full;
+    full_stats(in, &full);
     double secs = (double)st->elapsed_ms / 1000.0;
     uint64_t d = st->attempted, h = st->unique_hosts;
     fprintf(out, "Scan summary (%.1f s, %.1f domains/s)\n", secs,
@@ -92,8 +105,11 @@ stc_rc stc_scan_stats_print(const struct stc_scan_stats *st, FILE *out, struct s
 
 #define NUM(key, v) fprintf(out, "%s\"%s\":%" PRIu64, first++ ? "," : "", key, (uint64_t)(v))
 
-stc_rc stc_scan_stats_json(const struct stc_scan_stats *st, FILE *out, struct stc_err *err)
+stc_rc stc_scan_stats_json(const struct stc_scan_stats *in, FILE *out, struct stc_err *err)
 {
+    struct stc_scan_stats full;
+    const struct stc_scan_stats *st = &full;
+    full_stats(in, &full);
     int first = 0;
     fputc('{', out);
     NUM("lines", st->lines);
