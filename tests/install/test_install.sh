@@ -22,10 +22,8 @@ SRC=${2:?usage: test_install.sh BUILD_DIR SOURCE_DIR [EXTRA_CFLAGS]}
 EXTRA=${3:-}
 DEST=$(mktemp -d /tmp/stc-install.XXXXXX)
 trap 'rm -rf "$DEST"' EXIT
-failed=0
-ok() { echo "ok   $*"; }
-bad() { echo "FAIL $*"; failed=1; }
-check() { local what=$1; shift; if "$@"; then ok "$what"; else bad "$what"; fi; }
+# shellcheck source=tests/install/checks.sh
+. "$(dirname "$0")/checks.sh"
 
 if ! DESTDIR=$DEST cmake --install "$BUILD" >"$DEST.log" 2>&1; then
     bad "cmake --install"; sed 's/^/  | /' "$DEST.log"; rm -f "$DEST.log"; exit 1
@@ -40,9 +38,7 @@ R=$DEST$PREFIX
 check "bin/starttls-check is executable" test -x "$R/bin/starttls-check"
 # The command finds the libstarttls installed beside it (RPATH $ORIGIN/../LIBDIR).
 check "installed starttls-check runs with the installed libstarttls" \
-    bash -c 'l=$(ldd "$1" | awk "/libstarttls/ {print \$3}") &&
-             test "$(realpath "$l")" = "$(realpath "$2/libstarttls.so.0")" &&
-             "$1" --version >/dev/null' _ \
+    runs_with_lib \
     "$R/bin/starttls-check" "$R/$LIBDIR"
 check "$LIBDIR/libstarttls.so.0 installed" test -e "$R/$LIBDIR/libstarttls.so.0"
 check "$LIBDIR/libstarttls.so (link for -lstarttls)" test -e "$R/$LIBDIR/libstarttls.so"

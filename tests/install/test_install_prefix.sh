@@ -18,10 +18,8 @@ SRC=${2:?usage: test_install_prefix.sh BUILD_DIR SOURCE_DIR [EXTRA_CFLAGS]}
 EXTRA=${3:-}
 DIR=$(mktemp -d /tmp/stc-prefix.XXXXXX)
 trap 'rm -rf "$DIR"' EXIT
-failed=0
-ok() { echo "ok   $*"; }
-bad() { echo "FAIL $*"; failed=1; }
-check() { local what=$1; shift; if "$@"; then ok "$what"; else bad "$what"; fi; }
+# shellcheck source=tests/install/checks.sh
+. "$(dirname "$0")/checks.sh"
 
 if ! cmake --install "$BUILD" --prefix "$DIR" >"$DIR.log" 2>&1; then
     bad "cmake --install --prefix"; sed 's/^/  | /' "$DIR.log"; rm -f "$DIR.log"; exit 1
@@ -73,7 +71,5 @@ else
     sed 's/^/  | /' "$DIR/cc.log"
 fi
 check "DIR/bin/starttls-check runs with DIR's library" \
-    bash -c 'l=$(ldd "$1" | awk "/libstarttls/ {print \$3}") &&
-             test "$(realpath "$l")" = "$(realpath "$2/libstarttls.so.0")" &&
-             "$1" --version >/dev/null' _ "$DIR/bin/starttls-check" "$DIR/$LIBDIR"
+    runs_with_lib "$DIR/bin/starttls-check" "$DIR/$LIBDIR"
 exit $failed
