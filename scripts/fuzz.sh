@@ -78,6 +78,7 @@ dict_for() {
     mtasts_* | tlsrpt) echo fuzz/dict/mtasts.dict ;;
     policy_list) echo fuzz/dict/json.dict ;;
     dns_name | scan_input) echo fuzz/dict/dns_name.dict ;;
+    tls_*) echo fuzz/dict/tls.dict ;;
     esac
 }
 

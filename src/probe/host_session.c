@@ -203,44 +203,45 @@ void host_conn_close(const struct probe_ctx *pc, struct host_conn *c)
     c->fd = -1;
 }
 
+struct hello_ctx {
+    int want_kex;
+    struct tls_server_reply *out;
+    int parse_failed; /* the answer is not TLS (rather than the read failing) */
+};
+
+static stc_rc parse_hello(void *vctx, const uint8_t *p, size_t n, struct stc_err *err)
+{
+    struct hello_ctx *c = vctx;
+    stc_rc rc = tls_server_reply_parse(p, n, c->want_kex, c->out, err);
+    c->parse_failed = rc != STC_OK && rc != STC_E_NOTFOUND;
+    return rc;
+}
+
 stc_rc host_conn_hello(struct host_conn *c, const struct tls_hello_opts *o, int want_kex,
                        struct deadline d, struct tls_server_reply *out, struct stc_err *err)
 {
     stc_rc rc = STC_OK;
     struct buf hello, in;
-    struct deadline rd = deadline_sub(d, STC_T_HELLO_REPLY_MS);
+    struct hello_ctx hc = {want_kex, out, 0};
     buf_init(&hello, 16384);
     buf_init(&in, TLS_REPLY_MAX);
     STC_GUARD(tls_hello_build(o, &hello, err));
     STC_GUARD(io_write(&c->sock.io, hello.data, hello.len, d, err));
-    for (;;) {
-        size_t room = in.max - in.len, got = 0;
-        STC_ENSURE(room > 0, err, STC_E_PEER, "server's first flight over %d bytes", TLS_REPLY_MAX);
-        if (room > 4096)
-            room = 4096;
-        STC_GUARD(buf_reserve(&in, room, err));
-        struct stc_err rerr = {0};
-        rc = io_read(&c->sock.io, in.data + in.len, room, &got, rd, &rerr);
-        if (rc == STC_E_PEER) {
-            rc = err_set(err, STC_E_PEER, "%s",
-                         in.len == 0 ? "connection closed after the ClientHello"
-                                     : "connection closed in the middle of the "
-                                       "server's answer");
-            goto out;
-        }
-        if (rc != STC_OK) {
-            rc = err_set(err, rerr.code, "%s", rerr.msg);
-            goto out;
-        }
-        in.len += got;
-        struct stc_err perr = {0};
-        rc = tls_server_reply_parse(in.data, in.len, want_kex, out, &perr);
-        if (rc == STC_E_NOTFOUND)
-            continue;
-        if (rc != STC_OK)
-            err_set(err, perr.code, "%s", perr.msg);
+    struct stc_err rerr = {0};
+    rc = io_read_parse(&c->sock.io, &in, 4096, deadline_sub(d, STC_T_HELLO_REPLY_MS), parse_hello,
+                       &hc, &rerr);
+    if (rc == STC_OK)
         goto out;
-    }
+    if (hc.parse_failed)
+        rc = err_set(err, rerr.code, "%s", rerr.msg);
+    else if (rc == STC_E_PEER) /* closed or reset by the server */
+        rc = err_set(err, STC_E_PEER, "%s",
+                     in.len == 0 ? "connection closed after the ClientHello"
+                                 : "connection closed in the middle of the server's answer");
+    else if (rc == STC_E_LIMIT)
+        rc = err_set(err, STC_E_PEER, "server's first flight over %d bytes", TLS_REPLY_MAX);
+    else
+        rc = err_set(err, rerr.code, "%s", rerr.msg);
 out:
     buf_free(&hello);
     buf_free(&in);

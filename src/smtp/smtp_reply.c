@@ -118,8 +118,9 @@ stc_rc smtp_reply_parse(struct rd *r, struct smtp_reply *out, struct stc_err *er
         stc_rc lrc = rd_line(r, STC_SMTP_LINE_MAX, &line, &n);
         if (lrc == STC_E_NOTFOUND) {
             /* Judge what is there of the incomplete line before asking for more. */
-            size_t pn = rd_left(r);
-            const uint8_t *part = pn ? r->p + r->pos : r->p;
+            const uint8_t *part;
+            size_t pn;
+            rd_peek(r, SIZE_MAX, &part, &pn);
             STC_GUARD(check_head(part, pn, 0, &code, err));
             STC_ENSURE(r->pos - start + pn <= STC_SMTP_REPLY_BYTES_MAX, err, STC_E_LIMIT,
                        "reply longer than %d bytes", STC_SMTP_REPLY_BYTES_MAX);
@@ -129,8 +130,10 @@ stc_rc smtp_reply_parse(struct rd *r, struct smtp_reply *out, struct stc_err *er
         if (lrc == STC_E_PARSE || lrc == STC_E_LIMIT) {
             /* A line with a NUL or over-long may be plain garbage (binary,
              * another protocol): say that first, quoting its start. */
-            size_t qn = rd_left(r) < SHOW_MAX ? rd_left(r) : SHOW_MAX;
-            STC_GUARD(check_head(r->p + r->pos, qn, 0, &code, err));
+            const uint8_t *head;
+            size_t qn;
+            rd_peek(r, SHOW_MAX, &head, &qn);
+            STC_GUARD(check_head(head, qn, 0, &code, err));
             if (lrc == STC_E_PARSE)
                 rc = err_set(err, STC_E_PEER, "NUL byte in reply");
             else

@@ -62,31 +62,30 @@ void smtp_set_io(struct smtp_session *s, struct io *io)
     s->io = io;
 }
 
+struct reply_ctx {
+    struct smtp_reply *out;
+    size_t used;
+};
+
+static stc_rc parse_reply(void *vctx, const uint8_t *p, size_t n, struct stc_err *err)
+{
+    struct reply_ctx *c = vctx;
+    struct rd r;
+    rd_init(&r, p, n);
+    stc_rc rc = smtp_reply_parse(&r, c->out, err);
+    c->used = r.pos;
+    return rc;
+}
+
 stc_rc smtp_read_reply(struct smtp_session *s, struct deadline d, struct smtp_reply *out,
                        struct stc_err *err)
 {
-    stc_rc rc = STC_OK;
-    for (;;) {
-        struct rd r;
-        rd_init(&r, s->in.data, s->in.len);
-        rc = smtp_reply_parse(&r, out, err);
-        if (rc == STC_OK) {
-            buf_consume(&s->in, r.pos);
-            goto out;
-        }
-        if (rc != STC_E_NOTFOUND)
-            goto out;
-        size_t room = s->in.max - s->in.len;
-        if (room > READ_CHUNK)
-            room = READ_CHUNK;
-        /* The parser caps a pending reply below IN_MAX, so this cannot trigger. */
-        STC_ENSURE(room > 0, err, STC_E_LIMIT, "reply longer than %zu bytes", s->in.max);
-        STC_GUARD(buf_reserve(&s->in, room, err));
-        size_t got = 0;
-        STC_GUARD(io_read(s->io, s->in.data + s->in.len, room, &got, d, err));
-        s->in.len += got;
-    }
-out:
+    struct reply_ctx c = {out, 0};
+    /* The parser caps a pending reply below the buffer's max, so a full buffer
+     * (STC_E_LIMIT from the loop) cannot come before the parser's own limit. */
+    stc_rc rc = io_read_parse(s->io, &s->in, READ_CHUNK, d, parse_reply, &c, err);
+    if (rc == STC_OK)
+        buf_consume(&s->in, c.used);
     return rc;
 }
 

@@ -107,6 +107,13 @@ size_t rd_left(const struct rd *r)
     return r->len - r->pos;
 }
 
+void rd_peek(const struct rd *r, size_t max, const uint8_t **out, size_t *n)
+{
+    size_t left = rd_left(r);
+    *n = left < max ? left : max;
+    *out = left > 0 ? r->p + r->pos : r->p;
+}
+
 stc_rc rd_bytes(struct rd *r, size_t n, const uint8_t **out)
 {
     if (rd_left(r) < n)

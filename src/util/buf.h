@@ -43,6 +43,9 @@ size_t rd_left(const struct rd *r);
 stc_rc rd_u8(struct rd *r, uint8_t *out);
 stc_rc rd_u16(struct rd *r, uint16_t *out);
 stc_rc rd_u24(struct rd *r, uint32_t *out);
+/** Point *out at the unread bytes, at most max of them (*n says how many), without
+ * consuming them. *out is valid (never past the data) even when *n is 0. */
+void rd_peek(const struct rd *r, size_t max, const uint8_t **out, size_t *n);
 /** Point *out at the next n bytes and skip them. */
 stc_rc rd_bytes(struct rd *r, size_t n, const uint8_t **out);
 /**

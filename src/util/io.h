@@ -41,6 +41,17 @@ static inline stc_rc io_write(struct io *io, const uint8_t *p, size_t n, struct 
     return io->ops->write(io, p, n, d, err);
 }
 
+struct buf;
+/** A parser for io_read_parse: STC_OK done, STC_E_NOTFOUND needs more bytes, else an error. */
+typedef stc_rc (*io_parse_fn)(void *ctx, const uint8_t *p, size_t n, struct stc_err *err);
+/**
+ * The one read loop (io_read.c): offer parse everything in `in`, read at most
+ * chunk more bytes (never past in->max) while it answers STC_E_NOTFOUND.
+ * Returns the parser's answer, STC_E_LIMIT for a full buffer, or io_read's error.
+ */
+stc_rc io_read_parse(struct io *io, struct buf *in, size_t chunk, struct deadline d,
+                     io_parse_fn parse, void *ctx, struct stc_err *err);
+
 /** A struct io over a connected non-blocking socket; ctx holds the fd. */
 struct io_sock {
     struct io io;
