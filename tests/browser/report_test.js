@@ -301,11 +301,14 @@ async function caseWorld(a, browser) {
     if (a.shots && input === s.db) {
       await page.evaluate(() => window.scrollTo(0, 0));
       await page.screenshot({ path: path.join(a.shots, "scan-report.png"), fullPage: false });
-      await page.evaluate(() => { location.hash = "#d/expired.test"; });
-      await page.waitForFunction(() => !document.getElementById("detail").hidden);
-      const el = await page.$("#domains");
       await page.select("#fstatus", "2");
-      await el.screenshot({ path: path.join(a.shots, "scan-report-table.png") });
+      await (await page.$("#domains")).screenshot({ path: path.join(a.shots,
+        "scan-report-table.png") });
+      await page.evaluate(() => { location.hash = "#d/multi.test"; });
+      await page.waitForFunction(() => !document.getElementById("detail").hidden);
+      await (await page.$("#detail")).screenshot({ path: path.join(a.shots,
+        "scan-report-detail.png") });
+      await page.select("#fstatus", "");
     }
     clean(problems, input);
     await page.close();
