@@ -2,6 +2,8 @@
  * NAME
  *     check_certificate - does the certificate chain to a trusted root and
  *     name the MX host?
+ * SYNOPSIS
+ *     check_certificate(&host_obs, host_node);   (adds "certificate")
  * DESCRIPTION
  *     Every problem is reported, not only the first OpenSSL met: an
  *     untrusted chain (self-signed, unknown issuer, missing intermediate),
@@ -17,6 +19,14 @@
  *     only in the subject CN, with no subjectAltName dNSName, is a warning
  *     (fact "name_in_san": false): RFC 8461 4.2 (MTA-STS) requires the SAN,
  *     RFC 9525 dropped the CN fallback, and modern senders reject it.
+ * LIMITS
+ *     WARN_DAYS (14) days before expiry is the warning threshold.
+ *     A pure judge: it reads the observation (src/probe/host_obs.h) and
+ *     does no I/O.
+ * DIAGNOSTICS
+ *     None returned: a judge cannot fail. What the server did wrong is the
+ *     node's status and messages; an allocation failure marks the tree
+ *     (result_oom), which the checker turns into STC_E_NOMEM.
  */
 #include <stdio.h>
 #include <string.h>

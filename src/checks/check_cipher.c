@@ -1,6 +1,8 @@
 /*
  * NAME
  *     check_cipher - is the negotiated suite sound, and are broken ones refused?
+ * SYNOPSIS
+ *     check_cipher(&host_obs, host_node);   (adds "cipher")
  * DESCRIPTION
  *     Failure when the host accepts a suite with broken encryption (NULL,
  *     EXPORT, RC4, single DES) when a client offers only those, or when the
@@ -9,6 +11,16 @@
  *     validating sender never picks them. A weak-suite probe that got no
  *     TLS answer (421, timeout, reset, refused connect) is "not tested"
  *     ("weak_tested": false, an error with the reason), never a pass.
+ * LIMITS
+ *     One weak-suite probe connection (host_observe) decides what is
+ *     "accepted"; when the server picks an anonymous suite from the mixed
+ *     offer, broken suites were not tested on their own (--deep does).
+ *     A pure judge: it reads the observation (src/probe/host_obs.h) and
+ *     does no I/O.
+ * DIAGNOSTICS
+ *     None returned: a judge cannot fail. What the server did wrong is the
+ *     node's status and messages; an allocation failure marks the tree
+ *     (result_oom), which the checker turns into STC_E_NOMEM.
  */
 #include "checks.h"
 #include "../probe/host_obs.h"

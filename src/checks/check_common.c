@@ -13,6 +13,13 @@
  *     refused connect) leaves its part of the version or cipher check "not
  *     tested": an error with the reason, never a pass; fact "throttled"
  *     when the reason was a 421, so that bulk scans retry the host.
+ * LIMITS
+ *     The DNSSEC reason is quoted as the resolver gave it (censored by the
+ *     result tree).
+ * DIAGNOSTICS
+ *     None returned: a judge cannot fail. What the server did wrong is the
+ *     node's status and messages; an allocation failure marks the tree
+ *     (result_oom), which the checker turns into STC_E_NOMEM.
  */
 #include "checks.h"
 #include "../probe/host_obs.h"

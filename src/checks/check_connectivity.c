@@ -1,6 +1,8 @@
 /*
  * NAME
  *     check_connectivity - can a sender reach the host and get an SMTP greeting?
+ * SYNOPSIS
+ *     check_connectivity(&host_obs, host_node);   (adds "connectivity")
  * DESCRIPTION
  *     Success needs an address, a TCP connection and a 220 greeting. A 421
  *     greeting is throttling, reported as such: it says nothing about
@@ -10,6 +12,14 @@
  *     address filter refused (public addresses only: loopback, private,
  *     ...) is "not tested", an error without a fix (fact address_refused);
  *     a domain with only such hosts is an error, not could_not_connect.
+ * LIMITS
+ *     The banner shown is the first STC_SMTP_BANNER_SHOW_MAX bytes, censored.
+ *     A pure judge: it reads the observation (src/probe/host_obs.h) and
+ *     does no I/O.
+ * DIAGNOSTICS
+ *     None returned: a judge cannot fail. What the server did wrong is the
+ *     node's status and messages; an allocation failure marks the tree
+ *     (result_oom), which the checker turns into STC_E_NOMEM.
  */
 #include <string.h>
 

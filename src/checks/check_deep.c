@@ -40,6 +40,10 @@
  *     Every finding below "sufficient" carries a Postfix/Exim fix.
  * DIAGNOSTICS
  *     None: a server that defeats a probe is a note, not an error.
+ * LIMITS
+ *     Facts list every accepted suite and group (at most DEEP_SUITES_MAX
+ *     per version and DEEP_GROUPS_MAX, as observed); a pure judge of
+ *     host_obs.deep, no I/O.
  */
 #include <stdio.h>
 #include <string.h>

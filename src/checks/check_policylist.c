@@ -19,6 +19,9 @@
  *     Facts: listed (bool), mode, mxs (list), alias (when via policy-alias).
  * DIAGNOSTICS
  *     None returned.
+ * LIMITS
+ *     A pure judge of the loaded list (policy_list_get) and of the host
+ *     nodes already in root; no I/O.
  */
 #include <string.h>
 

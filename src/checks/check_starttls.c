@@ -1,12 +1,22 @@
 /*
  * NAME
  *     check_starttls - does the host offer STARTTLS and complete a handshake?
+ * SYNOPSIS
+ *     check_starttls(&host_obs, host_node);   (adds "starttls")
  * DESCRIPTION
  *     Failure (TLS-RPT starttls-not-supported) when STARTTLS is not
  *     advertised or is refused; failure (validation-failure) when the TLS
  *     handshake fails. Plaintext sent after the 220 to STARTTLS is discarded
  *     by the client (CVE-2011-0411) and reported as a warning; so is an EHLO
  *     over TLS that fails (RFC 3207 requires the client to send it again).
+ * LIMITS
+ *     Injected plaintext is counted up to SMTP_STARTTLS_DRAIN_MAX bytes.
+ *     A pure judge: it reads the observation (src/probe/host_obs.h) and
+ *     does no I/O.
+ * DIAGNOSTICS
+ *     None returned: a judge cannot fail. What the server did wrong is the
+ *     node's status and messages; an allocation failure marks the tree
+ *     (result_oom), which the checker turns into STC_E_NOMEM.
  */
 #include "checks.h"
 #include "../probe/host_obs.h"

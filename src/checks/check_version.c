@@ -1,6 +1,8 @@
 /*
  * NAME
  *     check_version - which TLS versions does the host negotiate and accept?
+ * SYNOPSIS
+ *     check_version(&host_obs, host_node);   (adds "version")
  * DESCRIPTION
  *     Warning when the negotiated version is below TLS 1.2, and when a
  *     second connection offering at most TLS 1.1 still succeeds: RFC 8996
@@ -10,6 +12,15 @@
  *     "legacy_refused" only when the server refused in TLS terms; a probe
  *     that got no TLS answer (421, timeout, reset, refused connect) is "not
  *     tested" (an error with the reason, "legacy_tested": false).
+ * LIMITS
+ *     One legacy probe connection (at most TLS 1.1) per host; --deep
+ *     tests every version on its own.
+ *     A pure judge: it reads the observation (src/probe/host_obs.h) and
+ *     does no I/O.
+ * DIAGNOSTICS
+ *     None returned: a judge cannot fail. What the server did wrong is the
+ *     node's status and messages; an allocation failure marks the tree
+ *     (result_oom), which the checker turns into STC_E_NOMEM.
  */
 #include <string.h>
 

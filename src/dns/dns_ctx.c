@@ -7,11 +7,14 @@
  *     stc_rc dns_ctx_new(const struct dns_config *cfg, struct dns_ctx **out, struct stc_err *err);
  *     void dns_ctx_free(struct dns_ctx *ctx);
  *     #include "dns/dns_int.h"
- *     stc_rc dns_ctx_resolve(struct dns_ctx *ctx, struct dns_ask *asks, size_t n, struct deadline
- * d); DESCRIPTION libunbound runs in thread mode (ub_ctx_async(ctx, 1)): its resolver runs in one
- * background thread of our process, sharing one cache. Fork mode is not used: forking a process
- * with hundreds of worker threads (and sanitizers) copies locks held by other threads, and would
- * double the memory of a bulk scan.
+ *     stc_rc dns_ctx_resolve(struct dns_ctx *ctx, struct dns_ask *asks, size_t n,
+ *                            struct deadline d);
+ * DESCRIPTION
+ *     libunbound runs in thread mode (ub_ctx_async(ctx, 1)): its resolver
+ *     runs in one background thread of our process, sharing one cache. Fork
+ *     mode is not used: forking a process with hundreds of worker threads
+ *     (and sanitizers) copies locks held by other threads, and would double
+ *     the memory of a bulk scan.
  *
  *     Answers come back through a pipe (ub_fd) and ub_process() runs the
  *     callbacks in whichever thread calls it. So that no caller ever runs a

@@ -3,8 +3,9 @@
  *     dns_parse - MX, A/AAAA, TXT and TLSA rdata to plain structs
  * SYNOPSIS
  *     #include "dns/dns_parse.h"
- *     stc_rc dns_parse_mx_rdata(const uint8_t *p, size_t n, struct dns_mx *out, struct stc_err
- * *err); stc_rc dns_parse_mx_set(char *const *data, const int *len, struct dns_mx_set *out, ...);
+ *     stc_rc dns_parse_mx_rdata(const uint8_t *p, size_t n, struct dns_mx *out,
+ *                               struct stc_err *err);
+ *     stc_rc dns_parse_mx_set(char *const *data, const int *len, struct dns_mx_set *out, ...);
  * DESCRIPTION
  *     Pure functions over bytes: no resolver, no globals. Everything is read
  *     through struct rd, which never reads past the rdata length. Names come
