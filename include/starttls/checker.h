@@ -63,6 +63,12 @@ typedef stc_rc (*stc_host_check_fn)(void *ctx, const struct stc_checker *checker
  */
 typedef stc_rc (*stc_gate_acquire_fn)(void *ctx, const char *addr, long timeout_ms);
 typedef void (*stc_gate_release_fn)(void *ctx, const char *addr);
+/**
+ * Address policy (bulk scans' opt-out list): asked before anything is sent to
+ * addr that does not pass the connection gate (the MTA-STS policy fetch);
+ * returns 0 to refuse it.
+ */
+typedef int (*stc_addr_allowed_fn)(void *ctx, const char *addr);
 
 STC_EXPORT stc_rc stc_config_new(struct stc_config **out, struct stc_err *err);
 STC_EXPORT void stc_config_free(struct stc_config *cfg);
@@ -117,6 +123,9 @@ STC_EXPORT stc_rc stc_config_set_policy_list(struct stc_config *cfg, const char 
 STC_EXPORT stc_rc stc_config_set_host_check(struct stc_config *cfg, stc_host_check_fn fn, void *ctx,
                                             struct stc_err *err);
 
+/** Install an address policy (see stc_addr_allowed_fn); NULL removes it. */
+STC_EXPORT stc_rc stc_config_set_addr_allowed(struct stc_config *cfg, stc_addr_allowed_fn fn,
+                                              void *ctx, struct stc_err *err);
 /** Install a connection gate (see stc_gate_acquire_fn); NULLs remove it. */
 STC_EXPORT stc_rc stc_config_set_connect_gate(struct stc_config *cfg, stc_gate_acquire_fn acquire,
                                               stc_gate_release_fn release, void *ctx,

@@ -316,8 +316,9 @@ static void domain_checks(const struct stc_checker *ck, const char *domain, stru
 {
     struct deadline d = deadline_sub(dd, ck->cfg.timeout_ms);
     if (ck->cfg.checks & STC_CHECK_MTASTS) {
-        struct mtasts_obs_req q = {ck->dns, ck->cfg.https_port, ck->cfg.ca_file, ck->cfg.ca_path,
-                                  ck->cfg.public_only};
+        struct mtasts_obs_req q = {ck->dns,           ck->cfg.https_port,     ck->cfg.ca_file,
+                                   ck->cfg.ca_path,   ck->cfg.public_only,    ck->cfg.addr_allowed,
+                                   ck->cfg.addr_allowed_ctx};
         struct mtasts_obs o;
         mtasts_observe(&q, domain, d, &o);
         check_mtasts(&o, domain, root);

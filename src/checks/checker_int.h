@@ -30,6 +30,8 @@ struct stc_config {
     stc_gate_acquire_fn gate_acquire;
     stc_gate_release_fn gate_release;
     void *gate_ctx;
+    stc_addr_allowed_fn addr_allowed;
+    void *addr_allowed_ctx;
 };
 
 struct stc_checker {

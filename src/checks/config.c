@@ -211,6 +211,15 @@ stc_rc stc_config_set_host_check(struct stc_config *cfg, stc_host_check_fn fn, v
     return STC_OK;
 }
 
+stc_rc stc_config_set_addr_allowed(struct stc_config *cfg, stc_addr_allowed_fn fn, void *ctx,
+                                   struct stc_err *err)
+{
+    (void)err;
+    cfg->addr_allowed = fn;
+    cfg->addr_allowed_ctx = fn ? ctx : NULL;
+    return STC_OK;
+}
+
 stc_rc stc_config_set_connect_gate(struct stc_config *cfg, stc_gate_acquire_fn acquire,
                                    stc_gate_release_fn release, void *ctx, struct stc_err *err)
 {

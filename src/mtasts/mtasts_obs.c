@@ -12,7 +12,8 @@
  *     host is looked up even without a TXT record: a policy published
  *     without its record is a finding. With q->public_only the policy
  *     host's addresses pass the address filter first; when it refuses
- *     them all, fetch_rc is STC_E_BLOCKED and nothing is sent. Everything seen stays in the
+ *     them all, fetch_rc is STC_E_BLOCKED and nothing is sent; so too with
+ *     q->addr_allowed (a scan's opt-out list) refusing them. Everything seen stays in the
  *     observation, raw; nothing is judged here (src/checks/check_mtasts.c).
  *     tlsrpt_observe: the TXT RRset at _smtp._tls.DOMAIN.
  * LIMITS
@@ -57,6 +58,13 @@ static void fetch(const struct mtasts_obs_req *q, const char *domain, struct dea
         if (addr_filter_check(!q->public_only, o->addrs.addr[i], &e) != STC_OK) {
             if (!err_isset(&o->fetch_err))
                 err_set(&o->fetch_err, e.code, "%s: %s", o->host, e.msg);
+            continue;
+        }
+        if (q->addr_allowed != NULL && !q->addr_allowed(q->addr_allowed_ctx, o->addrs.addr[i])) {
+            if (!err_isset(&o->fetch_err))
+                err_set(&o->fetch_err, STC_E_BLOCKED,
+                        "%s: %s not contacted, the address is excluded (opt-out)", o->host,
+                        o->addrs.addr[i]);
             continue;
         }
         addrs[n++] = o->addrs.addr[i];

@@ -46,6 +46,8 @@ struct mtasts_obs_req {
     const char *ca_file;
     const char *ca_path;
     int public_only; /* fetch only from public addresses (util/addr_filter.h) */
+    int (*addr_allowed)(void *ctx, const char *addr); /* NULL, or 0 refuses (opt-out list) */
+    void *addr_allowed_ctx;
 };
 
 /** Look up _mta-sts.DOMAIN, mta-sts.DOMAIN and fetch the policy, within d.

@@ -206,6 +206,8 @@ stc_rc stc_scan_new(struct stc_config *cfg, const struct stc_scan_opts *opts, st
     if (s->o.cache_ttl_s > 0)
         STC_GUARD(scan_cache_new(s->o.cache_max, (int64_t)s->o.cache_ttl_s * 1000, &s->cache, err));
     STC_GUARD(stc_config_set_connect_gate(cfg, scan_gate_acquire, scan_gate_release, s->gate, err));
+    STC_GUARD(stc_config_set_addr_allowed(cfg, s->exclude ? scan_exclude_allows : NULL, s->exclude,
+                                          err));
     STC_GUARD(stc_config_set_host_check(cfg, scan_worker_host_check, s, err));
     STC_GUARD(stc_checker_new(cfg, &s->ck, err));
     STC_GUARD(scan_ckey(&s->ck->cfg, s->ckey, sizeof s->ckey, err));

@@ -15,8 +15,9 @@
  *
  *     The scan asks before any packet: an excluded input domain is not
  *     looked up at all (its record says "excluded"), an excluded MX host
- *     name is not resolved, and the connection gate refuses an excluded
- *     address before connect().
+ *     name is not resolved, the connection gate refuses an excluded
+ *     address before connect(), and the MTA-STS policy fetch skips it
+ *     (scan_exclude_allows, the checker's address policy).
  * LIMITS
  *     Lines up to 1023 bytes; up to 1,000,000 entries.
  * DIAGNOSTICS
@@ -201,4 +202,9 @@ int scan_exclude_addr(const struct scan_exclude *x, const char *addr)
         if (in_range(&x->ranges[i], family, a))
             return 1;
     return 0;
+}
+
+int scan_exclude_allows(void *ctx, const char *addr)
+{
+    return !scan_exclude_addr(ctx, addr);
 }

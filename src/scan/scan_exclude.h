@@ -14,5 +14,7 @@ void scan_exclude_free(struct scan_exclude *x);
 int scan_exclude_name(const struct scan_exclude *x, const char *name);
 /** 1 when the address (IPv4 or IPv6 text) is listed or in a listed range. x may be NULL. */
 int scan_exclude_addr(const struct scan_exclude *x, const char *addr);
+/** stc_addr_allowed_fn over a list (ctx: const struct scan_exclude *): 0 when excluded. */
+int scan_exclude_allows(void *ctx, const char *addr);
 
 #endif

@@ -50,7 +50,8 @@ DESCRIPTION
                    probes "not tested") kept over a retry throttled at once
       exclude      --exclude with a domain, an MX host name, an address and a
                    CIDR range: no connect() to them (strace), one record per
-                   excluded input domain, the hosts reported as excluded
+                   excluded input domain, the hosts reported as excluded; the
+                   MTA-STS policy host's address excluded: no HTTPS connect
       rate         --rate 10: at most 11 connect() calls in any second (strace)
       domain-timeout  slowmx.test (three silent MX hosts) with --timeout 2
                    --domain-timeout 3: one host checked, two "not tested",
@@ -739,9 +740,25 @@ def t_exclude(env, tmp):
     check(a["excluded"] == 1, "excluded count %r" % a.get("excluded"))
     check(a["attempted"] + a["excluded"] + a["rejected"] + a["duplicates"] == a["lines"] == 5,
           "counts do not add up: %r" % a)
+    # The MTA-STS policy host's address excluded: no HTTPS packet either.
+    https = env.wenv["WORLD_HTTPS"]
+    with open(exc, "w") as f:
+        f.write("%s/32\n" % https)
+    write_list(inp, ["sts-enforce.test"])
+    p = subprocess.run(["strace", "-f", "-qq", "-ttt", "-e", "trace=connect", "-o", trace] +
+                       env.base() + ["--exclude", exc, "--output", out, inp],
+                       capture_output=True, text=True, timeout=120,
+                       env=dict(os.environ, ASAN_OPTIONS="detect_leaks=0"))
+    no_sanitizer(p.stderr)
+    check(p.returncode == 0, "exit %d: %s" % (p.returncode, p.stderr[-2000:]))
+    with open(trace) as f:
+        hits = [ln for ln in f if 'inet_addr("%s")' % https in ln]
+    check(not hits, "connected to the excluded policy host:\n" + "".join(hits[:3]))
+    sts = json.dumps(load_jsonl(out)["sts-enforce.test"].get("mta_sts"))
+    check("exclu" in sts, "the MTA-STS result does not say the policy host is excluded: " + sts[:600])
     # A bad exclusion line is a usage error, before anything is checked.
-    with open(exc, "a") as f:
-        f.write("999.1.2.3/40\n")
+    with open(exc, "w") as f:
+        f.write("# comment\n" * 6 + "999.1.2.3/40\n")
     p = run_scan(env, ["--exclude", exc, "--output", out, inp])
     check(p.returncode == 64 and "line 7" in p.stderr, "bad --exclude line: exit %d %s"
           % (p.returncode, p.stderr[-500:]))
