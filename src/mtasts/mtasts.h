@@ -96,6 +96,9 @@ struct mtasts_txt {
 
 /** Does the record claim to be MTA-STS: "v=STSv1" followed by ";", WSP or the end? */
 int mtasts_txt_is_sts(const char *rec, size_t n);
+/** Does rec[0..n) start with the version field `version` ("v=STSv1", "v=TLSRPTv1"),
+ * followed by its end, ";" or white space (RFC 8461 3.1, RFC 8460 3)? */
+int mtasts_record_is(const char *rec, size_t n, const char *version);
 /**
  * Parse one _mta-sts TXT record (strings already joined).
  * STC_E_PARSE when senders would reject it (err says why; out->fx has every finding).

@@ -141,13 +141,17 @@ void mtasts_kv_split(const char *rec, size_t n, struct mtasts_kv *kv, size_t max
     }
 }
 
-int mtasts_txt_is_sts(const char *rec, size_t n)
+int mtasts_record_is(const char *rec, size_t n, const char *version)
 {
-    static const char v[] = "v=STSv1";
-    size_t vl = sizeof v - 1;
-    if (n < vl || memcmp(rec, v, vl) != 0)
+    size_t vl = strlen(version);
+    if (n < vl || memcmp(rec, version, vl) != 0)
         return 0;
     return n == vl || rec[vl] == ';' || mtasts_is_wsp(rec[vl]);
+}
+
+int mtasts_txt_is_sts(const char *rec, size_t n)
+{
+    return mtasts_record_is(rec, n, "v=STSv1");
 }
 
 static int key_is(const struct mtasts_kv *kv, const char *lit)

@@ -53,11 +53,7 @@ static int shown(size_t n)
 
 int tlsrpt_is_record(const char *rec, size_t n)
 {
-    static const char v[] = "v=TLSRPTv1";
-    size_t vl = sizeof v - 1;
-    if (n < vl || memcmp(rec, v, vl) != 0)
-        return 0;
-    return n == vl || rec[vl] == ';' || mtasts_is_wsp(rec[vl]);
+    return mtasts_record_is(rec, n, "v=TLSRPTv1");
 }
 
 /* RFC 3986 characters (unreserved, reserved, "%" HEXDIG HEXDIG), minus "!" and ",". */
