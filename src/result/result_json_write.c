@@ -87,7 +87,7 @@ static stc_rc put(struct buf *b, const char *s, size_t n, struct stc_err *err)
 
 static stc_rc put_u(struct buf *b, unsigned u, struct stc_err *err)
 {
-    char tmp[8];
+    char tmp[16]; /* "\\uXXXX"; room for gcc -O2's format-truncation check */
     snprintf(tmp, sizeof tmp, "\\u%04x", u & 0xffff);
     return put(b, tmp, 6, err);
 }
