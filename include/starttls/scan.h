@@ -37,6 +37,7 @@ extern "C" {
 #define STC_SCAN_DEFAULT_CACHE_MAX 65536
 #define STC_SCAN_DEFAULT_RETRY_DELAY_MS 2000
 #define STC_SCAN_MAX_THREADS 4096
+#define STC_SCAN_DEFAULT_LEASE_S 60
 
 /** How hard to stop (stc_scan_stop, or the tick callback's return value). */
 enum stc_scan_stop_level {
@@ -89,7 +90,13 @@ struct stc_scan_opts {
     long retry_delay_ms;   /**< back-off before retrying a host that answered 421; <0: default */
     /* The strings are borrowed: stc_scan_new copies them. */
     const char *output;    /**< JSON Lines file; "-": stdout; NULL: none */
-    const char *db;        /**< SQLite file; NULL: none */
+    const char *db;        /**< SQLite file, or PostgreSQL "postgresql://..."; NULL: none */
+    const char *name;      /**< PostgreSQL: the scan's name (many scans share a database);
+                                NULL: "default" */
+    long lease_s;          /**< worker: seconds a claimed job is held without a heartbeat;
+                                0: STC_SCAN_DEFAULT_LEASE_S */
+    unsigned batch;        /**< worker: jobs claimed at once; 0: about 2 x threads */
+    const char *worker_id; /**< worker: its name in the jobs table; NULL: host:pid */
     const char *rejects;   /**< reject log file; "-": stderr; NULL: none (still counted) */
     int resume;            /**< skip domains already in db/output; else outputs start empty */
     int fresh;             /**< ignore the host results stored in db (still store new ones) */
@@ -175,6 +182,67 @@ STC_EXPORT stc_rc stc_scan_stats_json(const struct stc_scan_stats *st, FILE *out
                                       struct stc_err *err);
 
 STC_EXPORT void stc_scan_free(struct stc_scan *s);
+
+/* ---- Many machines, one PostgreSQL database (docs/distributed.md) ---- */
+
+/** What stc_scan_enqueue did with the list. */
+struct stc_scan_enqueued {
+    uint64_t lines;      /**< data lines read */
+    uint64_t added;      /**< jobs added (a domain queued before is not queued again) */
+    uint64_t rejected;   /**< bad lines, recorded in the rejects table */
+    uint64_t duplicates; /**< repeated domains in the list, recorded as rejects */
+};
+
+/**
+ * Load the list on fd into the jobs table of scan `name` of PostgreSQL
+ * database db (COPY). Without resume the scan starts empty (its results,
+ * jobs and rejects are deleted); with it, domains are added to it.
+ * STC_E_INVAL (not PostgreSQL, bad name), STC_E_IO, STC_E_NOMEM.
+ */
+STC_EXPORT stc_rc stc_scan_enqueue(const char *db, const char *name, int fd, int column,
+                                   int resume, struct stc_scan_enqueued *out,
+                                   struct stc_err *err);
+
+/**
+ * Run a scan made by stc_scan_new (opts.db PostgreSQL, opts.name the scan)
+ * as a worker: claim jobs in batches (FOR UPDATE SKIP LOCKED) under a lease
+ * renewed by a heartbeat, check them, write each domain and mark its job
+ * done in one transaction. Returns when no job is left (the leases of
+ * other workers' jobs are waited out: a dead worker's jobs are done here),
+ * or STC_E_INTERRUPTED when stopped (held jobs are given back).
+ */
+STC_EXPORT stc_rc stc_scan_work(struct stc_scan *s, struct stc_err *err);
+
+/** The oldest scan in db with jobs left (for a worker without --name). STC_E_NOTFOUND. */
+STC_EXPORT stc_rc stc_scan_pick(const char *db, char *name, size_t n, struct stc_err *err);
+
+/** Progress of a distributed scan across all workers. */
+struct stc_scan_status {
+    uint64_t jobs;      /**< jobs enqueued */
+    uint64_t queued;    /**< waiting */
+    uint64_t in_flight; /**< claimed under a live lease */
+    uint64_t expired;   /**< claimed, lease ran out (back to the queue at the next claim) */
+    uint64_t done;      /**< jobs done */
+    uint64_t failed;    /**< claimed STC_SCAN_MAX_ATTEMPTS times without a result */
+    uint64_t rejected;  /**< bad or duplicate input lines */
+    uint64_t recorded;  /**< domains with results (also from a direct scan) */
+    uint64_t errors;    /**< recorded with status error or could-not-connect */
+    unsigned workers;   /**< distinct workers holding live leases */
+    double rate;        /**< domains per second over the last minute */
+    int64_t eta_s;      /**< seconds to finish at that rate; -1: unknown */
+    int64_t elapsed_s;  /**< since the scan was created */
+};
+#define STC_SCAN_MAX_ATTEMPTS 5
+
+/** Progress of scan `name` in db. STC_E_NOTFOUND (no such scan), STC_E_IO. */
+STC_EXPORT stc_rc stc_scan_status_get(const char *db, const char *name,
+                                      struct stc_scan_status *out, struct stc_err *err);
+/** Aggregate statistics of scan `name` computed in SQL over its recorded domains. */
+STC_EXPORT stc_rc stc_scan_db_stats(const char *db, const char *name, struct stc_scan_stats *out,
+                                    struct stc_err *err);
+/** Write every recorded domain of scan `name` as JSON Lines (input order). */
+STC_EXPORT stc_rc stc_scan_export(const char *db, const char *name, FILE *out,
+                                  struct stc_err *err);
 
 #ifdef __cplusplus
 }

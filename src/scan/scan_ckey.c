@@ -10,7 +10,7 @@
  *     directory, the host time limit and the program version. This module
  *     writes them as one string, "v=...;checks=...;port=...;...", with each
  *     file named by path, size and modification time (a replaced CA bundle
- *     changes the key). The persistent host cache (scan_db host_cache.config)
+ *     changes the key). The persistent host cache (store host_cache.config)
  *     stores results under this exact string, so a run with other options
  *     never reads them.
  * LIMITS

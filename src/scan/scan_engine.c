@@ -116,6 +116,26 @@ static stc_rc preload_host(void *vctx, const char *host, const void *blob, size_
                : STC_OK;
 }
 
+struct done_ctx {
+    struct scan_seen *done;
+    const struct scan_seen *filter; /* the JSON file's domains, or NULL */
+    uint64_t n;
+};
+
+/* A domain in the database is done, unless the JSON file lacks it (then its rows go). */
+static stc_rc load_done(void *vctx, const char *domain, int *keep, struct stc_err *err)
+{
+    struct done_ctx *dc = vctx;
+    int fresh = 0;
+    if (dc->filter != NULL && !scan_seen_has(dc->filter, domain)) {
+        *keep = 0;
+        return STC_OK;
+    }
+    stc_rc rc = scan_seen_add(dc->done, domain, &fresh, err);
+    dc->n += (uint64_t)fresh;
+    return rc;
+}
+
 /* Outputs, in the order that makes --resume consistent. */
 static stc_rc open_outputs(struct stc_scan *s, struct stc_err *err)
 {
@@ -128,15 +148,18 @@ static stc_rc open_outputs(struct stc_scan *s, struct stc_err *err)
     if (s->o.resume && jfile)
         STC_GUARD(scan_jsonl_load(s->output, &jset, &jn, err));
     if (s->db_path != NULL) {
-        STC_GUARD(scan_db_open(s->db_path, s->o.resume, &s->stop, &s->db, err));
-        if (s->o.resume)
-            STC_GUARD(
-                scan_db_load_done(s->db, &s->resume, jfile ? &jset : NULL, &dn, &deleted, err));
+        struct store_opts so = {.resume = s->o.resume, .stop = &s->stop, .name = s->o.name};
+        STC_GUARD(store_open(s->db_path, &so, &s->db, err));
+        if (s->o.resume) {
+            struct done_ctx dc = {&s->resume, jfile ? &jset : NULL, 0};
+            STC_GUARD(store_load_done(s->db, load_done, &dc, &deleted, err));
+            dn = dc.n;
+        }
         if (s->o.resume && jfile && jn > dn)
             STC_GUARD(scan_jsonl_filter(s->output, &s->resume, &dropped, err));
         if (s->cache != NULL && !s->o.fresh) {
             struct preload_ctx p = {s, scan_unix_now()};
-            STC_GUARD(scan_db_load_hosts(s->db, s->ckey, p.now - s->o.cache_ttl_s, preload_host,
+            STC_GUARD(store_load_hosts(s->db, s->ckey, p.now - s->o.cache_ttl_s, preload_host,
                                          &p, err));
         }
     } else if (s->o.resume) {
@@ -352,7 +375,7 @@ static stc_rc close_outputs(struct stc_scan *s, struct stc_err *err)
         s->has_jsonl = 0;
     }
     if (s->db != NULL) {
-        stc_rc r = scan_db_close(s->db, err);
+        stc_rc r = store_close(s->db, err);
         rc = rc ? rc : r;
         s->db = NULL;
     }

@@ -9,12 +9,12 @@
 
 #include <starttls/scan.h>
 
+#include "../store/store.h"
 #include "../util/err.h"
 
 #include "scan_agg.h"
 #include "scan_cache.h"
 #include "scan_ckey.h"
-#include "scan_db.h"
 #include "scan_gate.h"
 #include "scan_jsonl.h"
 #include "scan_queue.h"
@@ -71,7 +71,7 @@ struct stc_scan {
     struct scan_seen resume; /* already done (reader thread) */
     struct scan_jsonl jsonl;
     int has_jsonl;
-    struct scan_db *db;
+    struct store *db;
     FILE *rejects;
     int rejects_owned;
     pthread_mutex_t rejects_mu;

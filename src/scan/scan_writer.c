@@ -39,17 +39,17 @@ static stc_rc write_domain(struct stc_scan *s, const struct scan_done *d, struct
     int wrote = 0;
     stc_rc rc = STC_OK;
     if (s->db != NULL)
-        rc = scan_db_add_domain(s->db, d->tree, d->json, d->at, e);
+        rc = store_add_domain(s->db, d->tree, d->json, d->at, e);
     if (rc == STC_OK && s->has_jsonl) {
         rc = scan_jsonl_write(&s->jsonl, d->json, &start, e);
         wrote = rc == STC_OK;
     }
     if (rc == STC_OK && s->db != NULL)
-        rc = scan_db_commit(s->db, e);
+        rc = store_commit(s->db, e);
     if (rc != STC_OK) {
         struct stc_err ignore = {0};
         if (s->db != NULL)
-            scan_db_rollback(s->db);
+            store_rollback(s->db);
         if (wrote)
             scan_jsonl_undo(&s->jsonl, start, &ignore);
     }
@@ -64,7 +64,7 @@ static void handle(struct stc_scan *s, struct scan_done *d)
         return;
     if (d->kind == SCAN_DONE_HOST) {
         if (s->db != NULL)
-            rc = scan_db_put_host(s->db, d->host, s->ckey, d->blob, d->bloblen, d->at, &e);
+            rc = store_put_host(s->db, d->host, s->ckey, d->blob, d->bloblen, d->at, &e);
         if (rc != STC_OK)
             fail(s, rc, &e);
         return;

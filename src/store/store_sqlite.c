@@ -1,10 +1,10 @@
 /*
  * NAME
- *     scan_db - SQLite store of a bulk scan
+ *     store_sqlite - the SQLite backend of the result store (a file; the default)
  * SYNOPSIS
- *     scan_db_open("scan.db", resume, &db, err);
- *     scan_db_add_domain(db, tree, json, now, err);   ... scan_db_commit(db, err);
- *     scan_db_close(db, err);
+ *     store_open("scan.db", &o, &st, err);    (store.c calls store_sqlite_open)
+ *     store_add_domain(st, tree, json, now, err);   ... store_commit(st, err);
+ *     store_close(st, err);
  * DESCRIPTION
  *     Tables (docs/scan.md has the full schema and example queries):
  *       domains(domain PRIMARY KEY, status, status_text, message, mx_count,
@@ -25,20 +25,20 @@
  *     again. A host_cache row is its own transaction. Only the writer thread
  *     touches the connection.
  * LIMITS
- *     A write waits up to SCAN_DB_BUSY_MS for another program's lock, and
+ *     A write waits up to STORE_BUSY_MS for another program's lock, and
  *     not at all once the scan is being stopped (a signal is honoured
  *     promptly; the domain is then not recorded and --resume checks it).
  * DIAGNOSTICS
  *     STC_E_IO with SQLite's message; STC_E_NOMEM.
  */
-#include "scan_db.h"
-
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "../util/err.h"
+#include "store_int.h"
+#include "store_rows.h"
 
 enum { ST_DOMAIN, ST_DEL_HOSTS, ST_DEL_CHECKS, ST_HOST, ST_CHECK, ST_CACHE, ST_N };
 
@@ -72,6 +72,7 @@ static const char SCHEMA[] =
     " checked_at INTEGER NOT NULL, result BLOB NOT NULL, PRIMARY KEY(hostname, config));";
 
 struct scan_db {
+    struct store base;
     sqlite3 *h;
     const atomic_int *stop;
     sqlite3_stmt *st[ST_N];
@@ -114,66 +115,35 @@ static stc_rc drop_old_cache(struct scan_db *db, struct stc_err *err)
 }
 
 /* SQLite's busy handler: wait for another program's lock in 10 ms steps, up to
- * SCAN_DB_BUSY_MS, but give up at once when the scan is being stopped. */
+ * STORE_BUSY_MS, but give up at once when the scan is being stopped. */
 static int busy(void *ctx, int count)
 {
     const struct scan_db *db = ctx;
-    if (count * 10 >= SCAN_DB_BUSY_MS || (db->stop != NULL && atomic_load(db->stop) != 0))
+    if (count * 10 >= STORE_BUSY_MS || (db->stop != NULL && atomic_load(db->stop) != 0))
         return 0;
     struct timespec ts = {0, 10 * 1000000L};
     nanosleep(&ts, NULL);
     return 1;
 }
 
-stc_rc scan_db_open(const char *path, int resume, const atomic_int *stop, struct scan_db **out,
-                    struct stc_err *err)
-{
-    stc_rc rc = STC_OK;
-    struct scan_db *db = calloc(1, sizeof *db);
-    STC_ENSURE(db != NULL, err, STC_E_NOMEM, "out of memory");
-    db->stop = stop;
-    if (sqlite3_open_v2(path, &db->h,
-                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                        NULL) != SQLITE_OK) {
-        rc = err_set(err, STC_E_IO, "%s: %s", path, db->h ? sqlite3_errmsg(db->h) : "cannot open");
-        goto out;
-    }
-    sqlite3_busy_handler(db->h, busy, db);
-    STC_GUARD(drop_old_cache(db, err));
-    STC_GUARD(exec(db, SCHEMA, err));
-    if (!resume)
-        STC_GUARD(exec(db,
-                       "BEGIN; DELETE FROM domains; DELETE FROM hosts; DELETE FROM checks;"
-                       " COMMIT;",
-                       err));
-    for (int i = 0; i < ST_N; i++)
-        if (sqlite3_prepare_v2(db->h, stmt_sql[i], -1, &db->st[i], NULL) != SQLITE_OK) {
-            rc = db_fail(db, err, "prepare");
-            goto out;
-        }
-    *out = db;
-    return STC_OK;
-out:
-    if (db != NULL) {
-        struct stc_err ignore = {0};
-        scan_db_close(db, &ignore);
-    }
-    return rc;
-}
+static stc_rc sq_close(struct store *st, struct stc_err *err);
+static void sq_rollback(struct store *st);
 
-stc_rc scan_db_commit(struct scan_db *db, struct stc_err *err)
+static stc_rc sq_commit(struct store *st, struct stc_err *err)
 {
+    struct scan_db *db = (struct scan_db *)st;
     if (!db->in_txn)
         return STC_OK;
     stc_rc rc = exec(db, "COMMIT", err);
     if (rc != STC_OK)
-        scan_db_rollback(db);
+        sq_rollback(st);
     db->in_txn = 0;
     return rc;
 }
 
-void scan_db_rollback(struct scan_db *db)
+static void sq_rollback(struct store *st)
 {
+    struct scan_db *db = (struct scan_db *)st;
     struct stc_err ignore = {0};
     /* SQLite may have rolled back already (SQLITE_FULL, SQLITE_IOERR). */
     if (db->in_txn && !sqlite3_get_autocommit(db->h))
@@ -181,13 +151,12 @@ void scan_db_rollback(struct scan_db *db)
     db->in_txn = 0;
 }
 
-stc_rc scan_db_close(struct scan_db *db, struct stc_err *err)
+static stc_rc sq_close(struct store *st, struct stc_err *err)
 {
-    if (db == NULL)
-        return STC_OK;
+    struct scan_db *db = (struct scan_db *)st;
     stc_rc rc = STC_OK;
     if (db->h)
-        scan_db_rollback(db); /* the writer commits what is complete */
+        sq_rollback(st); /* the writer commits what is complete */
     for (int i = 0; i < ST_N; i++)
         sqlite3_finalize(db->st[i]);
     if (db->h && sqlite3_close(db->h) != SQLITE_OK && rc == STC_OK)
@@ -223,103 +192,72 @@ static stc_rc step(struct scan_db *db, sqlite3_stmt *s, struct stc_err *err)
     return r == SQLITE_DONE ? STC_OK : db_fail(db, err, "write");
 }
 
-static long long int_fact(const struct stc_result *r, const char *key, long long dflt)
+static stc_rc add_check(void *ctx, const struct store_check_row *r, struct stc_err *err)
 {
-    long long v = dflt;
-    if (r != NULL)
-        stc_result_get_int(r, key, &v);
-    return v;
-}
-
-static const char *str_fact(const struct stc_result *r, const char *key)
-{
-    return r ? stc_result_get_str(r, key) : NULL;
-}
-
-static const char *first_msg(const struct stc_result *r)
-{
-    return stc_result_message_count(r) ? stc_result_message(r, 0) : NULL;
-}
-
-static stc_rc add_check(struct scan_db *db, const char *domain, const char *host,
-                        const struct stc_result *c, struct stc_err *err)
-{
+    struct scan_db *db = ctx;
     sqlite3_stmt *s = db->st[ST_CHECK];
-    bt(s, 1, domain);
-    bt(s, 2, host);
-    bt(s, 3, stc_result_name(c));
-    sqlite3_bind_int(s, 4, (int)stc_result_status(c));
-    bt(s, 5, stc_status_text(stc_result_status(c)));
-    bt(s, 6, stc_result_type(c));
-    bt(s, 7, first_msg(c));
+    bt(s, 1, r->domain);
+    bt(s, 2, r->hostname);
+    bt(s, 3, r->check);
+    sqlite3_bind_int(s, 4, r->status);
+    bt(s, 5, r->status_text);
+    bt(s, 6, r->result_type);
+    bt(s, 7, r->message);
     return step(db, s, err);
 }
 
-static stc_rc add_host(struct scan_db *db, const char *domain, const struct stc_result *h,
-                       struct stc_err *err)
+static stc_rc add_host(void *ctx, const struct store_host_row *r, struct stc_err *err)
 {
-    stc_rc rc = STC_OK;
+    struct scan_db *db = ctx;
     sqlite3_stmt *s = db->st[ST_HOST];
-    const struct stc_result *st = stc_result_find(h, "starttls");
-    const struct stc_result *v = stc_result_find(h, "version");
-    const struct stc_result *ci = stc_result_find(h, "cipher");
-    const struct stc_result *ce = stc_result_find(h, "certificate");
-    bt(s, 1, domain);
-    bt(s, 2, stc_result_name(h));
-    sqlite3_bind_int64(s, 3, int_fact(h, "preference", 0));
-    sqlite3_bind_int(s, 4, (int)stc_result_status(h));
-    bt(s, 5, stc_status_text(stc_result_status(h)));
-    bt(s, 6, str_fact(h, "address"));
-    sqlite3_bind_int64(s, 7, int_fact(h, "connected", 0));
-    sqlite3_bind_int64(s, 8, int_fact(st, "handshake", 0));
-    bt(s, 9, str_fact(v, "negotiated"));
-    bt(s, 10, str_fact(ci, "negotiated"));
-    if (ce != NULL)
-        sqlite3_bind_int64(s, 11, int_fact(ce, "valid", 0));
-    STC_GUARD(step(db, s, err));
-    for (size_t i = 0; i < stc_result_child_count(h); i++)
-        STC_GUARD(add_check(db, domain, stc_result_name(h), stc_result_child(h, i), err));
-out:
-    return rc;
+    bt(s, 1, r->domain);
+    bt(s, 2, r->hostname);
+    sqlite3_bind_int64(s, 3, r->preference);
+    sqlite3_bind_int(s, 4, r->status);
+    bt(s, 5, r->status_text);
+    bt(s, 6, r->address);
+    sqlite3_bind_int64(s, 7, r->connected);
+    sqlite3_bind_int64(s, 8, r->starttls);
+    bt(s, 9, r->tls_version);
+    bt(s, 10, r->cipher);
+    if (r->has_cert)
+        sqlite3_bind_int64(s, 11, r->cert_valid);
+    return step(db, s, err);
 }
 
-stc_rc scan_db_add_domain(struct scan_db *db, const struct stc_result *t, const char *json,
-                          int64_t checked_at, struct stc_err *err)
+static const struct store_rows_sink sink = {add_host, add_check};
+
+static stc_rc sq_add_domain(struct store *st, const struct stc_result *t, const char *json,
+                            int64_t checked_at, struct stc_err *err)
 {
+    struct scan_db *db = (struct scan_db *)st;
     stc_rc rc = STC_OK;
-    const char *domain = stc_result_name(t);
-    const struct stc_result *m = stc_result_find(t, "mta_sts");
-    long fi = stc_result_fact_index(t, "mx_hosts");
+    struct store_domain_row d;
+    store_rows_domain(t, &d);
     STC_GUARD(begin(db, err));
     for (int k = ST_DEL_HOSTS; k <= ST_DEL_CHECKS; k++) {
-        bt(db->st[k], 1, domain);
+        bt(db->st[k], 1, d.domain);
         STC_GUARD(step(db, db->st[k], err));
     }
     sqlite3_stmt *s = db->st[ST_DOMAIN];
-    stc_domain_status ds = stc_result_domain_status(t);
-    bt(s, 1, domain);
-    sqlite3_bind_int(s, 2, (int)ds);
-    bt(s, 3, stc_domain_status_text(ds));
-    bt(s, 4, first_msg(t));
-    sqlite3_bind_int64(s, 5, fi >= 0 ? (long long)stc_result_fact_list_len(t, (size_t)fi) : 0);
-    bt(s, 6, str_fact(m, "mode"));
+    bt(s, 1, d.domain);
+    sqlite3_bind_int(s, 2, d.status);
+    bt(s, 3, d.status_text);
+    bt(s, 4, d.message);
+    sqlite3_bind_int64(s, 5, d.mx_count);
+    bt(s, 6, d.mta_sts_mode);
     sqlite3_bind_int64(s, 7, checked_at);
     bt(s, 8, json);
     STC_GUARD(step(db, s, err));
-    for (size_t i = 0; i < stc_result_child_count(t); i++) {
-        const struct stc_result *c = stc_result_child(t, i);
-        if (stc_result_kind(c) == STC_NODE_HOST)
-            STC_GUARD(add_host(db, domain, c, err));
-        else
-            STC_GUARD(add_check(db, domain, "", c, err));
-    }
+    STC_GUARD(store_rows_walk(t, &sink, db, err));
 out:
     return rc;
 }
 
-stc_rc scan_db_put_host(struct scan_db *db, const char *host, const char *config,
-                        const void *blob, size_t n, int64_t checked_at, struct stc_err *err)
+static stc_rc sq_put_host(struct store *st, const char *host, const char *config,
+                          const void *blob, size_t n, int64_t checked_at, struct stc_err *err)
 {
+    struct scan_db *db = (struct scan_db *)st;
     stc_rc rc = begin(db, err);
     if (rc != STC_OK)
         return rc;
@@ -330,8 +268,8 @@ stc_rc scan_db_put_host(struct scan_db *db, const char *host, const char *config
     sqlite3_bind_blob(s, 4, blob, (int)n, SQLITE_TRANSIENT);
     rc = step(db, s, err);
     if (rc == STC_OK)
-        return scan_db_commit(db, err);
-    scan_db_rollback(db);
+        return sq_commit(st, err);
+    sq_rollback(st);
     return rc;
 }
 
@@ -351,15 +289,16 @@ out:
     return rc;
 }
 
-stc_rc scan_db_load_done(struct scan_db *db, struct scan_seen *done, const struct scan_seen *filter,
-                         uint64_t *n, uint64_t *deleted, struct stc_err *err)
+static stc_rc sq_load_done(struct store *st, store_domain_fn fn, void *ctx, uint64_t *deleted,
+                           struct stc_err *err)
 {
+    struct scan_db *db = (struct scan_db *)st;
     stc_rc rc = STC_OK;
     sqlite3_stmt *q = NULL;
     char **gone = NULL;
     size_t ngone = 0, capgone = 0;
     int r;
-    *n = *deleted = 0;
+    *deleted = 0;
     STC_GUARD(begin(db, err));
     if (sqlite3_prepare_v2(db->h, "SELECT domain FROM domains", -1, &q, NULL) != SQLITE_OK) {
         rc = db_fail(db, err, "read");
@@ -367,9 +306,11 @@ stc_rc scan_db_load_done(struct scan_db *db, struct scan_seen *done, const struc
     }
     while ((r = sqlite3_step(q)) == SQLITE_ROW) {
         const char *d = (const char *)sqlite3_column_text(q, 0);
+        int keep = 1;
         if (d == NULL)
             continue;
-        if (filter != NULL && !scan_seen_has(filter, d)) {
+        STC_GUARD(fn(ctx, d, &keep, err));
+        if (!keep) {
             /* In the database but not in the JSON file: drop, check again. */
             if (ngone == capgone) {
                 capgone = capgone ? capgone * 2 : 64;
@@ -380,11 +321,7 @@ stc_rc scan_db_load_done(struct scan_db *db, struct scan_seen *done, const struc
             gone[ngone] = strdup(d);
             STC_ENSURE(gone[ngone] != NULL, err, STC_E_NOMEM, "out of memory");
             ngone++;
-            continue;
         }
-        int fresh = 0;
-        STC_GUARD(scan_seen_add(done, d, &fresh, err));
-        *n += (uint64_t)fresh;
     }
     if (r != SQLITE_DONE) {
         rc = db_fail(db, err, "read");
@@ -401,13 +338,16 @@ out:
         free(gone[i]);
     free(gone);
     if (rc == STC_OK)
-        rc = scan_db_commit(db, err);
+        rc = sq_commit(st, err);
+    else
+        sq_rollback(st);
     return rc;
 }
 
-stc_rc scan_db_load_hosts(struct scan_db *db, const char *config, int64_t since,
-                          scan_db_host_fn fn, void *ctx, struct stc_err *err)
+static stc_rc sq_load_hosts(struct store *st, const char *config, int64_t since,
+                            store_host_fn fn, void *ctx, struct stc_err *err)
 {
+    struct scan_db *db = (struct scan_db *)st;
     stc_rc rc = STC_OK;
     sqlite3_stmt *q = NULL;
     int r;
@@ -430,5 +370,48 @@ stc_rc scan_db_load_hosts(struct scan_db *db, const char *config, int64_t since,
         rc = db_fail(db, err, "read host cache");
 out:
     sqlite3_finalize(q);
+    return rc;
+}
+
+static const struct store_ops sqlite_ops = {
+    sq_close, sq_load_done, sq_load_hosts, sq_add_domain, sq_commit, sq_rollback, sq_put_host,
+};
+
+stc_rc store_sqlite_open(const char *path, const struct store_opts *o, struct store **out,
+                         struct stc_err *err)
+{
+    stc_rc rc = STC_OK;
+    struct scan_db *db = calloc(1, sizeof *db);
+    STC_ENSURE(db != NULL, err, STC_E_NOMEM, "out of memory");
+    db->base.ops = &sqlite_ops;
+    db->base.kind = STORE_SQLITE;
+    db->stop = o->stop;
+    if (sqlite3_open_v2(path, &db->h,
+                        SQLITE_OPEN_READWRITE | (o->keep ? 0 : SQLITE_OPEN_CREATE) |
+                            SQLITE_OPEN_NOMUTEX,
+                        NULL) != SQLITE_OK) {
+        rc = err_set(err, STC_E_IO, "%s: %s", path, db->h ? sqlite3_errmsg(db->h) : "cannot open");
+        goto out;
+    }
+    sqlite3_busy_handler(db->h, busy, db);
+    STC_GUARD(drop_old_cache(db, err));
+    STC_GUARD(exec(db, SCHEMA, err));
+    if (!o->resume && !o->keep)
+        STC_GUARD(exec(db,
+                       "BEGIN; DELETE FROM domains; DELETE FROM hosts; DELETE FROM checks;"
+                       " COMMIT;",
+                       err));
+    for (int i = 0; i < ST_N; i++)
+        if (sqlite3_prepare_v2(db->h, stmt_sql[i], -1, &db->st[i], NULL) != SQLITE_OK) {
+            rc = db_fail(db, err, "prepare");
+            goto out;
+        }
+    *out = &db->base;
+    return STC_OK;
+out:
+    if (db != NULL) {
+        struct stc_err ignore = {0};
+        sq_close(&db->base, &ignore);
+    }
     return rc;
 }
