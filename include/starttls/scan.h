@@ -97,6 +97,7 @@ struct stc_scan_opts {
                                 0: STC_SCAN_DEFAULT_LEASE_S */
     unsigned batch;        /**< worker: jobs claimed at once; 0: about 2 x threads */
     const char *worker_id; /**< worker: its name in the jobs table; NULL: host:pid */
+    int worker;            /**< made for stc_scan_work: the scan's rows are kept as they are */
     const char *rejects;   /**< reject log file; "-": stderr; NULL: none (still counted) */
     int resume;            /**< skip domains already in db/output; else outputs start empty */
     int fresh;             /**< ignore the host results stored in db (still store new ones) */

@@ -3,6 +3,8 @@
  *     cli_scan - `starttls-check scan FILE`: check a list of domains in bulk
  * SYNOPSIS
  *     starttls-check scan [OPTIONS] FILE|-
+ *     starttls-check scan [OPTIONS] --db postgresql://... --name NAME --enqueue FILE|-
+ *     starttls-check worker [OPTIONS] --db postgresql://... [--name NAME]
  *     starttls-check -file FILE [-column N] [-aggregate]   (the original's form)
  * DESCRIPTION
  *     Parses the scan options, builds a config (the checker options are the
@@ -15,12 +17,18 @@
  *     130. A third signal kills the process the default way (--resume
  *     repairs the outputs). Uses the public API only; the one mutable
  *     global is the sig_atomic_t signal counter.
+ *     --enqueue loads the list into the scan's jobs table instead of
+ *     checking it (stc_scan_enqueue); `worker` takes the same options
+ *     without a FILE and works through the jobs (stc_scan_work) until none
+ *     is left (docs/distributed.md).
  * LIMITS
  *     Numbers in options are bounded (threads <= 4096, per-ip <= 1000).
  * DIAGNOSTICS
  *     Exit 0 when the list was scanned (whatever the domains' status),
- *     64 usage error, 70 internal error / out of memory, 74 an input or
- *     output file error, 130 stopped by a signal. Messages on stderr,
+ *     64 usage error, 66 no such scan (worker --name), 70 internal error /
+ *     out of memory, 74 an input or output file or database error (a bad
+ *     connection string, a wrong password, a missing database: one
+ *     message), 130 stopped by a signal. Messages on stderr,
  *     escaped, prefixed "starttls-check scan: ".
  */
 #include <errno.h>
@@ -75,6 +83,9 @@ struct scan_cli {
     long progress_s; /* -1: default */
     int help;
     char *rejects_buf;
+    int worker;  /* the `worker` command: no FILE, jobs from the database */
+    int enqueue; /* --enqueue */
+    char picked[128];
 };
 
 enum {
@@ -111,6 +122,11 @@ enum {
     O_PROBE_DELAY,
     O_QUEUE,
     O_STACK_KB,
+    O_NAME,
+    O_ENQUEUE,
+    O_LEASE,
+    O_BATCH,
+    O_WORKER_ID,
 };
 
 static const struct option longopts[] = {
@@ -146,6 +162,11 @@ static const struct option longopts[] = {
     {"no-dane", no_argument, NULL, O_NO_DANE},
     {"deep", no_argument, NULL, O_DEEP},
     {"probe-delay", required_argument, NULL, O_PROBE_DELAY},
+    {"name", required_argument, NULL, O_NAME},
+    {"enqueue", no_argument, NULL, O_ENQUEUE},
+    {"lease", required_argument, NULL, O_LEASE},
+    {"batch", required_argument, NULL, O_BATCH},
+    {"worker-id", required_argument, NULL, O_WORKER_ID},
     {"help", no_argument, NULL, O_HELP},
     {NULL, 0, NULL, 0},
 };
@@ -165,6 +186,12 @@ void cli_scan_usage(FILE *out)
           "                          nor --aggregate/--aggregate-json is given)\n"
           "  --db FILE               SQLite database: tables domains, hosts, checks,\n"
           "                          host_cache (docs/scan.md)\n"
+          "  --db postgresql://...   PostgreSQL instead (shared by many machines;\n"
+          "                          docs/distributed.md); the scan is --name NAME\n"
+          "  --name NAME             PostgreSQL: the scan's name (default: default)\n"
+          "  --enqueue               PostgreSQL: load the list into the scan's jobs\n"
+          "                          table and exit; `starttls-check worker` processes\n"
+          "                          on any number of machines then check it\n"
           "  --rejects FILE          reject log: line number, reason, line (default:\n"
           "                          OUTPUT.rejects, else DB.rejects, else stderr)\n"
           "  --aggregate             print statistics (stdout unless JSON goes there)\n"
@@ -205,6 +232,14 @@ void cli_scan_usage(FILE *out)
           "  --resolver ADDR[@PORT]  --trust-anchor FILE\n"
           "  --ca-file FILE  --ca-path DIR  --port N  --https-port N  --helo NAME\n"
           "  --policy-list FILE\n"
+          "\n"
+          "Worker (starttls-check worker --db postgresql://... [--name NAME] [OPTIONS]):\n"
+          "  --lease SECONDS         a claimed job returns to the queue this long after\n"
+          "                          its worker's last heartbeat (default: 60)\n"
+          "  --batch N               jobs claimed at once (default: the --queue size)\n"
+          "  --worker-id ID          the worker's name in the jobs table (default:\n"
+          "                          host:pid); without --name the oldest scan with\n"
+          "                          jobs left\n"
           "\n"
           "Ctrl-C stops reading and finishes the domains in flight; a second Ctrl-C\n"
           "abandons them. Exit: 0 done, 64 usage, 70 internal, 74 file error,\n"
@@ -341,6 +376,19 @@ static int parse_args(int argc, char **argv, struct scan_cli *c)
                 goto bad;
             c->probe_delay_set = 1;
             break;
+        case O_NAME: c->so.name = optarg; break;
+        case O_ENQUEUE: c->enqueue = 1; break;
+        case O_WORKER_ID: c->so.worker_id = optarg; break;
+        case O_LEASE:
+            if (num_long(optarg, 2, 86400, &v) != 0)
+                goto bad;
+            c->so.lease_s = v;
+            break;
+        case O_BATCH:
+            if (num_long(optarg, 1, 100000, &v) != 0)
+                goto bad;
+            c->so.batch = (unsigned)v;
+            break;
         case O_HELP: c->help = 1; return 0;
         default:
             complain("unknown option or missing argument", name);
@@ -349,6 +397,13 @@ static int parse_args(int argc, char **argv, struct scan_cli *c)
             complain(name, "invalid value");
             return CLI_EXIT_USAGE;
         }
+    }
+    if (c->worker) {
+        if (optind != argc) {
+            complain("a worker takes no FILE (its domains come from --db)", NULL);
+            return CLI_EXIT_USAGE;
+        }
+        return 0;
     }
     if (optind != argc - 1) {
         complain("give one input FILE (or - for stdin)", NULL);
@@ -487,6 +542,7 @@ static int exit_for(stc_rc rc)
     case STC_E_IO: return CLI_SCAN_EXIT_IO;
     case STC_E_INVAL:
     case STC_E_PARSE: return CLI_EXIT_USAGE;
+    case STC_E_NOTFOUND: return CLI_SCAN_EXIT_NOSCAN;
     default: return CLI_EXIT_INTERNAL;
     }
 }
@@ -529,7 +585,30 @@ static int write_aggregate(const struct scan_cli *c, const struct stc_scan_stats
     return 0;
 }
 
-int cli_scan_main(int argc, char **argv)
+static int is_pg(const char *db)
+{
+    return db != NULL && (strncmp(db, "postgresql://", 13) == 0 ||
+                          strncmp(db, "postgres://", 11) == 0 || strchr(db, '=') != NULL);
+}
+
+/* scan --enqueue: the list into the jobs table. */
+static int enqueue(const struct scan_cli *c, int fd)
+{
+    struct stc_err err = {0};
+    struct stc_scan_enqueued q;
+    stc_rc rc = stc_scan_enqueue(c->so.db, c->so.name, fd, c->so.column, c->so.resume, &q, &err);
+    if (rc != STC_OK) {
+        complain(err.msg[0] ? err.msg : stc_rc_name(rc), NULL);
+        return exit_for(rc);
+    }
+    fprintf(stderr,
+            PROG ": enqueued: %" PRIu64 " input lines: %" PRIu64 " jobs added, %" PRIu64
+                 " duplicates, %" PRIu64 " rejected lines (rejects table)\n",
+            q.lines, q.added, q.duplicates, q.rejected);
+    return 0;
+}
+
+static int scan_main(int argc, char **argv, int worker)
 {
     struct scan_cli c;
     struct stc_err err = {0};
@@ -542,18 +621,38 @@ int cli_scan_main(int argc, char **argv)
     memset(&c, 0, sizeof c);
     stc_scan_opts_init(&c.so);
     c.progress_s = -1;
+    c.worker = worker;
     code = parse_args(argc, argv, &c);
     if (code != 0 || c.help) {
         if (c.help)
             cli_scan_usage(stdout);
         else
-            fprintf(stderr, "Try 'starttls-check scan --help'.\n");
+            fprintf(stderr, "Try 'starttls-check %s --help'.\n", worker ? "worker" : "scan");
         return code;
+    }
+    if ((worker || c.enqueue || c.so.name) && !is_pg(c.so.db)) {
+        complain(worker ? "a worker needs --db postgresql://..."
+                        : "--enqueue and --name need --db postgresql://...",
+                 NULL);
+        return CLI_EXIT_USAGE;
+    }
+    if (worker) {
+        c.so.worker = 1;
+        if (c.so.name == NULL) {
+            if (stc_scan_pick(c.so.db, c.picked, sizeof c.picked, &err) != STC_OK) {
+                complain(err.msg[0] ? err.msg : stc_rc_name(err.code), NULL);
+                return err.code == STC_E_NOTFOUND ? 0 : exit_for(err.code);
+            }
+            c.so.name = c.picked;
+        }
     }
     if (c.so.output == NULL && c.so.db == NULL && !c.aggregate && c.aggregate_json == NULL)
         c.so.output = "-";
     int json_on_stdout = c.so.output != NULL && strcmp(c.so.output, "-") == 0;
-    if (c.so.rejects == NULL) {
+    if (c.so.rejects == NULL && (worker || is_pg(c.so.db)) &&
+        (c.so.output == NULL || json_on_stdout)) {
+        /* PostgreSQL: nothing to log for a worker; a direct scan counts them */
+    } else if (c.so.rejects == NULL) {
         if (c.so.output != NULL && !json_on_stdout)
             rejects = with_suffix(c.so.output, ".rejects");
         else if (c.so.db != NULL)
@@ -561,7 +660,9 @@ int cli_scan_main(int argc, char **argv)
         c.so.rejects = rejects ? rejects : "-";
     }
 
-    if (strcmp(c.input, "-") == 0) {
+    if (worker) {
+        fd = -1;
+    } else if (strcmp(c.input, "-") == 0) {
         fd = STDIN_FILENO;
     } else {
         fd = open(c.input, O_RDONLY | O_CLOEXEC);
@@ -570,6 +671,10 @@ int cli_scan_main(int argc, char **argv)
             code = CLI_SCAN_EXIT_IO;
             goto out;
         }
+    }
+    if (c.enqueue) {
+        code = enqueue(&c, fd);
+        goto out;
     }
     code = make_config(&c, &cfg);
     if (code != 0)
@@ -598,7 +703,7 @@ int cli_scan_main(int argc, char **argv)
     sigaction(SIGTERM, &sa, &old_term);
     handlers = 1;
 
-    stc_rc rc = stc_scan_run(scan, fd, &err);
+    stc_rc rc = worker ? stc_scan_work(scan, &err) : stc_scan_run(scan, fd, &err);
     struct stc_scan_progress fin;
     struct stc_scan_stats st;
     stc_scan_get_stats(scan, &st);
@@ -625,7 +730,9 @@ int cli_scan_main(int argc, char **argv)
                                 : "failed",
         st.lines, st.attempted, st.resumed, st.duplicates, st.rejected,
         st.rejected + st.duplicates ? " (see " : "",
-        st.rejected + st.duplicates ? (strcmp(c.so.rejects, "-") ? c.so.rejects : "stderr") : "",
+        st.rejected + st.duplicates
+            ? (c.so.rejects == NULL ? "nowhere" : strcmp(c.so.rejects, "-") ? c.so.rejects : "stderr")
+            : "",
         st.rejected + st.duplicates ? ")" : "", st.check_errors, (double)st.elapsed_ms / 1000.0);
     if (rc != STC_OK && rc != STC_E_INTERRUPTED)
         complain(err.msg[0] ? err.msg : stc_rc_name(rc), NULL);
@@ -646,4 +753,14 @@ out:
         close(fd);
     free(rejects);
     return code;
+}
+
+int cli_scan_main(int argc, char **argv)
+{
+    return scan_main(argc, argv, 0);
+}
+
+int cli_worker_main(int argc, char **argv)
+{
+    return scan_main(argc, argv, 1);
 }

@@ -338,6 +338,10 @@ int main(int argc, char **argv)
         return cli_scan_main(argc - 1, argv + 1);
     if (argc > 1 && strcmp(argv[1], "report") == 0)
         return cli_report_main(argc - 1, argv + 1);
+    if (argc > 1 && strcmp(argv[1], "worker") == 0)
+        return cli_worker_main(argc - 1, argv + 1);
+    if (argc > 1 && strcmp(argv[1], "scan-status") == 0)
+        return cli_scan_status_main(argc - 1, argv + 1);
     if ((code = legacy_file_scan(argc, argv)) >= 0)
         return code;
     stc_rc rc = cli_options_parse(argc, argv, &o, &err);

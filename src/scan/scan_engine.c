@@ -148,9 +148,12 @@ static stc_rc open_outputs(struct stc_scan *s, struct stc_err *err)
     if (s->o.resume && jfile)
         STC_GUARD(scan_jsonl_load(s->output, &jset, &jn, err));
     if (s->db_path != NULL) {
-        struct store_opts so = {.resume = s->o.resume, .stop = &s->stop, .name = s->o.name};
+        struct store_opts so = {.resume = s->o.resume, .keep = s->o.worker, .stop = &s->stop,
+                                .name = s->o.name};
         STC_GUARD(store_open(s->db_path, &so, &s->db, err));
-        if (s->o.resume) {
+        if (store_shared(s->db))
+            STC_GUARD(scan_shared_new(s, err));
+        if (s->o.resume && !s->o.worker) {
             struct done_ctx dc = {&s->resume, jfile ? &jset : NULL, 0};
             STC_GUARD(store_load_done(s->db, load_done, &dc, &deleted, err));
             dn = dc.n;
@@ -216,6 +219,12 @@ stc_rc stc_scan_new(struct stc_config *cfg, const struct stc_scan_opts *opts, st
     s->o.output = s->output;
     s->o.db = s->db_path;
     s->o.rejects = s->rejects_path;
+    s->name = text_dup(opts->name);
+    s->worker_id = text_dup(opts->worker_id);
+    STC_ENSURE((!opts->name || s->name) && (!opts->worker_id || s->worker_id), err, STC_E_NOMEM,
+               "out of memory");
+    s->o.name = s->name;
+    s->o.worker_id = s->worker_id;
     STC_ENSURE(!s->o.resume || s->db_path != NULL ||
                    (s->output != NULL && strcmp(s->output, "-") != 0),
                err, STC_E_INVAL, "--resume needs --db or an --output file");
@@ -228,7 +237,12 @@ stc_rc stc_scan_new(struct stc_config *cfg, const struct stc_scan_opts *opts, st
     s->o.exclude = NULL; /* not kept: the list is loaded */
     if (s->o.cache_ttl_s > 0)
         STC_GUARD(scan_cache_new(s->o.cache_max, (int64_t)s->o.cache_ttl_s * 1000, &s->cache, err));
-    STC_GUARD(stc_config_set_connect_gate(cfg, scan_gate_acquire, scan_gate_release, s->gate, err));
+    if (store_is_pg(s->db_path)) /* the per-IP cap holds across machines */
+        STC_GUARD(stc_config_set_connect_gate(cfg, scan_shared_gate_acquire,
+                                              scan_shared_gate_release, s, err));
+    else
+        STC_GUARD(stc_config_set_connect_gate(cfg, scan_gate_acquire, scan_gate_release, s->gate,
+                                              err));
     STC_GUARD(stc_config_set_addr_allowed(cfg, s->exclude ? scan_exclude_allows : NULL, s->exclude,
                                           err));
     STC_GUARD(stc_config_set_host_check(cfg, scan_worker_host_check, s, err));
@@ -274,7 +288,7 @@ static void progress(struct stc_scan *s, struct stc_scan_progress *p)
 }
 
 /* Call the tick callback when due; apply the stop level. Returns the level. */
-static int tick(struct stc_scan *s, int64_t *next, int force)
+int scan_tick(struct stc_scan *s, int64_t *next, int force)
 {
     int64_t now = deadline_now_ms();
     if (s->o.tick != NULL && (force || now >= *next)) {
@@ -328,7 +342,7 @@ static stc_rc feed(struct stc_scan *s, const struct scan_line *l, int64_t *next,
         rc = scan_queue_push(&s->work, w, SCAN_POLL_MS, &e);
         if (rc == STC_OK)
             return STC_OK;
-        if (rc != STC_E_TIMEOUT || tick(s, next, 0) >= STC_SCAN_STOP) {
+        if (rc != STC_E_TIMEOUT || scan_tick(s, next, 0) >= STC_SCAN_STOP) {
             free(w);
             return STC_OK; /* stopping: the caller sees the level */
         }
@@ -343,7 +357,7 @@ static stc_rc read_all(struct stc_scan *s, int fd, int64_t *next, struct stc_err
     if (rc != STC_OK)
         return rc;
     in.wait_ms = SCAN_POLL_MS; /* a stalled pipe must not hide a stop */
-    while (tick(s, next, 0) == STC_SCAN_GO) {
+    while (scan_tick(s, next, 0) == STC_SCAN_GO) {
         struct stc_err e = {0};
         rc = scan_input_next(&in, &l, &e);
         if (rc == STC_E_TIMEOUT) {
@@ -388,7 +402,22 @@ static stc_rc close_outputs(struct stc_scan *s, struct stc_err *err)
     return rc;
 }
 
+static stc_rc fd_source(struct stc_scan *s, void *ctx, int64_t *next, struct stc_err *err)
+{
+    return read_all(s, *(const int *)ctx, next, err);
+}
+
 stc_rc stc_scan_run(struct stc_scan *s, int fd, struct stc_err *err)
+{
+    if (s->ran)
+        return err_set(err, STC_E_INVAL, "a scan runs once");
+    struct stc_err ce = {0};
+    if (scan_input_count(fd, &s->total, &ce) != STC_OK)
+        s->total = 0;
+    return scan_run_source(s, fd_source, &fd, err);
+}
+
+stc_rc scan_run_source(struct stc_scan *s, scan_source_fn source, void *ctx, struct stc_err *err)
 {
     stc_rc rc = STC_OK;
     pthread_t writer;
@@ -398,9 +427,6 @@ stc_rc stc_scan_run(struct stc_scan *s, int fd, struct stc_err *err)
         return err_set(err, STC_E_INVAL, "a scan runs once");
     s->ran = 1;
     s->start_ms = deadline_now_ms();
-    struct stc_err ce = {0};
-    if (scan_input_count(fd, &s->total, &ce) != STC_OK)
-        s->total = 0;
 
     if (pthread_create(&writer, NULL, scan_writer_main, s) != 0) {
         rc = err_set(err, STC_E_INTERNAL, "cannot start the writer thread");
@@ -428,13 +454,13 @@ stc_rc stc_scan_run(struct stc_scan *s, int fd, struct stc_err *err)
     if (started == 0)
         rc = err_set(err, STC_E_INTERNAL, "cannot start worker threads");
     else
-        rc = read_all(s, fd, &next, err);
+        rc = source(s, ctx, &next, err);
     scan_queue_close(&s->work);
     int64_t give_up = 0;
     while (atomic_load(&s->workers_alive) > 0) {
         struct timespec ts = {0, 50 * 1000000L};
         nanosleep(&ts, NULL);
-        if (tick(s, &next, 0) < STC_SCAN_CANCEL)
+        if (scan_tick(s, &next, 0) < STC_SCAN_CANCEL)
             continue;
         /* Cancelled: what is in flight is dropped anyway; give the workers a
          * moment to see it, then leave the stragglers to their deadlines. */
@@ -449,10 +475,10 @@ stc_rc stc_scan_run(struct stc_scan *s, int fd, struct stc_err *err)
     while (!atomic_load(&s->writer_done)) {
         struct timespec ts = {0, 50 * 1000000L};
         nanosleep(&ts, NULL);
-        tick(s, &next, 0);
+        scan_tick(s, &next, 0);
     }
     pthread_join(writer, NULL);
-    tick(s, &next, 1);
+    scan_tick(s, &next, 1);
 
     if (rc == STC_OK && atomic_load(&s->failed))
         rc = err_set(err, s->fail_rc, "%s", s->fail_err.msg);
@@ -515,6 +541,7 @@ void scan_unref(struct stc_scan *s)
     scan_cache_free(s->cache);
     scan_gate_free(s->gate);
     scan_exclude_free(s->exclude);
+    scan_shared_free(s->shared);
     scan_seen_free(&s->seen);
     scan_seen_free(&s->resume);
     scan_agg_free(&s->agg);
@@ -523,5 +550,7 @@ void scan_unref(struct stc_scan *s)
     free(s->output);
     free(s->db_path);
     free(s->rejects_path);
+    free(s->name);
+    free(s->worker_id);
     free(s);
 }

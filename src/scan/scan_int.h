@@ -50,6 +50,7 @@ struct scan_counters {
 struct stc_scan {
     struct stc_scan_opts o;
     char *output, *db_path, *rejects_path; /* copies of the option strings */
+    char *name, *worker_id;
     struct stc_checker *ck;
     char ckey[SCAN_CKEY_MAX]; /* the options host results depend on (scan_ckey) */
     struct scan_gate *gate;
@@ -72,6 +73,7 @@ struct stc_scan {
     struct scan_jsonl jsonl;
     int has_jsonl;
     struct store *db;
+    struct scan_shared *shared; /* PostgreSQL: shared host cache, locks (NULL otherwise) */
     FILE *rejects;
     int rejects_owned;
     pthread_mutex_t rejects_mu;
@@ -83,6 +85,29 @@ struct stc_scan {
     struct stc_err fail_err;
     int ran;
 };
+
+/** Where a run's domains come from: feeds s->work until done or stopped. */
+typedef stc_rc (*scan_source_fn)(struct stc_scan *s, void *ctx, int64_t *next,
+                                 struct stc_err *err);
+/** Start the writer and the workers, run source on this thread, drain, close the outputs. */
+stc_rc scan_run_source(struct stc_scan *s, scan_source_fn source, void *ctx, struct stc_err *err);
+/** Call the tick callback when due (*next), apply the stop level; returns the level. */
+int scan_tick(struct stc_scan *s, int64_t *next, int force);
+/** The shared (PostgreSQL) host hook around produce: see scan_shared.c. */
+struct scan_shared;
+stc_rc scan_shared_new(struct stc_scan *s, struct stc_err *err);
+void scan_shared_free(struct scan_shared *sh);
+/** A fresh host result another machine stored: STC_OK with *out, else STC_E_NOTFOUND. */
+stc_rc scan_shared_get(struct stc_scan *s, const char *key, struct stc_result **out);
+/** Single flight across machines: wait (bounded) for the host's advisory lock or a stored
+ *  result; *locked 1 when this process must check and then call scan_shared_done. */
+stc_rc scan_shared_begin(struct stc_scan *s, const char *key, struct stc_result **out,
+                         int *locked);
+/** Store the fresh result (unless NULL or status error) and release the host's lock. */
+void scan_shared_done(struct stc_scan *s, const char *key, const struct stc_result *r,
+                      int locked);
+stc_rc scan_shared_gate_acquire(void *ctx, const char *addr, long timeout_ms);
+void scan_shared_gate_release(void *ctx, const char *addr);
 
 /** Worker thread body (arg: struct stc_scan *). */
 void *scan_worker_main(void *arg);

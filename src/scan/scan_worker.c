@@ -100,9 +100,32 @@ struct produce_ctx {
     const char *domain;
 };
 
+static stc_rc check_host(struct produce_ctx *p, const char *host, struct stc_result **out,
+                         struct stc_err *err);
+
+/* The host cache's producer. With a shared store, another machine's stored result
+ * is used, and the host's lock makes the check single-flight across machines. */
 static stc_rc produce(void *vctx, const char *host, struct stc_result **out, struct stc_err *err)
 {
     struct produce_ctx *p = vctx;
+    struct stc_scan *s = p->s;
+    int locked = 0;
+    if (s->shared == NULL)
+        return check_host(p, host, out, err);
+    if (scan_shared_begin(s, host, out, &locked) == STC_OK) {
+        atomic_fetch_add(&s->c.cache_hits, 1);
+        result_fact_str(*out, "domain", p->domain);
+        return STC_OK;
+    }
+    stc_rc rc = check_host(p, host, out, err);
+    scan_shared_done(s, host, rc == STC_OK && atomic_load(&s->stop) < STC_SCAN_CANCEL ? *out : NULL,
+                     locked);
+    return rc;
+}
+
+static stc_rc check_host(struct produce_ctx *p, const char *host, struct stc_result **out,
+                         struct stc_err *err)
+{
     struct stc_scan *s = p->s;
     atomic_fetch_add(&s->c.host_checks, 1);
     stc_rc rc = stc_checker_check_host(p->ck, p->domain, host, out, err);
@@ -125,7 +148,8 @@ static stc_rc produce(void *vctx, const char *host, struct stc_result **out, str
     }
     /* Error means a check could not run (refused, timeout, reset, 421, DNS
      * failure): worth asking again next run, so it is not stored. */
-    if (rc == STC_OK && s->db != NULL && atomic_load(&s->stop) < STC_SCAN_CANCEL &&
+    if (rc == STC_OK && s->db != NULL && s->shared == NULL &&
+        atomic_load(&s->stop) < STC_SCAN_CANCEL &&
         stc_result_status(*out) != STC_STATUS_ERROR)
         persist_host(s, host, *out);
     return rc;

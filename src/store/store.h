@@ -29,6 +29,7 @@ struct store_opts {
     int keep;               /* open only: neither create a scan nor empty anything */
     const atomic_int *stop; /* may be NULL: non-zero cuts waits short */
     const char *name;       /* PostgreSQL scan name; NULL: STORE_DEFAULT_NAME */
+    int nameless;           /* PostgreSQL: connect and make the schema, no scan row */
 };
 
 /** 1 when uri names a PostgreSQL database. */

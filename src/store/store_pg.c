@@ -498,7 +498,8 @@ stc_rc store_pg_open(const char *uri, const struct store_opts *o, struct store *
                pg_msg(p->c, m, sizeof m));
     PQclear(PQexec(p->c, "SET client_min_messages = warning"));
     STC_GUARD(pg_run(p, SCHEMA, 0, NULL, NULL, err));
-    STC_GUARD(scan_row(p, o, err));
+    if (!o->nameless)
+        STC_GUARD(scan_row(p, o, err));
     *out = &p->base;
     return STC_OK;
 out:
