@@ -91,6 +91,21 @@ const char *pg_msg(PGconn *c, char *out, size_t n)
     return out;
 }
 
+/* libpq quotes a URI it cannot parse: cut it out of the message (it may hold a password). */
+static const char *redact(char *msg, const char *uri)
+{
+    char *at = strstr(msg, uri);
+    if (at != NULL && strlen(uri) > 0) {
+        static const char cut[] = "(the --db string)";
+        size_t ulen = strlen(uri), rest = strlen(at + ulen);
+        if (ulen >= sizeof cut - 1) {
+            memcpy(at, cut, sizeof cut - 1);
+            memmove(at + sizeof cut - 1, at + ulen, rest + 1);
+        }
+    }
+    return msg;
+}
+
 stc_rc pg_of(struct store *st, struct pgstore **out, struct stc_err *err)
 {
     if (st == NULL || st->kind != STORE_PG)
@@ -495,7 +510,7 @@ stc_rc store_pg_open(const char *uri, const struct store_opts *o, struct store *
     STC_ENSURE(p->uri != NULL, err, STC_E_NOMEM, "out of memory");
     p->c = PQconnectdb(uri);
     STC_ENSURE(p->c != NULL && PQstatus(p->c) == CONNECTION_OK, err, STC_E_IO, "postgresql: %s",
-               pg_msg(p->c, m, sizeof m));
+               (pg_msg(p->c, m, sizeof m), redact(m, uri)));
     PQclear(PQexec(p->c, "SET client_min_messages = warning"));
     STC_GUARD(pg_run(p, SCHEMA, 0, NULL, NULL, err));
     if (!o->nameless)

@@ -11,7 +11,7 @@
 #     authentication on a Unix socket in DIR only (listen_addresses is
 #     empty: no TCP), its own port number for the socket name, fsync off.
 #     The URI is postgresql:///stc?host=DIR&port=PORT&user=USER with the
-#     database stc created. PGBIN overrides /usr/lib/postgresql/15/bin.
+#     database stc created; role stcpw must log in with password "right". PGBIN overrides /usr/lib/postgresql/15/bin.
 # EXIT STATUS
 #     0, or 1 with pg_ctl's log on stderr.
 set -euo pipefail
@@ -44,6 +44,12 @@ CONF
     as "$PGBIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start >/dev/null ||
         { cat "$dir/server.log" >&2; exit 1; }
     as "$PGBIN/createdb" -h "$dir" -p "$port" -U "$user" stc
+    # A role that must give a password (scram), for the wrong-password test.
+    as "$PGBIN/psql" -q -h "$dir" -p "$port" -U "$user" -d stc \
+        -c "CREATE ROLE stcpw LOGIN PASSWORD 'right'" >/dev/null
+    { echo "local all stcpw scram-sha-256"; cat "$dir/data/pg_hba.conf"; } >"$dir/hba.tmp"
+    as cp "$dir/hba.tmp" "$dir/data/pg_hba.conf"
+    as "$PGBIN/pg_ctl" -D "$dir/data" reload >/dev/null
     echo "postgresql:///stc?host=$dir&port=$port&user=$user"
     ;;
 stop)
