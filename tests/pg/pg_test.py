@@ -45,7 +45,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.join(REPO, "testbed", "lib"))
-from worldconf import load_world  # noqa: E402
+sys.path.insert(0, os.path.join(REPO, "tests", "scan"))
+import scan_test  # noqa: E402
 
 CLUSTER = os.path.join(HERE, "pgcluster.sh")
 PSQL = "/usr/lib/postgresql/15/bin/psql"
@@ -91,30 +92,11 @@ class Cluster:
         subprocess.run(["rm", "-rf", self.dir])
 
 
-class Env:
-    def __init__(self, args):
-        self.bin = args.bin
-        self.world = load_world(os.path.join(REPO, "testbed", "world.conf"))
-        self.domains = [d.name for d in self.world.domains]
-        env = subprocess.run([os.path.join(REPO, "testbed", "world"), "env"],
-                             capture_output=True, text=True)
-        self.wenv = dict(kv.split("=", 1) for kv in env.stdout.split())
-        if subprocess.run([os.path.join(REPO, "testbed", "world"), "status"],
-                          capture_output=True).returncode != 0:
-            print("pg_test: the world is not up (testbed/world up)", file=sys.stderr)
-            sys.exit(2)
+class Env(scan_test.Env):
+    """The world's domains and the checker options, as scan_test.py has them."""
 
     def checker(self):
-        return ["--resolver", self.wenv["WORLD_RESOLVER"],
-                "--trust-anchor", self.wenv["WORLD_TRUST_ANCHOR"],
-                "--ca-file", self.wenv["WORLD_CA"], "--timeout", "10", "--progress", "0"]
-
-    def csv(self, path, extra=""):
-        with open(path, "w") as f:
-            f.write("# world.conf case domains\n")
-            for i, d in enumerate(self.domains):
-                f.write("%d,%s\n" % (i + 1, d))
-            f.write(extra)
+        return self.base()[2:]
 
 
 def no_sanitizer(err):
@@ -196,7 +178,7 @@ def t_direct(env, pg, tmp):
 
 def enqueue(env, pg, name, tmp):
     inp = os.path.join(tmp, name + ".csv")
-    env.csv(inp, extra="bad..name\n1,%s\n" % env.domains[0])
+    env.csv(inp, extra=("bad..name\n1,%s\n" % env.domains[0]).encode())
     r = run([env.bin, "scan", "--db", pg.uri, "--name", name, "--enqueue", inp])
     check(r.returncode == 0, "enqueue failed: " + r.stderr)
     sid = scan_id(pg, name)
@@ -333,6 +315,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--bin", default=os.environ.get("STC_BIN",
                                                     os.path.join(REPO, "build", "starttls-check")))
+    ap.add_argument("--run", default=None)
     ap.add_argument("tests", nargs="+")
     args = ap.parse_args()
     names = list(TESTS) if args.tests == ["all"] else args.tests
