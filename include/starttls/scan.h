@@ -91,13 +91,6 @@ struct stc_scan_opts {
     /* The strings are borrowed: stc_scan_new copies them. */
     const char *output;    /**< JSON Lines file; "-": stdout; NULL: none */
     const char *db;        /**< SQLite file, or PostgreSQL "postgresql://..."; NULL: none */
-    const char *name;      /**< PostgreSQL: the scan's name (many scans share a database);
-                                NULL: "default" */
-    long lease_s;          /**< worker: seconds a claimed job is held without a heartbeat;
-                                0: STC_SCAN_DEFAULT_LEASE_S */
-    unsigned batch;        /**< worker: jobs claimed at once; 0: about 2 x threads */
-    const char *worker_id; /**< worker: its name in the jobs table; NULL: host:pid */
-    int worker;            /**< made for stc_scan_work: the scan's rows are kept as they are */
     const char *rejects;   /**< reject log file; "-": stderr; NULL: none (still counted) */
     int resume;            /**< skip domains already in db/output; else outputs start empty */
     int fresh;             /**< ignore the host results stored in db (still store new ones) */
@@ -106,6 +99,14 @@ struct stc_scan_opts {
     long tick_ms;          /**< tick period; 0: 200 */
     stc_scan_tick_fn tick; /**< may be NULL */
     void *tick_ctx;
+    /* PostgreSQL (docs/distributed.md); the strings are borrowed like the others. */
+    const char *name;      /**< PostgreSQL: the scan's name (many scans share a database);
+                                NULL: "default" */
+    long lease_s;          /**< worker: seconds a claimed job is held without a heartbeat;
+                                0: STC_SCAN_DEFAULT_LEASE_S */
+    unsigned batch;        /**< worker: jobs claimed at once; 0: about 2 x threads */
+    const char *worker_id; /**< worker: its name in the jobs table; NULL: host:pid */
+    int worker;            /**< made for stc_scan_work: the scan's rows are kept as they are */
 };
 
 /** Aggregate statistics (the original's AggregatedScan and more). */
@@ -219,6 +220,7 @@ STC_EXPORT stc_rc stc_scan_pick(const char *db, char *name, size_t n, struct stc
 
 /** Progress of a distributed scan across all workers. */
 struct stc_scan_status {
+    size_t size;        /**< set by stc_scan_status_get: the bytes it filled */
     uint64_t jobs;      /**< jobs enqueued */
     uint64_t queued;    /**< waiting */
     uint64_t in_flight; /**< claimed under a live lease */
@@ -235,12 +237,20 @@ struct stc_scan_status {
 };
 #define STC_SCAN_MAX_ATTEMPTS 5
 
-/** Progress of scan `name` in db. STC_E_NOTFOUND (no such scan), STC_E_IO. */
-STC_EXPORT stc_rc stc_scan_status_get(const char *db, const char *name,
-                                      struct stc_scan_status *out, struct stc_err *err);
-/** Aggregate statistics of scan `name` computed in SQL over its recorded domains. */
-STC_EXPORT stc_rc stc_scan_db_stats(const char *db, const char *name, struct stc_scan_stats *out,
-                                    struct stc_err *err);
+/** Progress of scan `name` in db: at most size bytes of out are written (pass sizeof
+ *  *out: use the macro). STC_E_NOTFOUND (no such scan), STC_E_IO. */
+STC_EXPORT stc_rc stc_scan_status_get_size(const char *db, const char *name,
+                                           struct stc_scan_status *out, size_t size,
+                                           struct stc_err *err);
+#define stc_scan_status_get(db, name, out, err)                                                  \
+    stc_scan_status_get_size((db), (name), (out), sizeof *(out), (err))
+/** Aggregate statistics of scan `name` computed in SQL over its recorded domains (at most
+ *  size bytes of out written, as stc_scan_get_stats). */
+STC_EXPORT stc_rc stc_scan_db_stats_size(const char *db, const char *name,
+                                         struct stc_scan_stats *out, size_t size,
+                                         struct stc_err *err);
+#define stc_scan_db_stats(db, name, out, err)                                                    \
+    stc_scan_db_stats_size((db), (name), (out), sizeof *(out), (err))
 /** Write every recorded domain of scan `name` as JSON Lines (input order). */
 STC_EXPORT stc_rc stc_scan_export(const char *db, const char *name, FILE *out,
                                   struct stc_err *err);

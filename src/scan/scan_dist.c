@@ -187,27 +187,41 @@ stc_rc stc_scan_pick(const char *db, char *name, size_t n, struct stc_err *err)
     return store_pick_scan(db, name, n, err);
 }
 
-stc_rc stc_scan_status_get(const char *db, const char *name, struct stc_scan_status *out,
-                           struct stc_err *err)
+stc_rc stc_scan_status_get_size(const char *db, const char *name, struct stc_scan_status *dst,
+                                size_t size, struct stc_err *err)
 {
     struct store *st = NULL;
+    struct stc_scan_status out;
+    if (dst == NULL || size < sizeof out.size)
+        return err_set(err, STC_E_INVAL, "no room for the status");
     stc_rc rc = open_pg(db, name, 1, 1, &st, err);
     if (rc == STC_OK)
-        rc = store_status(st, out, err);
+        rc = store_status(st, &out, err);
     struct stc_err ignore = {0};
     store_close(st, &ignore);
+    if (rc == STC_OK) {
+        out.size = size < sizeof out ? size : sizeof out;
+        memcpy(dst, &out, out.size);
+    }
     return rc;
 }
 
-stc_rc stc_scan_db_stats(const char *db, const char *name, struct stc_scan_stats *out,
-                         struct stc_err *err)
+stc_rc stc_scan_db_stats_size(const char *db, const char *name, struct stc_scan_stats *dst,
+                              size_t size, struct stc_err *err)
 {
     struct store *st = NULL;
+    struct stc_scan_stats out;
+    if (dst == NULL || size < sizeof out.size)
+        return err_set(err, STC_E_INVAL, "no room for the statistics");
     stc_rc rc = open_pg(db, name, 1, 1, &st, err);
     if (rc == STC_OK)
-        rc = store_aggregate(st, out, err);
+        rc = store_aggregate(st, &out, err);
     struct stc_err ignore = {0};
     store_close(st, &ignore);
+    if (rc == STC_OK) {
+        out.size = size < sizeof out ? size : sizeof out;
+        memcpy(dst, &out, out.size);
+    }
     return rc;
 }
 
