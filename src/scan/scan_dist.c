@@ -187,18 +187,42 @@ stc_rc stc_scan_pick(const char *db, char *name, size_t n, struct stc_err *err)
     return store_pick_scan(db, name, n, err);
 }
 
+/* Open scan `name` of db, run fn on it into out, close. */
+static stc_rc on_scan(const char *db, const char *name,
+                      stc_rc (*fn)(struct store *st, void *out, struct stc_err *err), void *out,
+                      struct stc_err *err)
+{
+    struct store *st = NULL;
+    stc_rc rc = open_pg(db, name, 1, 1, &st, err);
+    if (rc == STC_OK)
+        rc = fn(st, out, err);
+    struct stc_err ignore = {0};
+    store_close(st, &ignore);
+    return rc;
+}
+
+static stc_rc status_fn(struct store *st, void *out, struct stc_err *err)
+{
+    return store_status(st, out, err);
+}
+
+static stc_rc stats_fn(struct store *st, void *out, struct stc_err *err)
+{
+    return store_aggregate(st, out, err);
+}
+
+static stc_rc export_fn(struct store *st, void *out, struct stc_err *err)
+{
+    return store_export(st, out, err);
+}
+
 stc_rc stc_scan_status_get_size(const char *db, const char *name, struct stc_scan_status *dst,
                                 size_t size, struct stc_err *err)
 {
-    struct store *st = NULL;
     struct stc_scan_status out;
     if (dst == NULL || size < sizeof out.size)
         return err_set(err, STC_E_INVAL, "no room for the status");
-    stc_rc rc = open_pg(db, name, 1, 1, &st, err);
-    if (rc == STC_OK)
-        rc = store_status(st, &out, err);
-    struct stc_err ignore = {0};
-    store_close(st, &ignore);
+    stc_rc rc = on_scan(db, name, status_fn, &out, err);
     if (rc == STC_OK) {
         out.size = size < sizeof out ? size : sizeof out;
         memcpy(dst, &out, out.size);
@@ -209,15 +233,10 @@ stc_rc stc_scan_status_get_size(const char *db, const char *name, struct stc_sca
 stc_rc stc_scan_db_stats_size(const char *db, const char *name, struct stc_scan_stats *dst,
                               size_t size, struct stc_err *err)
 {
-    struct store *st = NULL;
     struct stc_scan_stats out;
     if (dst == NULL || size < sizeof out.size)
         return err_set(err, STC_E_INVAL, "no room for the statistics");
-    stc_rc rc = open_pg(db, name, 1, 1, &st, err);
-    if (rc == STC_OK)
-        rc = store_aggregate(st, &out, err);
-    struct stc_err ignore = {0};
-    store_close(st, &ignore);
+    stc_rc rc = on_scan(db, name, stats_fn, &out, err);
     if (rc == STC_OK) {
         out.size = size < sizeof out ? size : sizeof out;
         memcpy(dst, &out, out.size);
@@ -227,11 +246,5 @@ stc_rc stc_scan_db_stats_size(const char *db, const char *name, struct stc_scan_
 
 stc_rc stc_scan_export(const char *db, const char *name, FILE *out, struct stc_err *err)
 {
-    struct store *st = NULL;
-    stc_rc rc = open_pg(db, name, 1, 1, &st, err);
-    if (rc == STC_OK)
-        rc = store_export(st, out, err);
-    struct stc_err ignore = {0};
-    store_close(st, &ignore);
-    return rc;
+    return on_scan(db, name, export_fn, out, err);
 }
