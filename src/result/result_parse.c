@@ -140,6 +140,7 @@ static stc_rc fill_node(struct stc_result *r, json_t *obj, unsigned depth, struc
         result_set_type(r, str_of(obj, "result_type"));
     json_t *details = json_object_get(obj, "details");
     if (json_is_object(details)) {
+        // cppcheck-suppress unknownMacro ; jansson's iteration macro (cppcheck does not read jansson.h)
         json_object_foreach(details, key, v) add_fact(r, key, v);
     }
     json_t *checks = json_object_get(obj, "checks");
@@ -312,7 +313,9 @@ static char *surrogates_to_text(const char *json, size_t len, size_t *outlen)
         if (json[i] == '\\' && i + 5 < len && json[i + 1] == 'u' &&
             (json[i + 2] | 0x20) == 'd' && (json[i + 3] | 0x20) == 'c' && hexd(json[i + 4]) &&
             hexd(json[i + 5]) && json[i + 4] >= '8') {
-            memcpy(out + o, "\\\\x", 3);
+            out[o] = '\\'; /* "\\x": a JSON-escaped backslash, then x */
+            out[o + 1] = '\\';
+            out[o + 2] = 'x';
             out[o + 3] = json[i + 4];
             out[o + 4] = json[i + 5];
             o += 5;
