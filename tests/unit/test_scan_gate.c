@@ -11,6 +11,11 @@
 #include <stdio.h>
 #include <time.h>
 
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "scan/scan_exclude.h"
 #include "scan/scan_gate.h"
 
 enum { CAP = 3, THREADS = 48, ROUNDS = 40 };
@@ -88,11 +93,41 @@ static void test_timeout_and_cancel(void **state)
     scan_gate_free(g);
 }
 
+/* --rate: a turn that comes after the caller's timeout is refused, not waited for;
+ * --exclude: an excluded address is refused before any connection. */
+static void test_rate_and_exclude(void **state)
+{
+    (void)state;
+    struct scan_gate *g;
+    struct scan_exclude *x = NULL;
+    struct stc_err err = {0};
+    char path[] = "/tmp/test_scan_gate.XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, "192.0.2.0/24\n", 13), 13);
+    close(fd);
+    assert_int_equal(scan_exclude_load(path, &x, &err), STC_OK);
+    unlink(path);
+    assert_int_equal(scan_gate_new(4, &g, &err), STC_OK);
+    scan_gate_set_exclude(g, x);
+    scan_gate_set_rate(g, 1); /* one new connection a second */
+    assert_int_equal(scan_gate_acquire(g, "192.0.2.9", 1000), STC_E_INVAL);
+    assert_int_equal(scan_gate_acquire(g, "198.51.100.1", 1000), STC_OK);
+    /* The next turn is a second away: a caller with 100 ms left gets no slot. */
+    assert_int_equal(scan_gate_acquire(g, "198.51.100.2", 100), STC_E_TIMEOUT);
+    assert_int_equal(scan_gate_connections(g), 1);
+    scan_gate_release(g, "198.51.100.1");
+    assert_int_equal(scan_gate_entries(g), 0);
+    scan_gate_free(g);
+    scan_exclude_free(x);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cap_under_contention),
         cmocka_unit_test(test_timeout_and_cancel),
+        cmocka_unit_test(test_rate_and_exclude),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
