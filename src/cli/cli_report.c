@@ -120,12 +120,8 @@ int cli_report_main(int argc, char **argv)
         case 'o': output = optarg; break;
         case 'c': compare = optarg; break;
         case 'h': usage(stdout); return 0;
-        case ':':
-            say("usage", "an option needs an argument");
-            return CLI_EXIT_USAGE;
-        default:
-            say("usage", "unknown option (see --help)");
-            return CLI_EXIT_USAGE;
+        case ':': say("usage", "an option needs an argument"); return CLI_EXIT_USAGE;
+        default: say("usage", "unknown option (see --help)"); return CLI_EXIT_USAGE;
         }
     }
     if (argc - optind != 1) {

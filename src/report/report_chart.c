@@ -91,7 +91,8 @@ void chart_bars(struct rout *o, const struct chart *c)
     int axis_y = TOP + (int)c->n * ROW_H + 4;
     char sh[32];
 
-    ro_printf(o, "<figure class=\"chart\" id=\"%s\"><figcaption>%s</figcaption>\n", c->id, c->title);
+    ro_printf(o, "<figure class=\"chart\" id=\"%s\"><figcaption>%s</figcaption>\n", c->id,
+              c->title);
     ro_printf(o,
               "<svg role=\"img\" aria-labelledby=\"%s-t %s-d\" viewBox=\"0 0 %d %d\" width=\"%d\" "
               "height=\"%d\" xmlns=\"http://www.w3.org/2000/svg\">",

@@ -7,8 +7,17 @@
 #include "report_out.h"
 
 /* Okabe-Ito colours (colour-blind safe), by meaning. */
-enum chart_color { CC_GOOD, CC_WARN, CC_BAD, CC_ERROR, CC_INFO, CC_NEUTRAL, CC_SKY, CC_YELLOW,
-                   CC_N };
+enum chart_color {
+    CC_GOOD,
+    CC_WARN,
+    CC_BAD,
+    CC_ERROR,
+    CC_INFO,
+    CC_NEUTRAL,
+    CC_SKY,
+    CC_YELLOW,
+    CC_N
+};
 
 struct chart_bar {
     const char *label; /* may come from the data: escaped */
@@ -17,9 +26,9 @@ struct chart_bar {
 };
 
 struct chart {
-    const char *id;    /* our literal: element id */
-    const char *title; /* our literal */
-    const char *axis;  /* our literal: what the bars count ("domains") */
+    const char *id;           /* our literal: element id */
+    const char *title;        /* our literal */
+    const char *axis;         /* our literal: what the bars count ("domains") */
     unsigned long long total; /* base of the printed shares; 0: none */
     const struct chart_bar *bars;
     size_t n;

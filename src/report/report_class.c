@@ -51,18 +51,21 @@ const char *const rep_starttls_label[RS_N] = {"STARTTLS on all MX hosts", "on so
 const char *const rep_cert_label[RC_N] = {"valid",      "expired",          "not yet valid",
                                           "wrong name", "untrusted issuer", "weak key or signature",
                                           "other"};
-const char *const rep_ver_label[RV_N] = {"TLS 1.3", "TLS 1.2", "TLS 1.1", "TLS 1.0", "SSL 3",
-                                         "other"};
+const char *const rep_ver_label[RV_N] = {"TLS 1.3", "TLS 1.2", "TLS 1.1",
+                                         "TLS 1.0", "SSL 3",   "other"};
 const char *const rep_ciph_label[RCI_N] = {"AEAD, forward secret", "CBC, forward secret",
                                            "no forward secrecy", "broken", "unknown"};
-const char *const rep_sts_label[RT_N] = {"enforce", "testing", "mode none",
+const char *const rep_sts_label[RT_N] = {"enforce", "testing",       "mode none",
                                          "failing", "not published", "not checked"};
 const char *const rep_rpt_label[RR_N] = {"valid record", "invalid record", "none", "not checked"};
 const char *const rep_dnssec_label[RD_N] = {"signed (secure)", "not signed", "bogus", "unknown",
                                             "not validated"};
-const char *const rep_dane_label[RDA_N] = {"all MX authenticated", "some MX authenticated",
-                                           "TLSA not usable",      "TLSA fails",
-                                           "no TLSA",              "MX not signed",
+const char *const rep_dane_label[RDA_N] = {"all MX authenticated",
+                                           "some MX authenticated",
+                                           "TLSA not usable",
+                                           "TLSA fails",
+                                           "no TLSA",
+                                           "MX not signed",
                                            "not checked"};
 
 int rep_status_rank(int s)
@@ -371,7 +374,8 @@ void rep_dom_free(struct rep_dom *d)
 /* Second-level labels under which a 2-letter country code registers names. */
 static int cc_second_level(const char *label, size_t n)
 {
-    static const char *const sl[] = {"co", "com", "net", "org", "ac", "gov", "edu", "ne", "or", NULL};
+    static const char *const sl[] = {"co",  "com", "net", "org", "ac",
+                                     "gov", "edu", "ne",  "or",  NULL};
     for (size_t i = 0; sl[i] != NULL; i++)
         if (strlen(sl[i]) == n && memcmp(sl[i], label, n) == 0)
             return 1;

@@ -22,8 +22,16 @@ enum rep_rpt { RR_VALID, RR_INVALID, RR_ABSENT, RR_UNCHECKED, RR_N };
 /* Domain: DNSSEC of the MX records. */
 enum rep_dnssec { RD_SECURE, RD_INSECURE, RD_BOGUS, RD_UNKNOWN, RD_UNVALIDATED, RD_N };
 /* Domain: DANE. */
-enum rep_dane { RDA_ALL, RDA_SOME, RDA_UNUSABLE, RDA_FAIL, RDA_NOTLSA, RDA_NODNSSEC, RDA_UNCHECKED,
-                RDA_N };
+enum rep_dane {
+    RDA_ALL,
+    RDA_SOME,
+    RDA_UNUSABLE,
+    RDA_FAIL,
+    RDA_NOTLSA,
+    RDA_NODNSSEC,
+    RDA_UNCHECKED,
+    RDA_N
+};
 /* Domain status 0..6. */
 #define RST_N 7
 
@@ -32,8 +40,8 @@ enum rep_dane { RDA_ALL, RDA_SOME, RDA_UNUSABLE, RDA_FAIL, RDA_NOTLSA, RDA_NODNS
 
 struct rep_host {
     const struct stc_result *node;
-    int reachable;  /* connected */
-    int tls;        /* handshake done */
+    int reachable; /* connected */
+    int tls;       /* handshake done */
     enum rep_cert cert;
     enum rep_ver ver;
     enum rep_ciph ciph;
@@ -51,8 +59,8 @@ struct rep_finding {
 /** One domain, classified (points into the tree: valid while it lives). */
 struct rep_dom {
     const struct stc_result *root;
-    int status;   /* domain status 0..6 */
-    int rank;     /* 0 success, 1 warning, 2 error, 3 failure: "got worse" compares these */
+    int status; /* domain status 0..6 */
+    int rank;   /* 0 success, 1 warning, 2 error, 3 failure: "got worse" compares these */
     int null_mx;
     size_t nhosts;
     struct rep_host *hosts; /* nhosts of them (malloc'd) */

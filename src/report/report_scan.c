@@ -254,8 +254,7 @@ static void free_report(struct scan_report *s)
         fclose(s->rows.f);
 }
 
-stc_rc stc_report_scan_html(const char *input, const char *compare, FILE *out,
-                            struct stc_err *err)
+stc_rc stc_report_scan_html(const char *input, const char *compare, FILE *out, struct stc_err *err)
 {
     stc_rc rc = STC_OK;
     struct scan_report *s = calloc(1, sizeof *s);

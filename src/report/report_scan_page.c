@@ -43,15 +43,15 @@ static void metrics(const struct rep_agg *a, struct metric *m)
 {
     unsigned long long tls = a->starttls[RS_ALL] + a->starttls[RS_SOME];
     m[M_DOMAINS] = (struct metric){"mx", "Domains with MX hosts", a->with_mx, a->domains};
-    m[M_STARTTLS] = (struct metric){"starttls_all", "STARTTLS on all MX hosts",
-                                    a->starttls[RS_ALL], a->with_mx};
-    m[M_CERTS] = (struct metric){"certs_valid", "Valid certificates on all MX hosts",
-                                 a->all_valid, tls};
+    m[M_STARTTLS] = (struct metric){"starttls_all", "STARTTLS on all MX hosts", a->starttls[RS_ALL],
+                                    a->with_mx};
+    m[M_CERTS] =
+        (struct metric){"certs_valid", "Valid certificates on all MX hosts", a->all_valid, tls};
     m[M_STS] = (struct metric){"mtasts_enforce", "MTA-STS in enforce mode", a->sts[RT_ENFORCE],
                                a->domains};
     m[M_RPT] = (struct metric){"tlsrpt", "Valid TLS-RPT record", a->rpt[RR_VALID], a->domains};
-    m[M_DNSSEC] = (struct metric){"dnssec", "DNSSEC-signed MX records", a->dnssec[RD_SECURE],
-                                  a->domains};
+    m[M_DNSSEC] =
+        (struct metric){"dnssec", "DNSSEC-signed MX records", a->dnssec[RD_SECURE], a->domains};
     m[M_DANE] = (struct metric){"dane_all", "DANE on all MX hosts", a->dane[RDA_ALL], a->domains};
 }
 
@@ -178,29 +178,27 @@ static void charts(struct rout *o, const struct scan_report *s)
     const char *st_labels[RST_N];
     for (int i = 0; i < RST_N; i++)
         st_labels[i] = rep_status_text(i);
-    static const enum chart_color st_col[RST_N] = {CC_GOOD, CC_WARN, CC_BAD,    CC_ERROR,
+    static const enum chart_color st_col[RST_N] = {CC_GOOD, CC_WARN,    CC_BAD,   CC_ERROR,
                                                    CC_BAD,  CC_NEUTRAL, CC_YELLOW};
     static const enum chart_color tls_col[RS_N] = {CC_GOOD, CC_WARN, CC_BAD, CC_NEUTRAL,
                                                    CC_NEUTRAL};
-    static const enum chart_color cert_col[RC_N] = {CC_GOOD, CC_BAD, CC_WARN,   CC_ERROR,
+    static const enum chart_color cert_col[RC_N] = {CC_GOOD, CC_BAD,    CC_WARN,   CC_ERROR,
                                                     CC_INFO, CC_YELLOW, CC_NEUTRAL};
     static const enum chart_color ver_col[RV_N] = {CC_GOOD, CC_SKY, CC_WARN,
                                                    CC_WARN, CC_BAD, CC_NEUTRAL};
-    static const enum chart_color ciph_col[RCI_N] = {CC_GOOD, CC_SKY, CC_WARN, CC_BAD,
-                                                     CC_NEUTRAL};
-    static const enum chart_color sts_col[RT_N] = {CC_GOOD, CC_SKY, CC_YELLOW,
-                                                   CC_BAD, CC_NEUTRAL, CC_NEUTRAL};
+    static const enum chart_color ciph_col[RCI_N] = {CC_GOOD, CC_SKY, CC_WARN, CC_BAD, CC_NEUTRAL};
+    static const enum chart_color sts_col[RT_N] = {CC_GOOD, CC_SKY,     CC_YELLOW,
+                                                   CC_BAD,  CC_NEUTRAL, CC_NEUTRAL};
     static const enum chart_color rpt_col[RR_N] = {CC_GOOD, CC_BAD, CC_NEUTRAL, CC_NEUTRAL};
     static const enum chart_color dnssec_col[RD_N] = {CC_GOOD, CC_NEUTRAL, CC_BAD, CC_YELLOW,
                                                       CC_NEUTRAL};
-    static const enum chart_color dane_col[RDA_N] = {CC_GOOD, CC_SKY,     CC_WARN,   CC_BAD,
+    static const enum chart_color dane_col[RDA_N] = {CC_GOOD,    CC_SKY,     CC_WARN,   CC_BAD,
                                                      CC_NEUTRAL, CC_NEUTRAL, CC_NEUTRAL};
     ro_puts(o, "<section id=\"charts\"><h2>Charts</h2><div class=\"charts\">\n");
-    counts_chart(o, "c-status", "Domain status", "domains", a->status, st_labels, st_col, RST_N,
-                 0, a->domains, NULL);
-    counts_chart(o, "c-starttls", "STARTTLS support", "domains", a->starttls,
-                 rep_starttls_label, tls_col, RS_N, 0, a->domains,
-                 "Over the MX hosts that accepted a connection.");
+    counts_chart(o, "c-status", "Domain status", "domains", a->status, st_labels, st_col, RST_N, 0,
+                 a->domains, NULL);
+    counts_chart(o, "c-starttls", "STARTTLS support", "domains", a->starttls, rep_starttls_label,
+                 tls_col, RS_N, 0, a->domains, "Over the MX hosts that accepted a connection.");
     counts_chart(o, "c-cert", "Certificates by failure reason", "MX hosts with TLS (per domain)",
                  a->cert, rep_cert_label, cert_col, RC_N, 0, a->hosts_tls, NULL);
     counts_chart(o, "c-version", "TLS versions negotiated", "MX hosts with TLS (per domain)",
@@ -212,9 +210,8 @@ static void charts(struct rout *o, const struct scan_report *s)
                  "enforce, testing and mode none: a valid published policy.");
     counts_chart(o, "c-tlsrpt", "TLS-RPT", "domains", a->rpt, rep_rpt_label, rpt_col, RR_N,
                  1u << RR_UNCHECKED, a->domains, NULL);
-    counts_chart(o, "c-dnssec", "DNSSEC of the MX records", "domains", a->dnssec,
-                 rep_dnssec_label, dnssec_col, RD_N, (1u << RD_UNKNOWN) | (1u << RD_UNVALIDATED),
-                 a->domains, NULL);
+    counts_chart(o, "c-dnssec", "DNSSEC of the MX records", "domains", a->dnssec, rep_dnssec_label,
+                 dnssec_col, RD_N, (1u << RD_UNKNOWN) | (1u << RD_UNVALIDATED), a->domains, NULL);
     counts_chart(o, "c-dane", "DANE adoption and validity", "domains", a->dane, rep_dane_label,
                  dane_col, RDA_N, 1u << RDA_UNCHECKED, a->domains, NULL);
     top_chart(o, "c-failures", "Top failure reasons", "domains", &a->find, 1, CC_BAD, a->domains,

@@ -38,8 +38,7 @@ static stc_rc read_db(const char *path, scan_read_fn fn, void *ctx, struct stc_e
     sqlite3 *h = NULL;
     sqlite3_stmt *q = NULL;
     int r;
-    if (sqlite3_open_v2(path, &h, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) !=
-        SQLITE_OK) {
+    if (sqlite3_open_v2(path, &h, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
         rc = err_set(err, STC_E_IO, "%s: %s", path, h ? sqlite3_errmsg(h) : "cannot open");
         goto out;
     }

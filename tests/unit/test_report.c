@@ -37,8 +37,14 @@ static char *capture(void (*fn)(struct rout *, const void *), const void *arg)
     return buf;
 }
 
-static void do_html(struct rout *o, const void *s) { ro_html(o, s); }
-static void do_jstr(struct rout *o, const void *s) { ro_jstr(o, s); }
+static void do_html(struct rout *o, const void *s)
+{
+    ro_html(o, s);
+}
+static void do_jstr(struct rout *o, const void *s)
+{
+    ro_jstr(o, s);
+}
 
 static void test_escape(void **state)
 {
@@ -264,10 +270,10 @@ static void test_scan_page_hostile(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_escape),       cmocka_unit_test(test_csp_hash),
-        cmocka_unit_test(test_from_json),    cmocka_unit_test(test_from_json_hostile),
-        cmocka_unit_test(test_mx_suffix),    cmocka_unit_test(test_map_top),
-        cmocka_unit_test(test_chart),        cmocka_unit_test(test_scan_page_hostile),
+        cmocka_unit_test(test_escape),    cmocka_unit_test(test_csp_hash),
+        cmocka_unit_test(test_from_json), cmocka_unit_test(test_from_json_hostile),
+        cmocka_unit_test(test_mx_suffix), cmocka_unit_test(test_map_top),
+        cmocka_unit_test(test_chart),     cmocka_unit_test(test_scan_page_hostile),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
