@@ -76,7 +76,7 @@ dict_for() {
     case $1 in
     smtp_*) echo fuzz/dict/smtp.dict ;;
     mtasts_* | tlsrpt) echo fuzz/dict/mtasts.dict ;;
-    policy_list) echo fuzz/dict/json.dict ;;
+    policy_list | result_json) echo fuzz/dict/json.dict ;;
     dns_name | scan_input) echo fuzz/dict/dns_name.dict ;;
     tls_*) echo fuzz/dict/tls.dict ;;
     esac

@@ -6,8 +6,9 @@
  *     stc_report_scan_html("scan.db", NULL, out, err);
  *     stc_report_scan_html("new.jsonl", "old.db", out, err);   // with the change
  * DESCRIPTION
- *     One pass over the scan (scan_read_each): each domain's JSON becomes a
- *     tree (stc_result_from_json), is classified (report_class), counted
+ *     One pass over the scan (par_read_trees: scan_read_each, the JSON
+ *     parsed into trees on worker threads, handed back in input order):
+ *     each domain's tree is classified (report_class), counted
  *     (report_agg) and written as one compact row of the domain table to a
  *     temporary file; then the tree is freed. Afterwards the page is
  *     written: headline numbers, the change against the earlier scan
@@ -36,10 +37,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../scan/scan_read.h"
 #include "report_agg.h"
 #include "report_cmp.h"
 #include "report_page.h"
+#include "report_par.h"
 #include "report_scan.h"
 
 #define ROW_FIND_MAX 24
@@ -191,15 +192,14 @@ static stc_rc compare_one(struct scan_report *s, const struct rep_dom *d)
     return rc;
 }
 
-static stc_rc on_json(void *vctx, const char *json, size_t n, struct stc_err *err)
+static stc_rc on_tree(void *vctx, struct stc_result *tree, stc_rc rc, struct stc_err *err)
 {
     struct scan_report *s = vctx;
-    struct stc_result *tree = NULL;
     struct rep_dom d;
-    struct stc_err perr = {0};
-    stc_rc rc = stc_result_from_json(json, n, &tree, &perr);
-    if (rc == STC_E_NOMEM)
+    if (rc == STC_E_NOMEM) {
+        stc_result_free(tree);
         return err_set(err, rc, "report: out of memory");
+    }
     if (rc != STC_OK || stc_result_kind(tree) != STC_NODE_DOMAIN) {
         (s->indexing ? &s->old_unreadable : &s->unreadable)[0]++;
         stc_result_free(tree);
@@ -273,10 +273,10 @@ stc_rc stc_report_scan_html(const char *input, const char *compare, FILE *out, s
     STC_ENSURE(s->rows.f != NULL, err, STC_E_IO, "report: cannot make a temporary file");
     if (compare != NULL) {
         s->indexing = 1;
-        STC_GUARD(scan_read_each(compare, on_json, s, err));
+        STC_GUARD(par_read_trees(compare, on_tree, s, err));
         s->indexing = 0;
     }
-    STC_GUARD(scan_read_each(input, on_json, s, err));
+    STC_GUARD(par_read_trees(input, on_tree, s, err));
     if (s->rows.failed)
         STC_ENSURE(0, err, STC_E_IO, "report: cannot write the temporary table file");
 

@@ -267,13 +267,53 @@ static void test_scan_page_hostile(void **state)
     free(buf);
 }
 
+/* More domains than the parse ring holds: every one counted, the rows in input order. */
+static void test_scan_page_many(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/test_report_XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    FILE *f = fdopen(fd, "w");
+    const char *rest = strstr(GOOD, "\"status\":2");
+    for (int i = 0; i < 1000; i++) {
+        if (i % 97 == 0)
+            fprintf(f, "garbage %d\n", i);
+        fprintf(f, "{\"domain\":\"d%04d.example\",%s\n", i, rest);
+    }
+    fclose(f);
+    char *buf = NULL;
+    size_t n = 0;
+    FILE *out = open_memstream(&buf, &n);
+    struct stc_err err = {0};
+    assert_int_equal(stc_report_scan_html(path, path, out, &err), STC_OK);
+    fclose(out);
+    unlink(path);
+    assert_non_null(strstr(buf, "data-k=\"domains\" data-n=\"1000\""));
+    assert_non_null(strstr(buf, "11 input records were not domain results"));
+    assert_non_null(strstr(buf, "id=\"worse\" data-n=\"0\""));
+    const char *rows = strstr(buf, "id=\"stc-rows\"");
+    assert_non_null(rows);
+    const char *at = rows;
+    for (int i = 0; i < 1000; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "[\"d%04d.example\"", i);
+        const char *p = strstr(at, name);
+        if (p == NULL)
+            fail_msg("row %d missing or out of order", i);
+        at = p;
+    }
+    free(buf);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_escape),    cmocka_unit_test(test_csp_hash),
-        cmocka_unit_test(test_from_json), cmocka_unit_test(test_from_json_hostile),
-        cmocka_unit_test(test_mx_suffix), cmocka_unit_test(test_map_top),
-        cmocka_unit_test(test_chart),     cmocka_unit_test(test_scan_page_hostile),
+        cmocka_unit_test(test_escape),         cmocka_unit_test(test_csp_hash),
+        cmocka_unit_test(test_from_json),      cmocka_unit_test(test_from_json_hostile),
+        cmocka_unit_test(test_mx_suffix),      cmocka_unit_test(test_map_top),
+        cmocka_unit_test(test_chart),          cmocka_unit_test(test_scan_page_hostile),
+        cmocka_unit_test(test_scan_page_many),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
