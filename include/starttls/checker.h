@@ -160,6 +160,29 @@ STC_EXPORT stc_rc stc_checker_check_domain(const struct stc_checker *checker, co
                                            const char *const *expected_mx, struct stc_result **out,
                                            struct stc_err *err);
 
+/** What a progress callback is told (stc_checker_check_domain_progress). */
+enum stc_progress_event {
+    STC_PROGRESS_MX = 0,        /**< one per MX host, in order, once the MX lookup is done */
+    STC_PROGRESS_HOST_START = 1, /**< the checks of host (index of count) begin */
+    STC_PROGRESS_HOST_DONE = 2, /**< they ended with status */
+    STC_PROGRESS_DOMAIN_CHECKS = 3 /**< the domain-level checks (MTA-STS, TLS-RPT, ...) begin */
+};
+/**
+ * Progress callback: called on the checking thread, in order; host is the
+ * MX host name (NULL for STC_PROGRESS_DOMAIN_CHECKS), valid during the call
+ * only. It must not block for long and must not call back into the check.
+ */
+typedef void (*stc_progress_fn)(void *ctx, enum stc_progress_event ev, const char *host,
+                                size_t index, size_t count, stc_status status);
+
+/** stc_checker_check_domain, telling fn (may be NULL) how far it got. */
+STC_EXPORT stc_rc stc_checker_check_domain_progress(const struct stc_checker *checker,
+                                                    const char *domain,
+                                                    const char *const *expected_mx,
+                                                    stc_progress_fn fn, void *ctx,
+                                                    struct stc_result **out,
+                                                    struct stc_err *err);
+
 /** Check one MX host of a domain (all SMTP/TLS checks); *out is an STC_NODE_HOST. */
 STC_EXPORT stc_rc stc_checker_check_host(const struct stc_checker *checker, const char *domain,
                                          const char *host, struct stc_result **out,

@@ -9,6 +9,7 @@
 #include "report.h"
 #include "result.h"
 #include "scan.h"
+#include "serve.h"
 #include "version.h"
 
 #endif

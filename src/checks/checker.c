@@ -4,6 +4,7 @@
  * SYNOPSIS
  *     stc_checker_new(cfg, &ck, err);
  *     stc_checker_check_domain(ck, "example.com", expected_mx, &tree, err);
+ *     stc_checker_check_domain_progress(ck, domain, expected_mx, fn, ctx, &tree, err);
  *     stc_checker_check_host(ck, "example.com", "mx.example.com", &host, err);
  * DESCRIPTION
  *     check_domain: normalize the name (IDNA), look up MX (null MX, implicit
@@ -341,6 +342,20 @@ stc_rc stc_checker_check_domain(const struct stc_checker *ck, const char *domain
                                 const char *const *expected_mx, struct stc_result **out,
                                 struct stc_err *err)
 {
+    return stc_checker_check_domain_progress(ck, domain_in, expected_mx, NULL, NULL, out, err);
+}
+
+static void progress(stc_progress_fn fn, void *ctx, enum stc_progress_event ev, const char *host,
+                     size_t index, size_t count, stc_status status)
+{
+    if (fn != NULL)
+        fn(ctx, ev, host, index, count, status);
+}
+
+stc_rc stc_checker_check_domain_progress(const struct stc_checker *ck, const char *domain_in,
+                                         const char *const *expected_mx, stc_progress_fn pfn,
+                                         void *pctx, struct stc_result **out, struct stc_err *err)
+{
     char domain[STC_DOMAIN_MAX + 2];
     char msg[STC_MSG_MAX] = "";
     struct dns_mx_set mxs;
@@ -373,6 +388,8 @@ stc_rc stc_checker_check_domain(const struct stc_checker *ck, const char *domain
     for (size_t i = 0; i < mxs.n; i++)
         if (mxs.mx[i].host[0] != '\0')
             result_fact_list_add(root, "mx_hosts", mxs.mx[i].host);
+    for (size_t i = 0; i < mxs.n && (ck->cfg.checks & STC_CHECK_SMTP); i++)
+        progress(pfn, pctx, STC_PROGRESS_MX, mxs.mx[i].host, i, mxs.n, STC_STATUS_SUCCESS);
 
     if (ck->cfg.checks & STC_CHECK_SMTP) {
         for (size_t i = 0; i < mxs.n; i++) {
@@ -384,6 +401,8 @@ stc_rc stc_checker_check_domain(const struct stc_checker *ck, const char *domain
                            "allows it only alone");
                 continue;
             }
+            progress(pfn, pctx, STC_PROGRESS_HOST_START, mxs.mx[i].host, i, mxs.n,
+                     STC_STATUS_SUCCESS);
             /* Half the reserve is slack for the MX lookup before the first host. */
             if (deadline_left_ms(dd) < ck->cfg.timeout_ms + DOMAIN_RESERVE(&ck->cfg) / 2)
                 rc = host_past_budget(ck, domain, &mxs.mx[i], budget_ms, &h, err);
@@ -391,6 +410,8 @@ stc_rc stc_checker_check_domain(const struct stc_checker *ck, const char *domain
                 rc = run_host(ck, domain, &mxs.mx[i], &h, err);
             if (rc != STC_OK)
                 goto fail;
+            progress(pfn, pctx, STC_PROGRESS_HOST_DONE, mxs.mx[i].host, i, mxs.n,
+                     stc_result_status(h));
             result_add(root, h);
         }
         status = domain_status_hosts(root, expected_mx, msg, sizeof msg);
@@ -399,6 +420,7 @@ stc_rc stc_checker_check_domain(const struct stc_checker *ck, const char *domain
         snprintf(msg, sizeof msg, "MX hosts not contacted (SMTP checks off)");
     }
 
+    progress(pfn, pctx, STC_PROGRESS_DOMAIN_CHECKS, NULL, 0, 0, STC_STATUS_SUCCESS);
     domain_checks(ck, domain, root, dd);
 
     status = domain_status_checks(root, status, msg, sizeof msg);

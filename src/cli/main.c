@@ -39,6 +39,7 @@
 #include "util/err.h"
 #include "cli_report.h"
 #include "cli_scan.h"
+#include "cli_serve.h"
 
 #define PROG "starttls-check"
 #define NAME_SZ 256 /* stc_domain_normalize needs >= 254 */
@@ -336,6 +337,8 @@ int main(int argc, char **argv)
     int code;
     if (argc > 1 && strcmp(argv[1], "scan") == 0)
         return cli_scan_main(argc - 1, argv + 1);
+    if (argc > 1 && strcmp(argv[1], "serve") == 0)
+        return cli_serve_main(argc - 1, argv + 1);
     if (argc > 1 && strcmp(argv[1], "report") == 0)
         return cli_report_main(argc - 1, argv + 1);
     if (argc > 1 && strcmp(argv[1], "worker") == 0)

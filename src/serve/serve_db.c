@@ -1,0 +1,169 @@
+/*
+ * NAME
+ *     serve_db - finished checks of the web service in SQLite
+ * SYNOPSIS
+ *     serve_db_open("serve.db", &db, err);
+ *     serve_db_put(db, &row, json, err);  serve_db_get(db, id, &row, err);
+ *     serve_db_latest(db, domain, &row, err);  serve_db_history(db, domain, rows, 50, &n, err);
+ * DESCRIPTION
+ *     Table serve_checks (id primary key, domain, created, finished,
+ *     status, json) with an index on (domain, finished). Every statement is
+ *     prepared with bound parameters. The connection is opened
+ *     SQLITE_OPEN_FULLMUTEX and shared by the HTTP and worker threads; a
+ *     busy timeout of 5 s covers other processes on the same file.
+ *     PostgreSQL (DESIGN.md) comes with the store layer (src/store).
+ * LIMITS
+ *     The JSON document is what the checker produced (bounded by the result
+ *     limits); ids at most 39 bytes, domains 255.
+ * DIAGNOSTICS
+ *     STC_E_IO for SQLite errors (its message in err), STC_E_NOTFOUND,
+ *     STC_E_NOMEM.
+ */
+#include "serve_db.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "../util/err.h"
+#include "../util/text.h"
+
+struct serve_db {
+    sqlite3 *h;
+};
+
+static const char schema[] =
+    "CREATE TABLE IF NOT EXISTS serve_checks (id TEXT PRIMARY KEY, domain TEXT NOT NULL,"
+    " created INTEGER NOT NULL, finished INTEGER NOT NULL, status INTEGER NOT NULL,"
+    " json TEXT NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS serve_checks_domain ON serve_checks (domain, finished);";
+
+static stc_rc db_err(struct serve_db *db, const char *what, struct stc_err *err)
+{
+    return err_set(err, STC_E_IO, "database: %s: %s", what, sqlite3_errmsg(db->h));
+}
+
+stc_rc serve_db_open(const char *path, struct serve_db **out, struct stc_err *err)
+{
+    struct serve_db *db = calloc(1, sizeof *db);
+    if (db == NULL)
+        return err_set(err, STC_E_NOMEM, "out of memory");
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX;
+    if (sqlite3_open_v2(path, &db->h, flags, NULL) != SQLITE_OK) {
+        stc_rc rc = err_set(err, STC_E_IO, "cannot open the database %.100s: %s", path,
+                            db->h ? sqlite3_errmsg(db->h) : "out of memory");
+        serve_db_close(db);
+        return rc;
+    }
+    sqlite3_busy_timeout(db->h, 5000);
+    if (sqlite3_exec(db->h, schema, NULL, NULL, NULL) != SQLITE_OK) {
+        stc_rc rc = db_err(db, "schema", err);
+        serve_db_close(db);
+        return rc;
+    }
+    *out = db;
+    return STC_OK;
+}
+
+void serve_db_close(struct serve_db *db)
+{
+    if (db == NULL)
+        return;
+    sqlite3_close(db->h);
+    free(db);
+}
+
+stc_rc serve_db_put(struct serve_db *db, const struct serve_row *row, const char *json,
+                    struct stc_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    stc_rc rc = STC_OK;
+    if (sqlite3_prepare_v2(db->h,
+                           "INSERT OR REPLACE INTO serve_checks VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                           -1, &st, NULL) != SQLITE_OK)
+        return db_err(db, "prepare", err);
+    sqlite3_bind_text(st, 1, row->id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, row->domain, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, row->created);
+    sqlite3_bind_int64(st, 4, row->finished);
+    sqlite3_bind_int(st, 5, row->status);
+    sqlite3_bind_text(st, 6, json, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        rc = db_err(db, "insert", err);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static void fill(sqlite3_stmt *st, struct serve_row *row, int with_json)
+{
+    memset(row, 0, sizeof *row);
+    snprintf(row->id, sizeof row->id, "%s", (const char *)sqlite3_column_text(st, 0));
+    snprintf(row->domain, sizeof row->domain, "%s", (const char *)sqlite3_column_text(st, 1));
+    row->created = sqlite3_column_int64(st, 2);
+    row->finished = sqlite3_column_int64(st, 3);
+    row->status = sqlite3_column_int(st, 4);
+    if (with_json)
+        row->json = text_dup((const char *)sqlite3_column_text(st, 5));
+}
+
+static stc_rc one(struct serve_db *db, const char *sql, const char *key, struct serve_row *row,
+                  struct stc_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    stc_rc rc = STC_OK;
+    if (sqlite3_prepare_v2(db->h, sql, -1, &st, NULL) != SQLITE_OK)
+        return db_err(db, "prepare", err);
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    int r = sqlite3_step(st);
+    if (r == SQLITE_ROW) {
+        fill(st, row, 1);
+        if (row->json == NULL)
+            rc = err_set(err, STC_E_NOMEM, "out of memory");
+    } else if (r == SQLITE_DONE) {
+        rc = err_set(err, STC_E_NOTFOUND, "no such check");
+    } else {
+        rc = db_err(db, "select", err);
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+stc_rc serve_db_get(struct serve_db *db, const char *id, struct serve_row *row,
+                    struct stc_err *err)
+{
+    return one(db, "SELECT id, domain, created, finished, status, json FROM serve_checks"
+                   " WHERE id = ?1",
+               id, row, err);
+}
+
+stc_rc serve_db_latest(struct serve_db *db, const char *domain, struct serve_row *row,
+                       struct stc_err *err)
+{
+    return one(db, "SELECT id, domain, created, finished, status, json FROM serve_checks"
+                   " WHERE domain = ?1 ORDER BY finished DESC, rowid DESC LIMIT 1",
+               domain, row, err);
+}
+
+stc_rc serve_db_history(struct serve_db *db, const char *domain, struct serve_row *rows,
+                        size_t max, size_t *n, struct stc_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    stc_rc rc = STC_OK;
+    *n = 0;
+    if (sqlite3_prepare_v2(db->h,
+                           "SELECT id, domain, created, finished, status FROM serve_checks"
+                           " WHERE domain = ?1 ORDER BY finished DESC, rowid DESC LIMIT ?2",
+                           -1, &st, NULL) != SQLITE_OK)
+        return db_err(db, "prepare", err);
+    sqlite3_bind_text(st, 1, domain, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)max);
+    int r = SQLITE_DONE;
+    while (*n < max && (r = sqlite3_step(st)) == SQLITE_ROW)
+        fill(st, &rows[(*n)++], 0);
+    if (*n < max && r != SQLITE_DONE)
+        rc = db_err(db, "select", err);
+    sqlite3_finalize(st);
+    return rc;
+}
