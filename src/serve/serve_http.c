@@ -56,6 +56,7 @@
 #include "serve_page.h"
 
 #define BODY_MAX 4096
+#define DISCARD_MAX (256 * 1024) /* undeclared body bytes read before closing */
 #define MEM_LIMIT (16 * 1024)
 #define IO_TIMEOUT_S 15
 #define PER_IP_CONNS 64
@@ -468,15 +469,18 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
             q->too_large = 1;
         if (!q->too_large)
             return MHD_YES;
+        return route(s, c, url, 0, 0, q); /* 413 before the body is read */
     }
     if (*upload_data_size > 0) {
+        /* A body over the limit without a declared length: read and drop it
+         * (up to DISCARD_MAX, then close), answer 413 at its end. */
         if (q->len + *upload_data_size > BODY_MAX)
             q->too_large = 1;
         else
-            memcpy(q->body + q->len, upload_data, *upload_data_size), q->len += *upload_data_size;
+            memcpy(q->body + q->len, upload_data, *upload_data_size);
+        q->len += *upload_data_size;
         *upload_data_size = 0;
-        if (!q->too_large)
-            return MHD_YES;
+        return q->len > DISCARD_MAX ? MHD_NO : MHD_YES;
     }
     int get = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
     int post = strcmp(method, "POST") == 0;
