@@ -38,7 +38,7 @@ static void destroy(struct stc_serve *s)
 {
     serve_http_stop(s);
     serve_jobs_stop(s);
-    serve_db_close(s->db);
+    store_serve_close(s->db);
     stc_checker_free(s->checker);
     serve_rate_destroy(&s->rate);
     pthread_cond_destroy(&s->cv);
@@ -72,7 +72,7 @@ stc_rc stc_serve_start(const struct stc_serve_opts *o, struct stc_config *cfg,
     serve_rate_init(&s->rate, o->rate_per_min);
     STC_GUARD(stc_config_set_public_only(cfg, !o->allow_private, err));
     STC_GUARD(stc_checker_new(cfg, &s->checker, err));
-    STC_GUARD(serve_db_open(s->dbpath, &s->db, err));
+    STC_GUARD(store_serve_open(s->dbpath, &s->db, err));
     STC_GUARD(serve_jobs_start(s, err));
     STC_GUARD(serve_http_start(s, err));
     *out = s;

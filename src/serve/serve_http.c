@@ -298,7 +298,7 @@ static enum MHD_Result get_check(struct stc_serve *s, struct MHD_Connection *c, 
 {
     struct stc_err e = {STC_OK, ""};
     struct job j;
-    struct serve_row row;
+    struct store_serve_row row;
     struct reply r;
     if (!is_id(id))
         return fail(c, api, MHD_HTTP_NOT_FOUND, "unknown_check", "no such check", NULL, 0);
@@ -320,7 +320,7 @@ static enum MHD_Result get_check(struct stc_serve *s, struct MHD_Connection *c, 
         row.json = j.json;
     } else {
         stc_err_clear(&e);
-        stc_rc rc = serve_db_get(s->db, id, &row, &e);
+        stc_rc rc = store_serve_get(s->db, id, &row, &e);
         if (rc == STC_E_NOTFOUND)
             return fail(c, api, MHD_HTTP_NOT_FOUND, "unknown_check", "no such check", NULL, 0);
         if (rc != STC_OK)
@@ -358,8 +358,8 @@ static enum MHD_Result domain_route(struct stc_serve *s, struct MHD_Connection *
         return fail(c, api, MHD_HTTP_BAD_REQUEST, "invalid_domain", e.msg, NULL, 0);
     struct reply r;
     if (strcmp(what, "latest") == 0 && api) {
-        struct serve_row row;
-        stc_rc rc = serve_db_latest(s->db, domain, &row, &e);
+        struct store_serve_row row;
+        stc_rc rc = store_serve_latest(s->db, domain, &row, &e);
         if (rc == STC_E_NOTFOUND)
             return fail(c, api, MHD_HTTP_NOT_FOUND, "unknown_domain",
                         "no finished check of this domain", NULL, 0);
@@ -373,9 +373,9 @@ static enum MHD_Result domain_route(struct stc_serve *s, struct MHD_Connection *
     }
     if (strcmp(what, "history") != 0)
         return fail(c, api, MHD_HTTP_NOT_FOUND, "not_found", "no such page", NULL, 0);
-    struct serve_row *rows = calloc(HISTORY_MAX, sizeof *rows);
+    struct store_serve_row *rows = calloc(HISTORY_MAX, sizeof *rows);
     size_t nrows = 0;
-    if (rows == NULL || serve_db_history(s->db, domain, rows, HISTORY_MAX, &nrows, &e) != STC_OK) {
+    if (rows == NULL || store_serve_history(s->db, domain, rows, HISTORY_MAX, &nrows, &e) != STC_OK) {
         free(rows);
         return fail(c, api, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal",
                     e.msg[0] ? e.msg : "out of memory", NULL, 0);

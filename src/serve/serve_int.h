@@ -9,7 +9,7 @@
 #include <starttls/serve.h>
 
 #include "../util/limits.h"
-#include "serve_db.h"
+#include "../store/store_serve.h"
 #include "serve_rate.h"
 
 #define SERVE_ID_LEN 32         /* hex digits of a check id (128 random bits) */
@@ -44,7 +44,7 @@ struct stc_serve {
     char listen[300];
     char dbpath[4096];
     struct stc_checker *checker;
-    struct serve_db *db;
+    struct store_serve *db;
     struct serve_rate rate;
     void *httpd;             /* struct MHD_Daemon */
     int port;

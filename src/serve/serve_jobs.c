@@ -117,11 +117,11 @@ static void run_job(struct stc_serve *s, struct job *j)
     stc_result_free(r);
     time_t now = time(NULL);
     if (json != NULL) {
-        struct serve_row row = {.created = j->created, .finished = now, .status = status};
+        struct store_serve_row row = {.created = j->created, .finished = now, .status = status};
         snprintf(row.id, sizeof row.id, "%s", j->id);
         snprintf(row.domain, sizeof row.domain, "%s", j->domain);
         struct stc_err dbe = {STC_OK, ""};
-        if (serve_db_put(s->db, &row, json, &dbe) != STC_OK)
+        if (store_serve_put(s->db, &row, json, &dbe) != STC_OK)
             fprintf(stderr, "serve: %s\n", dbe.msg);
     }
     pthread_mutex_lock(&s->mu);

@@ -254,7 +254,7 @@ static void utc(char *out, size_t n, long long t)
         snprintf(out, n, "%lld", t);
 }
 
-void page_history(FILE *f, const char *domain, const struct serve_row *rows, size_t n)
+void page_history(FILE *f, const char *domain, const struct store_serve_row *rows, size_t n)
 {
     struct rout o = {f, 0};
     char when[64];
@@ -329,7 +329,7 @@ void json_job(FILE *f, const struct job *j, int cached)
     ro_puts(&o, "}\n");
 }
 
-void json_row(FILE *f, const struct serve_row *r)
+void json_row(FILE *f, const struct store_serve_row *r)
 {
     struct job j;
     memset(&j, 0, sizeof j);
@@ -343,7 +343,7 @@ void json_row(FILE *f, const struct serve_row *r)
     json_job(f, &j, 0);
 }
 
-void json_history(FILE *f, const char *domain, const struct serve_row *rows, size_t n)
+void json_history(FILE *f, const char *domain, const struct store_serve_row *rows, size_t n)
 {
     struct rout o = {f, 0};
     ro_puts(&o, "{\"domain\":");

@@ -9,7 +9,7 @@
 
 #include <stdio.h>
 
-#include "serve_db.h"
+#include "../store/store_serve.h"
 #include "serve_int.h"
 
 extern const char serve_js[];
@@ -24,12 +24,12 @@ void page_running(FILE *f, const struct job *j);
  * when the stored document does not read back. */
 stc_rc page_report(FILE *f, const char *id, const char *domain, const char *json,
                    struct stc_err *err);
-void page_history(FILE *f, const char *domain, const struct serve_row *rows, size_t n);
+void page_history(FILE *f, const char *domain, const struct store_serve_row *rows, size_t n);
 
 /** API documents. */
 void json_error(FILE *f, int http_status, const char *code, const char *msg);
 void json_job(FILE *f, const struct job *j, int cached);
-void json_row(FILE *f, const struct serve_row *r);
-void json_history(FILE *f, const char *domain, const struct serve_row *rows, size_t n);
+void json_row(FILE *f, const struct store_serve_row *r);
+void json_history(FILE *f, const char *domain, const struct store_serve_row *rows, size_t n);
 
 #endif

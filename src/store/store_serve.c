@@ -1,17 +1,18 @@
 /*
  * NAME
- *     serve_db - finished checks of the web service in SQLite
+ *     store_serve - finished checks of the web service (serve) in SQLite
  * SYNOPSIS
- *     serve_db_open("serve.db", &db, err);
- *     serve_db_put(db, &row, json, err);  serve_db_get(db, id, &row, err);
- *     serve_db_latest(db, domain, &row, err);  serve_db_history(db, domain, rows, 50, &n, err);
+ *     store_serve_open("serve.db", &db, err);
+ *     store_serve_put(db, &row, json, err);  store_serve_get(db, id, &row, err);
+ *     store_serve_latest(db, domain, &row, err);  store_serve_history(db, domain, rows, 50, &n, err);
  * DESCRIPTION
  *     Table serve_checks (id primary key, domain, created, finished,
  *     status, json) with an index on (domain, finished). Every statement is
  *     prepared with bound parameters. The connection is opened
  *     SQLITE_OPEN_FULLMUTEX and shared by the HTTP and worker threads; a
  *     busy timeout of 5 s covers other processes on the same file.
- *     PostgreSQL (DESIGN.md) comes with the store layer (src/store).
+ *     In the store layer, which owns SQLite; PostgreSQL (store_pg.c) for
+ *     serve is left to do.
  * LIMITS
  *     The JSON document is what the checker produced (bounded by the result
  *     limits); ids at most 39 bytes, domains 255.
@@ -19,7 +20,7 @@
  *     STC_E_IO for SQLite errors (its message in err), STC_E_NOTFOUND,
  *     STC_E_NOMEM.
  */
-#include "serve_db.h"
+#include "store_serve.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,7 +31,7 @@
 #include "../util/err.h"
 #include "../util/text.h"
 
-struct serve_db {
+struct store_serve {
     sqlite3 *h;
 };
 
@@ -40,34 +41,34 @@ static const char schema[] =
     " json TEXT NOT NULL);"
     "CREATE INDEX IF NOT EXISTS serve_checks_domain ON serve_checks (domain, finished);";
 
-static stc_rc db_err(struct serve_db *db, const char *what, struct stc_err *err)
+static stc_rc db_err(struct store_serve *db, const char *what, struct stc_err *err)
 {
     return err_set(err, STC_E_IO, "database: %s: %s", what, sqlite3_errmsg(db->h));
 }
 
-stc_rc serve_db_open(const char *path, struct serve_db **out, struct stc_err *err)
+stc_rc store_serve_open(const char *path, struct store_serve **out, struct stc_err *err)
 {
-    struct serve_db *db = calloc(1, sizeof *db);
+    struct store_serve *db = calloc(1, sizeof *db);
     if (db == NULL)
         return err_set(err, STC_E_NOMEM, "out of memory");
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX;
     if (sqlite3_open_v2(path, &db->h, flags, NULL) != SQLITE_OK) {
         stc_rc rc = err_set(err, STC_E_IO, "cannot open the database %.100s: %s", path,
                             db->h ? sqlite3_errmsg(db->h) : "out of memory");
-        serve_db_close(db);
+        store_serve_close(db);
         return rc;
     }
     sqlite3_busy_timeout(db->h, 5000);
     if (sqlite3_exec(db->h, schema, NULL, NULL, NULL) != SQLITE_OK) {
         stc_rc rc = db_err(db, "schema", err);
-        serve_db_close(db);
+        store_serve_close(db);
         return rc;
     }
     *out = db;
     return STC_OK;
 }
 
-void serve_db_close(struct serve_db *db)
+void store_serve_close(struct store_serve *db)
 {
     if (db == NULL)
         return;
@@ -75,7 +76,7 @@ void serve_db_close(struct serve_db *db)
     free(db);
 }
 
-stc_rc serve_db_put(struct serve_db *db, const struct serve_row *row, const char *json,
+stc_rc store_serve_put(struct store_serve *db, const struct store_serve_row *row, const char *json,
                     struct stc_err *err)
 {
     sqlite3_stmt *st = NULL;
@@ -96,7 +97,7 @@ stc_rc serve_db_put(struct serve_db *db, const struct serve_row *row, const char
     return rc;
 }
 
-static void fill(sqlite3_stmt *st, struct serve_row *row, int with_json)
+static void fill(sqlite3_stmt *st, struct store_serve_row *row, int with_json)
 {
     memset(row, 0, sizeof *row);
     snprintf(row->id, sizeof row->id, "%s", (const char *)sqlite3_column_text(st, 0));
@@ -108,7 +109,7 @@ static void fill(sqlite3_stmt *st, struct serve_row *row, int with_json)
         row->json = text_dup((const char *)sqlite3_column_text(st, 5));
 }
 
-static stc_rc one(struct serve_db *db, const char *sql, const char *key, struct serve_row *row,
+static stc_rc one(struct store_serve *db, const char *sql, const char *key, struct store_serve_row *row,
                   struct stc_err *err)
 {
     sqlite3_stmt *st = NULL;
@@ -130,7 +131,7 @@ static stc_rc one(struct serve_db *db, const char *sql, const char *key, struct 
     return rc;
 }
 
-stc_rc serve_db_get(struct serve_db *db, const char *id, struct serve_row *row,
+stc_rc store_serve_get(struct store_serve *db, const char *id, struct store_serve_row *row,
                     struct stc_err *err)
 {
     return one(db, "SELECT id, domain, created, finished, status, json FROM serve_checks"
@@ -138,7 +139,7 @@ stc_rc serve_db_get(struct serve_db *db, const char *id, struct serve_row *row,
                id, row, err);
 }
 
-stc_rc serve_db_latest(struct serve_db *db, const char *domain, struct serve_row *row,
+stc_rc store_serve_latest(struct store_serve *db, const char *domain, struct store_serve_row *row,
                        struct stc_err *err)
 {
     return one(db, "SELECT id, domain, created, finished, status, json FROM serve_checks"
@@ -146,7 +147,7 @@ stc_rc serve_db_latest(struct serve_db *db, const char *domain, struct serve_row
                domain, row, err);
 }
 
-stc_rc serve_db_history(struct serve_db *db, const char *domain, struct serve_row *rows,
+stc_rc store_serve_history(struct store_serve *db, const char *domain, struct store_serve_row *rows,
                         size_t max, size_t *n, struct stc_err *err)
 {
     sqlite3_stmt *st = NULL;
