@@ -2,13 +2,18 @@
  * NAME
  *     cli_report - `starttls-check report SCAN -o report.html`
  * SYNOPSIS
- *     starttls-check report [-o FILE] [--compare OLD] SCAN.db|results.jsonl|-
+ *     starttls-check report [-o FILE] [--compare OLD] [--name NAME] SCAN.db|results.jsonl|-
+ *     starttls-check report --name NAME postgresql://...
  * DESCRIPTION
  *     Writes the HTML report of a scan (stc_report_scan_html, public API)
  *     to FILE, or to standard output without -o (or with -o -). A file is
  *     written as FILE.tmp and renamed when complete, so a failed report
  *     never leaves a partial page under the name asked for. --compare
- *     adds the change against an earlier scan (either format).
+ *     adds the change against an earlier scan (either format). A
+ *     PostgreSQL scan (a "postgresql://" or "postgres://" URI, or a libpq
+ *     "host=", "dbname=", "service=" string) is first exported as JSON
+ *     Lines (stc_scan_export, scan --name NAME, default "default") into a
+ *     temporary file under $TMPDIR, which is removed afterwards.
  * LIMITS
  *     Paths up to PATH_MAX_LEN bytes.
  * DIAGNOSTICS
@@ -18,6 +23,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -49,6 +55,8 @@ static void usage(FILE *out)
           "  --compare OLD       also show the change against an earlier scan (a\n"
           "                      database or JSON Lines file): adoption up or down,\n"
           "                      domains that got worse, newly expired certificates\n"
+          "  --name NAME         the scan's name in a PostgreSQL database\n"
+          "                      (postgresql://...; default: default)\n"
           "  -h, --help          this help\n",
           out);
 }
@@ -70,6 +78,52 @@ static int exit_for(stc_rc rc)
     case STC_E_INVAL: return CLI_EXIT_USAGE;
     default: return EXIT_IOERR;
     }
+}
+
+static int is_pg(const char *s)
+{
+    static const char *const pre[] = {"postgresql://", "postgres://", "host=", "dbname=",
+                                      "service=", NULL};
+    for (size_t i = 0; pre[i] != NULL; i++)
+        if (strncmp(s, pre[i], strlen(pre[i])) == 0)
+            return 1;
+    return 0;
+}
+
+/* A PostgreSQL scan as a temporary JSON Lines file: its path into tmp. 0, or an exit code. */
+static int pg_export(const char *uri, const char *name, char *tmp, size_t tmpsz)
+{
+    const char *dir = getenv("TMPDIR");
+    struct stc_err e = {0};
+    if (dir == NULL || *dir == '\0')
+        dir = "/tmp";
+    if (snprintf(tmp, tmpsz, "%s/stc-report-XXXXXX", dir) >= (int)tmpsz) {
+        say("TMPDIR", "path too long");
+        return CLI_EXIT_USAGE;
+    }
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        say(tmp, strerror(errno));
+        return EXIT_IOERR;
+    }
+    FILE *f = fdopen(fd, "w");
+    if (f == NULL) {
+        close(fd);
+        unlink(tmp);
+        say(tmp, strerror(errno));
+        return EXIT_IOERR;
+    }
+    stc_rc rc = stc_scan_export(uri, name, f, &e);
+    if (fclose(f) != 0 && rc == STC_OK) {
+        rc = STC_E_IO;
+        snprintf(e.msg, sizeof e.msg, "temporary file: %s", strerror(errno));
+    }
+    if (rc != STC_OK) {
+        unlink(tmp);
+        say("database", e.msg[0] ? e.msg : stc_rc_name(rc));
+        return exit_for(rc);
+    }
+    return 0;
 }
 
 static int write_file(const char *input, const char *compare, const char *path)
@@ -108,10 +162,11 @@ int cli_report_main(int argc, char **argv)
     static const struct option longopts[] = {
         {"output", required_argument, NULL, 'o'},
         {"compare", required_argument, NULL, 'c'},
+        {"name", required_argument, NULL, 'n'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    const char *output = NULL, *compare = NULL;
+    const char *output = NULL, *compare = NULL, *name = NULL;
     int ch;
     optind = 0;
     opterr = 0;
@@ -119,6 +174,7 @@ int cli_report_main(int argc, char **argv)
         switch (ch) {
         case 'o': output = optarg; break;
         case 'c': compare = optarg; break;
+        case 'n': name = optarg; break;
         case 'h': usage(stdout); return 0;
         case ':': say("usage", "an option needs an argument"); return CLI_EXIT_USAGE;
         default: say("usage", "unknown option (see --help)"); return CLI_EXIT_USAGE;
@@ -134,11 +190,26 @@ int cli_report_main(int argc, char **argv)
         say("usage", "path too long");
         return CLI_EXIT_USAGE;
     }
-    if (output != NULL && strcmp(output, "-") != 0)
-        return write_file(input, compare, output);
-    struct stc_err e = {0};
-    stc_rc rc = stc_report_scan_html(input, compare, stdout, &e);
-    if (rc != STC_OK)
-        say("report", e.msg[0] ? e.msg : stc_rc_name(rc));
-    return exit_for(rc);
+    char tin[PATH_MAX_LEN], tcmp[PATH_MAX_LEN];
+    tin[0] = tcmp[0] = '\0';
+    int code = 0;
+    if (is_pg(input) && (code = pg_export(input, name, tin, sizeof tin)) == 0)
+        input = tin;
+    if (code == 0 && compare != NULL && is_pg(compare) &&
+        (code = pg_export(compare, name, tcmp, sizeof tcmp)) == 0)
+        compare = tcmp;
+    if (code == 0 && output != NULL && strcmp(output, "-") != 0) {
+        code = write_file(input, compare, output);
+    } else if (code == 0) {
+        struct stc_err e = {0};
+        stc_rc rc = stc_report_scan_html(input, compare, stdout, &e);
+        if (rc != STC_OK)
+            say("report", e.msg[0] ? e.msg : stc_rc_name(rc));
+        code = exit_for(rc);
+    }
+    if (tin[0])
+        unlink(tin);
+    if (tcmp[0])
+        unlink(tcmp);
+    return code;
 }

@@ -14,7 +14,8 @@ DESCRIPTION
       direct        scan FILE --db postgresql://... --name: every world domain
                     once in domains, hosts/checks rows, --export gives the
                     same domains as JSON Lines; --aggregate computed in SQL
-                    agrees with the scan's own aggregate (attempted, statuses)
+                    agrees with the scan's own aggregate (attempted, statuses);
+                    `report URI --name` makes the HTML report of it
       workers-kill  --enqueue (COPY; a bad line and a duplicate recorded in
                     rejects), three workers, kill -9 of one while it holds
                     claimed jobs: its jobs come back after the lease and the
@@ -142,6 +143,22 @@ def t_direct(env, pg, tmp):
             ["-j", "16", "--db", pg.uri, "--name", "direct", "--aggregate-json", agg, inp])
     check(r.returncode == 0, "scan exit %d: %s" % (r.returncode, r.stderr[-2000:]))
     expect_exactly_once(env, pg, "direct", tmp)
+    # the HTML report reads the scan out of PostgreSQL (issue 16)
+    html = os.path.join(tmp, "direct.html")
+    rtmp = os.path.join(tmp, "report-tmp")
+    os.mkdir(rtmp)
+    r = subprocess.run([env.bin, "report", pg.uri, "--name", "direct", "-o", html],
+                       capture_output=True, text=True, timeout=300,
+                       env=dict(os.environ, TMPDIR=rtmp))
+    no_sanitizer(r.stderr)
+    check(r.returncode == 0, "report of the PostgreSQL scan: exit %d: %s" % (r.returncode,
+                                                                           r.stderr))
+    with open(html) as f:
+        page = f.read()
+    check('data-k="domains" data-n="%d"' % len(env.domains) in page,
+          "report: not %d domains in the headline" % len(env.domains))
+    check('["good.test",0,' in page, "report: good.test is not a success row")
+    check(os.listdir(rtmp) == [], "report left its temporary export behind")
     sid = scan_id(pg, "direct")
     check(int(pg.one("SELECT count(*) FROM hosts WHERE scan_id=%s" % sid)) > 50, "few hosts rows")
     check(int(pg.one("SELECT count(*) FROM checks WHERE scan_id=%s" % sid)) > 300,
