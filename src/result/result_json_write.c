@@ -98,6 +98,16 @@ static stc_rc put_string(struct buf *b, const char *s, size_t n, struct stc_err 
     const uint8_t *p = (const uint8_t *)s;
     STC_GUARD(put(b, "\"", 1, err));
     for (size_t i = 0; i < n;) {
+        /* A run of printable ASCII that needs no escape goes in at once. */
+        size_t run = 0;
+        while (i + run < n && p[i + run] >= 0x20 && p[i + run] < 0x7f && p[i + run] != '"' &&
+               p[i + run] != '\\')
+            run++;
+        if (run > 0) {
+            STC_GUARD(put(b, s + i, run, err));
+            i += run;
+            continue;
+        }
         uint32_t cp = 0;
         size_t len = utf8_seq(p + i, n - i, &cp);
         if (len == 0) {
@@ -213,6 +223,8 @@ stc_rc result_json_write(const json_t *v, int compact, char **out, struct stc_er
     stc_rc rc = STC_OK;
     struct buf b;
     buf_init(&b, JSON_WRITE_MAX);
+    /* A domain's record is a few KiB: one allocation instead of a doubling series. */
+    STC_GUARD(buf_reserve(&b, JSON_WRITE_MAX < 8192 ? JSON_WRITE_MAX : 8192, err));
     STC_GUARD(write_value(&b, v, compact, 0, err));
     STC_GUARD(buf_terminate(&b, err));
     *out = (char *)b.data;
