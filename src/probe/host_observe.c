@@ -9,10 +9,12 @@
  *     answers, reads the greeting, sends EHLO, STARTTLS, does the
  *     TLS handshake with SNI = the host name, EHLO again over TLS (RFC 3207)
  *     and QUIT, never pipelining. Then, when STARTTLS works and the checks
- *     ask for it, extra connections probe for TLS 1.0/1.1 (an OpenSSL
- *     handshake) and for broken or anonymous cipher suites (one raw
+ *     ask for it, extra connections probe for TLS 1.0/1.1 (a raw ClientHello
+ *     with the suites OpenSSL would offer; the ServerHello or alert is the
+ *     answer) and for broken or anonymous cipher suites (one raw
  *     ClientHello offering both; the ServerHello tells which the server
- *     takes): at most 3 connections per host in all. With PROBE_DEEP the
+ *     takes): at most 3 connections per host in all. Both probes stop at
+ *     the server's first answer: no key exchange, no certificate checks. With PROBE_DEEP the
  *     deep analysis follows (deep_probe.c) into obs->deep. Each probe waits
  *     pc->probe_delay_ms first. Everything seen goes into obs; the check
  *     files (src/checks) judge it. The caller owns obs and frees it with
@@ -171,47 +173,58 @@ close:
     smtp_session_free(&s);
 }
 
-/* One extra connection up to the TLS handshake with the given options. */
-static void probe(const struct probe_ctx *pc, struct host_obs *obs, const char *addr,
-                  const struct tls_handshake_opts *opts, struct deadline d, struct host_probe *p)
+/* The legacy probe on one connection: a raw ClientHello for TLS 1.1 (a
+ * server that takes TLS 1.0 only answers with 1.0) offering exactly the
+ * suites an OpenSSL handshake for TLS 1.0-1.1 would, read up to the
+ * ServerHello or alert. The server's pick is what a full handshake would
+ * have negotiated; no key exchange, no certificate check is spent on it.
+ * An alert, or a ServerHello above TLS 1.1 (a full handshake would abort
+ * with "unsupported protocol"), is a refusal; a close, reset, timeout or
+ * non-TLS answer says nothing about TLS ("not tested"). */
+static void legacy_probe(const struct probe_ctx *pc, struct host_obs *obs, struct deadline d)
 {
-    int fd = -1;
-    struct io_sock sock;
-    struct smtp_session s;
-    struct tls_conn *tls = NULL;
-
+    uint32_t ids[TLS_HELLO_SUITES_MAX];
+    struct tls_handshake_opts ho = {.sni = obs->host, .verify_name = obs->host,
+                                    .min_version = TLS_V_1_0, .max_version = TLS_V_1_1,
+                                    .ciphers = TLS_CIPHERS_DEFAULT};
+    struct tls_hello_opts o = {.version = TLS_V_1_1, .suites = ids, .sni = obs->host};
+    struct host_probe *p = &obs->legacy;
+    struct tls_server_reply rep;
+    struct host_conn c;
     p->ran = 1;
+    if (tls_handshake_suites(pc->tls, &ho, ids, TLS_HELLO_SUITES_MAX, &o.nsuites, &p->err) !=
+        STC_OK)
+        return;
     if (deadline_expired(d)) {
         err_set(&p->err, STC_E_TIMEOUT, "no time left for this probe");
         return;
     }
     obs->connections++;
-    if (host_gated_connect(pc, addr, d, &fd, &p->err) != STC_OK)
+    if (host_conn_open(pc, obs->address, d, &c, &p->err) != STC_OK) {
+        p->throttled = c.throttled;
         return;
-    io_sock_init(&sock, fd);
-    smtp_session_init(&s, &sock.io);
-    if (!host_session_starttls(pc, &s, d, NULL, &p->throttled, &p->err))
-        goto out;
-    /* An alert or a protocol error is the server's answer in TLS: a refusal.
-     * A close, reset or timeout before the ServerHello says nothing about TLS. */
-    stc_rc rc = tls_handshake(pc->tls, fd, opts, d, &tls, &p->err);
-    p->tested = rc == STC_OK || rc == STC_E_TLS;
-    if (rc != STC_OK)
-        goto out;
-    struct tls_info info;
-    memset(&info, 0, sizeof info);
-    if (tls_conn_info(tls, &info, &p->err) == STC_OK) {
-        p->accepted = 1;
-        snprintf(p->version, sizeof p->version, "%s", info.version_name);
-        snprintf(p->cipher, sizeof p->cipher, "%s", info.cipher);
-        tls_info_free(&info);
     }
-    smtp_set_io(&s, tls_conn_io(tls));
-    smtp_quit(&s, deadline_sub(d, STC_T_QUIT_MS));
-out:
-    tls_conn_free(tls, deadline_sub(d, STC_T_QUIT_MS));
-    smtp_session_free(&s);
-    host_gated_close(pc, addr, fd);
+    if (host_conn_hello(&c, &o, 0, d, &rep, &p->err) != STC_OK) {
+        /* closed, reset, timeout, not TLS: no answer */
+    } else if (rep.kind != TLS_REPLY_HELLO) {
+        p->tested = 1;
+        err_set(&p->err, STC_E_TLS, "refused: %s alert %s",
+                rep.alert_level == 2 ? "fatal" : "warning", tls_alert_name(rep.alert_desc));
+    } else if (rep.version > TLS_V_1_1 || rep.version < TLS_V_1_0) {
+        p->tested = 1;
+        err_set(&p->err, STC_E_TLS, "refused: the server answered an offer of TLS 1.1 or older "
+                                    "with %s",
+                tls_version_name(rep.version));
+    } else {
+        const struct tls_suite *s = tls_suite_find(rep.suite);
+        p->tested = p->accepted = 1;
+        snprintf(p->version, sizeof p->version, "%s", tls_version_name(rep.version));
+        if (s != NULL)
+            snprintf(p->cipher, sizeof p->cipher, "%s", s->name);
+        else
+            snprintf(p->cipher, sizeof p->cipher, "suite 0x%04x", (unsigned)rep.suite);
+    }
+    host_conn_close(pc, &c);
 }
 
 /* The suites of the weak probe: broken ones (NULL, EXPORT, RC4, RC2,
@@ -321,11 +334,8 @@ stc_rc host_observe(const struct probe_ctx *pc, const char *host, struct host_ob
     if (!obs->handshake_ok)
         goto out;
     if (pc->flags & PROBE_LEGACY_TLS) {
-        struct tls_handshake_opts o = {.sni = host, .verify_name = host,
-                                       .min_version = TLS_V_1_0, .max_version = TLS_V_1_1,
-                                       .ciphers = TLS_CIPHERS_DEFAULT};
         host_probe_pause(pc, d);
-        probe(pc, obs, obs->address, &o, d, &obs->legacy);
+        legacy_probe(pc, obs, d);
     }
     if (pc->flags & PROBE_WEAK_CIPHERS) {
         host_probe_pause(pc, d);

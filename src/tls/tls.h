@@ -77,6 +77,9 @@ struct tls_conn;
  */
 stc_rc tls_handshake(const struct tls_client *c, int fd, const struct tls_handshake_opts *opts,
                      struct deadline d, struct tls_conn **out, struct stc_err *err);
+/** The suites (IANA ids) tls_handshake would offer with opts; at most max. */
+stc_rc tls_handshake_suites(const struct tls_client *c, const struct tls_handshake_opts *opts,
+                            uint32_t *ids, size_t max, size_t *n, struct stc_err *err);
 /** Best-effort close_notify within d, then free (the fd stays open). */
 void tls_conn_free(struct tls_conn *t, struct deadline d);
 /** The stream to hand to smtp_set_io(); lives as long as t. */

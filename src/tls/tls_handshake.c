@@ -7,6 +7,7 @@
  *                          struct deadline d, struct tls_conn **out,
  *                          struct stc_err *err);
  *     void tls_conn_free(struct tls_conn *t, struct deadline d);
+ *     stc_rc tls_handshake_suites(c, opts, ids, max, &n, err);
  * DESCRIPTION
  *     Makes an SSL from the shared context and sets everything that differs
  *     between probes on it: SNI, version bounds, cipher set, security level,
@@ -29,6 +30,10 @@
  *     kept). The TLSA base name is opts->sni, else opts->verify_name; the
  *     other name, when different, is accepted too. DANE-EE skips name checks
  *     (DANE_FLAG_NO_DANE_EE_NAMECHECKS) and OpenSSL skips its dates.
+ *
+ *     tls_handshake_suites lists the suites (IANA ids, OpenSSL's order) the
+ *     ClientHello of tls_handshake would offer with opts, without any
+ *     connection: a raw probe (tls_hello.c) can offer exactly them.
  *
  *     The struct tls_conn owns the SSL and a copy of verify_name, not the
  *     fd. tls_conn_free() sends one close_notify without waiting for the
@@ -188,6 +193,28 @@ static stc_rc conn_new(const struct tls_client *c, int fd, const struct tls_hand
     t = NULL;
 out:
     tls_conn_free(t, deadline_in(0));
+    return rc;
+}
+
+stc_rc tls_handshake_suites(const struct tls_client *c, const struct tls_handshake_opts *opts,
+                            uint32_t *ids, size_t max, size_t *n, struct stc_err *err)
+{
+    stc_rc rc = STC_OK;
+    struct tls_conn *t = NULL;
+    STACK_OF(SSL_CIPHER) *sk = NULL;
+    *n = 0;
+    STC_ENSURE(version_ok(opts->min_version) && version_ok(opts->max_version), err, STC_E_INVAL,
+               "unknown TLS version");
+    STC_GUARD(conn_new(c, -1, opts, &t, err));
+    sk = SSL_get1_supported_ciphers(t->ssl);
+    STC_ENSURE(sk != NULL, err, STC_E_TLS, "no cipher suite for these TLS versions");
+    for (int i = 0; i < sk_SSL_CIPHER_num(sk) && *n < max; i++)
+        ids[(*n)++] = SSL_CIPHER_get_protocol_id(sk_SSL_CIPHER_value(sk, i));
+    STC_ENSURE(*n > 0, err, STC_E_TLS, "no cipher suite for these TLS versions");
+out:
+    sk_SSL_CIPHER_free(sk);
+    tls_conn_free(t, deadline_in(0));
+    ERR_clear_error();
     return rc;
 }
 
