@@ -101,6 +101,10 @@ STC_EXPORT stc_rc stc_config_set_resolver(struct stc_config *cfg, const char *ad
  * "dnssec_validated" false, "dnssec_note") and the DANE checks do not run.
  */
 STC_EXPORT stc_rc stc_config_set_trust_anchor(struct stc_config *cfg, const char *file, struct stc_err *err);
+/** Who validates DNSSEC: "local" (default: libunbound with the trust anchor),
+ * "resolver" (the AD bit of the resolver, which must be on loopback), or
+ * "trusted-resolver" (the AD bit of any resolver the caller trusts). */
+STC_EXPORT stc_rc stc_config_set_dnssec(struct stc_config *cfg, const char *mode, struct stc_err *err);
 /** CA bundle / directory for certificate validation (default: system store). */
 STC_EXPORT stc_rc stc_config_set_ca_file(struct stc_config *cfg, const char *file, struct stc_err *err);
 STC_EXPORT stc_rc stc_config_set_ca_path(struct stc_config *cfg, const char *dir, struct stc_err *err);

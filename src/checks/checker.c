@@ -46,6 +46,8 @@
 #include "checks.h"
 #include "../probe/host_obs.h"
 
+/* DNSSEC states mean something: a trust anchor, or a trusted resolver's AD bit. */
+#define VALIDATING(ck) ((ck)->cfg.trust_anchor != NULL || (ck)->cfg.dnssec_resolver != 0)
 #define DOMAIN_BUDGET_FACTOR 4 /* default domain budget: this many host budgets */
 /* Kept for the domain-level lookups: no host starts unless this remains after it. */
 #define DOMAIN_RESERVE(c) ((c)->timeout_ms / 2)
@@ -104,7 +106,7 @@ stc_rc stc_checker_new(const struct stc_config *cfg, struct stc_checker **out, s
     }
     STC_GUARD(mtasts_global_init(err));
 
-    struct dns_config dc = {ck->cfg.resolver, ck->cfg.trust_anchor};
+    struct dns_config dc = {ck->cfg.resolver, ck->cfg.trust_anchor, ck->cfg.dnssec_resolver};
     STC_GUARD(dns_ctx_new(&dc, &ck->dns, err));
     struct tls_client_config tc = {ck->cfg.ca_file, ck->cfg.ca_path};
     STC_GUARD(tls_client_new(&tc, &ck->tls, err));
@@ -161,7 +163,7 @@ stc_rc stc_checker_check_host(const struct stc_checker *ck, const char *domain, 
             check_cipher(&obs, node);
             check_deep(&obs, node);
         }
-        if ((ck->cfg.checks & STC_CHECK_DANE) && ck->cfg.trust_anchor != NULL)
+        if ((ck->cfg.checks & STC_CHECK_DANE) && VALIDATING(ck))
             check_dane(&obs, node);
     }
     result_fact_bool(node, "connected", domain_host_connected(node));
@@ -253,8 +255,8 @@ static stc_rc host_past_budget(const struct stc_checker *ck, const char *domain,
 static void dnssec_facts(const struct stc_checker *ck, struct stc_result *root)
 {
     char note[STC_MSG_MAX];
-    result_fact_bool(root, "dnssec_validated", ck->cfg.trust_anchor != NULL);
-    if (ck->cfg.trust_anchor != NULL)
+    result_fact_bool(root, "dnssec_validated", VALIDATING(ck));
+    if (VALIDATING(ck))
         return;
     snprintf(note, sizeof note,
              "DNSSEC could not be validated: no trust anchor (%s is missing; give one with "
@@ -276,7 +278,7 @@ static int lookup_mx(const struct stc_checker *ck, const char *domain, struct st
         return 0;
     }
     result_fact_str(root, "mx_dnssec",
-                    ck->cfg.trust_anchor != NULL ? dns_security_text(mxs->st.sec) : "unknown");
+                    VALIDATING(ck) ? dns_security_text(mxs->st.sec) : "unknown");
     if (mxs->st.sec == DNS_BOGUS) {
         result_msg(root, STC_STATUS_ERROR,
                    "The MX records of %s fail DNSSEC validation (%s): validating senders "
@@ -332,7 +334,7 @@ static void domain_checks(const struct stc_checker *ck, const char *domain, stru
         txt_obs_free(&o);
     }
     if ((ck->cfg.checks & STC_CHECK_DANE) && (ck->cfg.checks & STC_CHECK_SMTP) &&
-        ck->cfg.trust_anchor != NULL)
+        VALIDATING(ck))
         check_dane_domain(domain, root);
     if (ck->cfg.checks & STC_CHECK_POLICYLIST)
         check_policylist(ck->plist, domain, root);

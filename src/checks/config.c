@@ -141,6 +141,20 @@ stc_rc stc_config_set_trust_anchor(struct stc_config *cfg, const char *file, str
     return set_str(&cfg->trust_anchor, file, err);
 }
 
+stc_rc stc_config_set_dnssec(struct stc_config *cfg, const char *mode, struct stc_err *err)
+{
+    if (mode != NULL && strcmp(mode, "local") == 0)
+        cfg->dnssec_resolver = 0;
+    else if (mode != NULL && strcmp(mode, "resolver") == 0)
+        cfg->dnssec_resolver = 1;
+    else if (mode != NULL && strcmp(mode, "trusted-resolver") == 0)
+        cfg->dnssec_resolver = 2;
+    else
+        return err_set(err, STC_E_INVAL,
+                       "--dnssec wants local, resolver or trusted-resolver");
+    return STC_OK;
+}
+
 stc_rc stc_config_set_ca_file(struct stc_config *cfg, const char *file, struct stc_err *err)
 {
     return set_str(&cfg->ca_file, file, err);

@@ -51,6 +51,7 @@ enum {
     OPT_DOMAIN_TIMEOUT,
     OPT_RESOLVER,
     OPT_TRUST_ANCHOR,
+    OPT_DNSSEC,
     OPT_CA_FILE,
     OPT_CA_PATH,
     OPT_PORT,
@@ -78,6 +79,7 @@ static const struct option long_options[] = {
     {"domain-timeout", required_argument, NULL, OPT_DOMAIN_TIMEOUT},
     {"resolver", required_argument, NULL, OPT_RESOLVER},
     {"trust-anchor", required_argument, NULL, OPT_TRUST_ANCHOR},
+    {"dnssec", required_argument, NULL, OPT_DNSSEC},
     {"ca-file", required_argument, NULL, OPT_CA_FILE},
     {"ca-path", required_argument, NULL, OPT_CA_PATH},
     {"port", required_argument, NULL, OPT_PORT},
@@ -141,6 +143,10 @@ void cli_usage(FILE *out)
           "                         $STC_ROOT_KEY, else /usr/share/dns/root.key from\n"
           "                         dns-root-data; without one, DNSSEC and DANE are\n"
           "                         reported as not validated)\n"
+          "  --dnssec MODE          local (default): validate here with the trust\n"
+          "                         anchor; resolver: trust the AD bit of the\n"
+          "                         resolver, which must be on loopback;\n"
+          "                         trusted-resolver: the same for any resolver\n"
           "  --ca-file FILE         CA certificates (PEM) for server certificates\n"
           "                         (default: the system trust store)\n"
           "  --ca-path DIR          directory of hashed CA certificates\n"
@@ -349,6 +355,7 @@ static stc_rc one_option(int c, const char *arg, struct cli_opts *o, struct stc_
         break;
     case OPT_RESOLVER: rc = set_arg(&o->resolver, arg, "resolver", err); break;
     case OPT_TRUST_ANCHOR: rc = set_arg(&o->trust_anchor, arg, "trust-anchor", err); break;
+    case OPT_DNSSEC: rc = set_arg(&o->dnssec, arg, "dnssec", err); break;
     case OPT_CA_FILE: rc = set_arg(&o->ca_file, arg, "ca-file", err); break;
     case OPT_CA_PATH: rc = set_arg(&o->ca_path, arg, "ca-path", err); break;
     case OPT_PORT: rc = cli_parse_port(arg, "--port", &o->port, err); break;

@@ -29,6 +29,7 @@ struct cli_opts {
     long domain_timeout_ms; /* 0: library default */
     const char *resolver; /* the rest point into argv; NULL: not given */
     const char *trust_anchor;
+    const char *dnssec;   /* --dnssec local|resolver|trusted-resolver */
     const char *ca_file;
     const char *ca_path;
     const char *helo;

@@ -72,7 +72,7 @@ struct scan_cli {
     struct stc_scan_opts so;
     const char *input;
     long timeout_ms, domain_timeout_ms;
-    const char *resolver, *trust_anchor, *ca_file, *ca_path, *helo, *policy_list;
+    const char *resolver, *trust_anchor, *dnssec, *ca_file, *ca_path, *helo, *policy_list;
     int port, https_port;
     unsigned checks;
     int checks_set, no_dane, deep;
@@ -111,6 +111,7 @@ enum {
     O_DOMAIN_TIMEOUT,
     O_RESOLVER,
     O_TRUST_ANCHOR,
+    O_DNSSEC,
     O_CA_FILE,
     O_CA_PATH,
     O_PORT,
@@ -153,6 +154,7 @@ static const struct option longopts[] = {
     {"domain-timeout", required_argument, NULL, O_DOMAIN_TIMEOUT},
     {"resolver", required_argument, NULL, O_RESOLVER},
     {"trust-anchor", required_argument, NULL, O_TRUST_ANCHOR},
+    {"dnssec", required_argument, NULL, O_DNSSEC},
     {"ca-file", required_argument, NULL, O_CA_FILE},
     {"ca-path", required_argument, NULL, O_CA_PATH},
     {"port", required_argument, NULL, O_PORT},
@@ -230,6 +232,8 @@ void cli_scan_usage(FILE *out)
           "  --no-dane  --deep  --probe-delay MS  --timeout SECONDS\n"
           "  --domain-timeout SECONDS  budget of a whole domain (default: 4 x --timeout)\n"
           "  --resolver ADDR[@PORT]  --trust-anchor FILE\n"
+          "  --dnssec local|resolver|trusted-resolver  who validates DNSSEC (resolver:\n"
+          "                          the AD bit of a loopback resolver; much cheaper)\n"
           "  --ca-file FILE  --ca-path DIR  --port N  --https-port N  --helo NAME\n"
           "  --policy-list FILE\n"
           "\n"
@@ -365,6 +369,7 @@ static int parse_args(int argc, char **argv, struct scan_cli *c)
             break;
         case O_RESOLVER: c->resolver = optarg; break;
         case O_TRUST_ANCHOR: c->trust_anchor = optarg; break;
+        case O_DNSSEC: c->dnssec = optarg; break;
         case O_CA_FILE: c->ca_file = optarg; break;
         case O_CA_PATH: c->ca_path = optarg; break;
         case O_HELO: c->helo = optarg; break;
@@ -432,6 +437,8 @@ static int make_config(const struct scan_cli *c, struct stc_config **out)
         TRY(stc_config_set_resolver(cfg, c->resolver, &err));
     if (c->trust_anchor)
         TRY(stc_config_set_trust_anchor(cfg, c->trust_anchor, &err));
+    if (c->dnssec)
+        TRY(stc_config_set_dnssec(cfg, c->dnssec, &err));
     if (c->ca_file)
         TRY(stc_config_set_ca_file(cfg, c->ca_file, &err));
     if (c->ca_path)

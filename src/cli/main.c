@@ -185,6 +185,7 @@ static int make_config(const struct cli_opts *o, struct stc_config **out)
           stc_config_set_domain_timeout_ms(cfg, o->domain_timeout_ms, &e));
     APPLY(o->resolver, "--resolver", stc_config_set_resolver(cfg, o->resolver, &e));
     APPLY(o->trust_anchor, "--trust-anchor", stc_config_set_trust_anchor(cfg, o->trust_anchor, &e));
+    APPLY(o->dnssec, "--dnssec", stc_config_set_dnssec(cfg, o->dnssec, &e));
     APPLY(o->ca_file, "--ca-file", stc_config_set_ca_file(cfg, o->ca_file, &e));
     APPLY(o->ca_path, "--ca-path", stc_config_set_ca_path(cfg, o->ca_path, &e));
     APPLY(o->port > 0, "--port", stc_config_set_port(cfg, o->port, &e));

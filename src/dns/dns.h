@@ -23,6 +23,10 @@ enum dns_security {
 struct dns_config {
     const char *resolver;     /* "ADDR" or "ADDR@PORT"; NULL: /etc/resolv.conf */
     const char *trust_anchor; /* file of DS/DNSKEY records; NULL: none (nothing is secure) */
+    /* 0: libunbound validates locally with trust_anchor. 1: the resolver's
+     * AD bit is the verdict (dns_stub.c), resolver on loopback only; 2: the
+     * same for any resolver the user trusts. */
+    int trust_resolver;
 };
 
 struct dns_ctx;

@@ -47,6 +47,11 @@
  *     libunbound 1.17.1; "transparent" does, checked by test_dns_live).
  *     The trust anchor file makes us validate locally: we see "bogus" with
  *     its reason even though the forwarder validates too.
+ *
+ *     With cfg->trust_resolver (--dnssec=resolver) there is no libunbound
+ *     context and no delivery thread: each caller asks the resolver itself
+ *     and takes its AD bit as the verdict (dns_stub.c). The resolver is
+ *     cfg->resolver, else the first nameserver of /etc/resolv.conf.
  * LIMITS
  *     Every wait of a caller ends at its deadline (plus the time to cancel).
  *     The delivery thread blocks in poll() without a timeout: it waits for
@@ -81,6 +86,8 @@ struct dns_ctx {
     pthread_mutex_t mu; /* guards every wait record and `broken` */
     int broken;         /* the delivery thread stopped on a libunbound error */
     char broken_why[96];
+    int stub;           /* trust_resolver: ask stub_to from the calling thread */
+    struct dns_stub stub_to;
 };
 
 /* What a waiting caller shares with the delivery thread (under ctx->mu). */
@@ -177,6 +184,25 @@ static stc_rc check_resolver(const char *s, struct stc_err *err)
     return STC_OK;
 }
 
+/* The first "nameserver ADDR" of /etc/resolv.conf. */
+static stc_rc resolvconf_first(char *out, size_t cap, struct stc_err *err)
+{
+    char line[256];
+    FILE *f = fopen("/etc/resolv.conf", "r");
+    if (f == NULL)
+        return err_set(err, STC_E_DNS, "reading /etc/resolv.conf: %s", strerror(errno));
+    out[0] = '\0';
+    while (out[0] == '\0' && fgets(line, sizeof line, f) != NULL) {
+        char addr[64];
+        if (sscanf(line, " nameserver %63s", addr) == 1)
+            snprintf(out, cap, "%s", addr);
+    }
+    fclose(f);
+    if (out[0] == '\0')
+        return err_set(err, STC_E_DNS, "/etc/resolv.conf names no nameserver");
+    return STC_OK;
+}
+
 static stc_rc set_option(struct ub_ctx *ub, const char *opt, const char *val, struct stc_err *err)
 {
     int r = ub_ctx_set_option(ub, opt, val);
@@ -197,6 +223,19 @@ stc_rc dns_ctx_new(const struct dns_config *cfg, struct dns_ctx **out, struct st
     ctx->stop_pipe[0] = ctx->stop_pipe[1] = -1;
     STC_ENSURE(pthread_mutex_init(&ctx->mu, NULL) == 0, err, STC_E_INTERNAL,
                "pthread_mutex_init failed");
+    if (cfg != NULL && cfg->trust_resolver) {
+        char first[64];
+        const char *to = cfg->resolver;
+        if (to == NULL)
+            STC_GUARD(resolvconf_first(first, sizeof first, err));
+        else
+            STC_GUARD(check_resolver(to, err));
+        STC_GUARD(dns_stub_addr(to != NULL ? to : first, cfg->trust_resolver == 1, &ctx->stub_to,
+                                err));
+        ctx->stub = 1;
+        *out = ctx;
+        return STC_OK;
+    }
     ctx->ub = ub_ctx_create();
     STC_ENSURE(ctx->ub != NULL, err, STC_E_NOMEM, "ub_ctx_create failed");
     r = ub_ctx_async(ctx->ub, 1);
@@ -301,6 +340,8 @@ stc_rc dns_ctx_resolve(struct dns_ctx *ctx, struct dns_ask *asks, size_t n, stru
             asks[i].rc = err_set(&asks[i].err, STC_E_INTERNAL, "dns_ctx_resolve: bad call");
         return STC_E_INTERNAL;
     }
+    if (ctx->stub)
+        return dns_stub_resolve(&ctx->stub_to, asks, n, d);
     if (pthread_condattr_init(&ca) != 0)
         return asks[0].rc = err_set(&asks[0].err, STC_E_INTERNAL, "pthread_condattr_init");
     pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);

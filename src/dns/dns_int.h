@@ -6,6 +6,7 @@
 #ifndef STC_DNS_DNS_INT_H
 #define STC_DNS_DNS_INT_H
 
+#include <sys/socket.h>
 #include <unbound.h>
 
 #include "dns.h"
@@ -30,6 +31,22 @@ struct dns_ask {
  * STC_E_INVAL for a name libunbound cannot parse.
  */
 stc_rc dns_ctx_resolve(struct dns_ctx *ctx, struct dns_ask *asks, size_t n, struct deadline d);
+
+/** A trusted validating resolver asked directly (dns_stub.c). */
+struct dns_stub {
+    struct sockaddr_storage sa;
+    socklen_t salen;
+    char addr[48];
+    int port;
+};
+
+/** Parse "ADDR[@PORT]"; STC_E_INVAL unless on loopback when loopback_only. */
+stc_rc dns_stub_addr(const char *resolver, int loopback_only, struct dns_stub *out,
+                     struct stc_err *err);
+
+/** As dns_ctx_resolve, asking the stub's resolver from the calling thread. */
+stc_rc dns_stub_resolve(const struct dns_stub *st, struct dns_ask *asks, size_t n,
+                        struct deadline d);
 
 /** Fill st from a libunbound result (escaping what came from the network). */
 void dns_status_fill(struct dns_status *st, const struct ub_result *res);

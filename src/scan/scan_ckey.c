@@ -74,6 +74,7 @@ stc_rc scan_ckey(const struct stc_config *cfg, char *out, size_t n, struct stc_e
     put_str(&o, "helo", cfg->helo);
     put_str(&o, "resolver", cfg->resolver);
     put_file(&o, "trust_anchor", cfg->trust_anchor);
+    put(&o, "dnssec=%d;", cfg->dnssec_resolver);
     put_file(&o, "ca_file", cfg->ca_file);
     put_file(&o, "ca_path", cfg->ca_path);
     if (o.over)
