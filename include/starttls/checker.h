@@ -103,7 +103,10 @@ STC_EXPORT stc_rc stc_config_set_resolver(struct stc_config *cfg, const char *ad
 STC_EXPORT stc_rc stc_config_set_trust_anchor(struct stc_config *cfg, const char *file, struct stc_err *err);
 /** Who validates DNSSEC: "local" (default: libunbound with the trust anchor),
  * "resolver" (the AD bit of the resolver, which must be on loopback), or
- * "trusted-resolver" (the AD bit of any resolver the caller trusts). */
+ * "trusted-resolver" (the AD bit of any resolver the caller trusts), or "auto"
+ * (resolver when it is on loopback and validates, else local). resolver and
+ * trusted-resolver make stc_checker_new fail when the resolver sets no AD
+ * bit on the signed root. */
 STC_EXPORT stc_rc stc_config_set_dnssec(struct stc_config *cfg, const char *mode, struct stc_err *err);
 /** CA bundle / directory for certificate validation (default: system store). */
 STC_EXPORT stc_rc stc_config_set_ca_file(struct stc_config *cfg, const char *file, struct stc_err *err);

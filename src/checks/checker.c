@@ -47,7 +47,7 @@
 #include "../probe/host_obs.h"
 
 /* DNSSEC states mean something: a trust anchor, or a trusted resolver's AD bit. */
-#define VALIDATING(ck) ((ck)->cfg.trust_anchor != NULL || (ck)->cfg.dnssec_resolver != 0)
+#define VALIDATING(ck) ((ck)->cfg.trust_anchor != NULL || dns_ctx_trusts_resolver((ck)->dns))
 #define DOMAIN_BUDGET_FACTOR 4 /* default domain budget: this many host budgets */
 /* Kept for the domain-level lookups: no host starts unless this remains after it. */
 #define DOMAIN_RESERVE(c) ((c)->timeout_ms / 2)

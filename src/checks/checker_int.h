@@ -17,7 +17,7 @@ struct stc_config {
     char *resolver;
     char *trust_anchor;   /* NULL: no DNSSEC validation */
     char anchor_tried[256]; /* the default trust anchor looked for (config.c) */
-    int dnssec_resolver;  /* 0: validate locally; 1/2: the (loopback/trusted) resolver's AD bit */
+    int dnssec_resolver;  /* 0 local; 1/2 the (loopback/trusted) resolver's AD bit; 3 auto */
     char *ca_file;
     char *ca_path;
     char *policy_list;

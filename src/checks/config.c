@@ -149,9 +149,11 @@ stc_rc stc_config_set_dnssec(struct stc_config *cfg, const char *mode, struct st
         cfg->dnssec_resolver = 1;
     else if (mode != NULL && strcmp(mode, "trusted-resolver") == 0)
         cfg->dnssec_resolver = 2;
+    else if (mode != NULL && strcmp(mode, "auto") == 0)
+        cfg->dnssec_resolver = 3;
     else
         return err_set(err, STC_E_INVAL,
-                       "--dnssec wants local, resolver or trusted-resolver");
+                       "--dnssec wants local, resolver, trusted-resolver or auto");
     return STC_OK;
 }
 

@@ -232,8 +232,9 @@ void cli_scan_usage(FILE *out)
           "  --no-dane  --deep  --probe-delay MS  --timeout SECONDS\n"
           "  --domain-timeout SECONDS  budget of a whole domain (default: 4 x --timeout)\n"
           "  --resolver ADDR[@PORT]  --trust-anchor FILE\n"
-          "  --dnssec local|resolver|trusted-resolver  who validates DNSSEC (resolver:\n"
-          "                          the AD bit of a loopback resolver; much cheaper)\n"
+          "  --dnssec auto|local|resolver|trusted-resolver  who validates DNSSEC\n"
+          "                          (default auto: the AD bit of the resolver when it is\n"
+          "                          on loopback and validates, else local validation)\n"
           "  --ca-file FILE  --ca-path DIR  --port N  --https-port N  --helo NAME\n"
           "  --policy-list FILE\n"
           "\n"
@@ -437,8 +438,8 @@ static int make_config(const struct scan_cli *c, struct stc_config **out)
         TRY(stc_config_set_resolver(cfg, c->resolver, &err));
     if (c->trust_anchor)
         TRY(stc_config_set_trust_anchor(cfg, c->trust_anchor, &err));
-    if (c->dnssec)
-        TRY(stc_config_set_dnssec(cfg, c->dnssec, &err));
+    /* A scan trusts a validating resolver on loopback unless told otherwise. */
+    TRY(stc_config_set_dnssec(cfg, c->dnssec ? c->dnssec : "auto", &err));
     if (c->ca_file)
         TRY(stc_config_set_ca_file(cfg, c->ca_file, &err));
     if (c->ca_path)

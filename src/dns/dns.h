@@ -25,7 +25,10 @@ struct dns_config {
     const char *trust_anchor; /* file of DS/DNSKEY records; NULL: none (nothing is secure) */
     /* 0: libunbound validates locally with trust_anchor. 1: the resolver's
      * AD bit is the verdict (dns_stub.c), resolver on loopback only; 2: the
-     * same for any resolver the user trusts. */
+     * same for any resolver the user trusts; 3 (auto): as 1 when the
+     * resolver is on loopback and validates, else as 0. Modes 1-3 first ask
+     * ". SOA": a resolver that does not set AD on it does not validate
+     * (modes 1 and 2 then fail with STC_E_DNS). */
     int trust_resolver;
 };
 
@@ -33,6 +36,8 @@ struct dns_ctx;
 
 stc_rc dns_ctx_new(const struct dns_config *cfg, struct dns_ctx **out, struct stc_err *err);
 void dns_ctx_free(struct dns_ctx *ctx);
+/** 1 when answers' DNSSEC states are the resolver's AD bit (trust_resolver took). */
+int dns_ctx_trusts_resolver(const struct dns_ctx *ctx);
 
 /* Common status of a lookup. A lookup that completes returns STC_OK even
  * for NXDOMAIN/NODATA/bogus; those are in the status. STC_E_DNS is for

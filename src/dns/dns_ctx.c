@@ -230,11 +230,20 @@ stc_rc dns_ctx_new(const struct dns_config *cfg, struct dns_ctx **out, struct st
             STC_GUARD(resolvconf_first(first, sizeof first, err));
         else
             STC_GUARD(check_resolver(to, err));
-        STC_GUARD(dns_stub_addr(to != NULL ? to : first, cfg->trust_resolver == 1, &ctx->stub_to,
-                                err));
-        ctx->stub = 1;
-        *out = ctx;
-        return STC_OK;
+        struct stc_err why = {0};
+        int autom = cfg->trust_resolver == 3;
+        rc = dns_stub_addr(to != NULL ? to : first, cfg->trust_resolver != 2, &ctx->stub_to,
+                           autom ? &why : err);
+        if (rc == STC_OK)
+            rc = dns_stub_validates(&ctx->stub_to, autom ? &why : err);
+        if (rc == STC_OK) {
+            ctx->stub = 1;
+            *out = ctx;
+            return STC_OK;
+        }
+        if (!autom)
+            goto out;
+        rc = STC_OK; /* auto: validate locally instead */
     }
     ctx->ub = ub_ctx_create();
     STC_ENSURE(ctx->ub != NULL, err, STC_E_NOMEM, "ub_ctx_create failed");
@@ -272,6 +281,11 @@ stc_rc dns_ctx_new(const struct dns_config *cfg, struct dns_ctx **out, struct st
 out:
     dns_ctx_free(ctx);
     return rc;
+}
+
+int dns_ctx_trusts_resolver(const struct dns_ctx *ctx)
+{
+    return ctx != NULL && ctx->stub;
 }
 
 void dns_ctx_free(struct dns_ctx *ctx)

@@ -44,6 +44,9 @@ struct dns_stub {
 stc_rc dns_stub_addr(const char *resolver, int loopback_only, struct dns_stub *out,
                      struct stc_err *err);
 
+/** STC_OK when the resolver sets AD on ". SOA" (it validates), else STC_E_DNS. */
+stc_rc dns_stub_validates(const struct dns_stub *st, struct stc_err *err);
+
 /** As dns_ctx_resolve, asking the stub's resolver from the calling thread. */
 stc_rc dns_stub_resolve(const struct dns_stub *st, struct dns_ask *asks, size_t n,
                         struct deadline d);

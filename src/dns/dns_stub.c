@@ -30,6 +30,10 @@
  *     names inside MX data uncompressed, canonname the chain's end when
  *     there was a CNAME. So dns_lookup.c and dns_parse.c serve both paths.
  *
+ *     dns_stub_validates asks ". SOA" once at start: a resolver that does
+ *     not set AD on the signed root does not validate, and its AD bits
+ *     (none) must not be read as "insecure".
+ *
  *     Trust: the AD bit is only worth what the path to the resolver is
  *     worth. dns_stub_addr accepts a resolver on 127.0.0.0/8 or ::1 when
  *     loopback_only, any address otherwise (the user named it trusted).
@@ -62,6 +66,7 @@
 #define Q_MAX 300
 #define RESEND_MS 1000
 #define CHAIN_MAX 32
+#define VALIDATES_MS 5000 /* the start-up question ". SOA" */
 #define T_CNAME 5
 #define T_MX 15
 #define F_QR 0x8000
@@ -441,6 +446,23 @@ static stc_rc to_result(const struct q *q, const uint8_t *a, size_t n, struct ub
     r = NULL;
 out:
     ub_resolve_free(r);
+    return rc;
+}
+
+stc_rc dns_stub_validates(const struct dns_stub *st, struct stc_err *err)
+{
+    struct dns_ask a = {.name = ".", .rrtype = 6 /* SOA */};
+    stc_err_clear(&a.err);
+    stc_rc rc = dns_stub_resolve(st, &a, 1, deadline_in(VALIDATES_MS));
+    if (rc != STC_OK) {
+        rc = err_set(err, STC_E_DNS, "resolver %s: %s", st->addr, a.err.msg);
+    } else if (!a.res->secure) {
+        rc = err_set(err, STC_E_DNS,
+                     "resolver %s does not validate DNSSEC (no AD bit on \". SOA\"): its "
+                     "answers cannot be trusted for DNSSEC; use --dnssec=local",
+                     st->addr);
+    }
+    ub_resolve_free(a.res);
     return rc;
 }
 

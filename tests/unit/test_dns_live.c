@@ -28,6 +28,8 @@ struct world {
     char ta[128];
     struct dns_ctx *ctx;   /* validating, trust anchor = fake root */
     struct dns_ctx *plain; /* no trust anchor: nothing is secure */
+    struct dns_ctx *local; /* ctx while a stub test swaps it */
+    struct dns_ctx *stub;  /* --dnssec=resolver: the resolver's AD bit */
 };
 
 static int run_fixture(struct world *w, const char *cmd)
@@ -67,6 +69,11 @@ static int setup(void **state)
         fprintf(stderr, "dns_ctx_new: %s\n", err.msg);
         return -1;
     }
+    struct dns_config stub = {.resolver = RESOLVER, .trust_resolver = 1};
+    if (dns_ctx_new(&stub, &w.stub, &err) != STC_OK || !dns_ctx_trusts_resolver(w.stub)) {
+        fprintf(stderr, "dns_ctx_new (resolver mode): %s\n", err.msg);
+        return -1;
+    }
     *state = &w;
     return 0;
 }
@@ -78,6 +85,7 @@ static int teardown(void **state)
         return 0;
     dns_ctx_free(w->ctx);
     dns_ctx_free(w->plain);
+    dns_ctx_free(w->stub);
     return run_fixture(w, "stop") == 0 ? 0 : -1;
 }
 
@@ -409,6 +417,57 @@ static void test_threads(void **state)
     }
 }
 
+/* Run a test with the stub context in place of the validating one: the
+ * same answers and DNSSEC states, from the resolver's AD bit. */
+static void with_stub(void **state, void (*test)(void **))
+{
+    struct world *w = *state;
+    w->local = w->ctx;
+    w->ctx = w->stub;
+    test(state);
+    w->ctx = w->local;
+}
+
+static void test_stub_mx(void **state) { with_stub(state, test_mx); }
+static void test_stub_addrs(void **state) { with_stub(state, test_addrs); }
+static void test_stub_txt_tlsa(void **state) { with_stub(state, test_txt_tlsa); }
+static void test_stub_security_states(void **state) { with_stub(state, test_security_states); }
+static void test_stub_threads(void **state) { with_stub(state, test_threads); }
+
+static void test_stub_setup(void **state)
+{
+    (void)state;
+    struct dns_ctx *c = NULL;
+    struct stc_err err = {0};
+    struct dns_mx_set m;
+    /* not on loopback: refused before any packet is sent */
+    struct dns_config far = {.resolver = "192.0.2.53", .trust_resolver = 1};
+    assert_int_equal(dns_ctx_new(&far, &c, &err), STC_E_INVAL);
+    assert_non_null(strstr(err.msg, "loopback"));
+    /* NSD answers without validating: no AD on ". SOA", so no trust */
+    struct dns_config nsd = {.resolver = "127.88.53.2", .trust_resolver = 1};
+    stc_err_clear(&err);
+    assert_int_equal(dns_ctx_new(&nsd, &c, &err), STC_E_DNS);
+    assert_non_null(strstr(err.msg, "does not validate"));
+    /* auto falls back to local validation there */
+    nsd.trust_resolver = 3;
+    stc_err_clear(&err);
+    assert_int_equal(dns_ctx_new(&nsd, &c, &err), STC_OK);
+    assert_false(dns_ctx_trusts_resolver(c));
+    dns_ctx_free(c);
+    /* auto on the validating resolver trusts it */
+    struct dns_config ub = {.resolver = RESOLVER, .trust_resolver = 3};
+    assert_int_equal(dns_ctx_new(&ub, &c, &err), STC_OK);
+    assert_true(dns_ctx_trusts_resolver(c));
+    /* a lame delegation: our deadline ends the wait */
+    int64_t t0 = deadline_now_ms();
+    assert_int_equal(dns_lookup_mx(c, "x.stc-lame", deadline_in(1200), &m, &err), STC_E_TIMEOUT);
+    int64_t took = deadline_now_ms() - t0;
+    assert_true(took >= 1150 && took <= 1200 + 300);
+    dns_mx_set_free(&m);
+    dns_ctx_free(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -416,6 +475,9 @@ int main(void)
         cmocka_unit_test(test_txt_tlsa),  cmocka_unit_test(test_security_states),
         cmocka_unit_test(test_deadlines), cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_threads),
+        cmocka_unit_test(test_stub_mx),   cmocka_unit_test(test_stub_addrs),
+        cmocka_unit_test(test_stub_txt_tlsa), cmocka_unit_test(test_stub_security_states),
+        cmocka_unit_test(test_stub_threads), cmocka_unit_test(test_stub_setup),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
