@@ -104,11 +104,14 @@ header() {
         "wall s" "floor s" "w/fl" "conn/host" "RSS MiB" "load1" "exit"
 }
 
-up() { # N:M
-    if ! $WORLD up --scale "$1" $DELAY >"$OUT/up" 2>&1; then
-        echo "perf_bench: world up --scale $1 failed:"; tail -5 "$OUT/up"
-        return 1
-    fi
+up() { # N:M; a second `up` when a service did not come up the first time
+    for try in 1 2; do
+        if $WORLD up --scale "$1" $DELAY >"$OUT/up" 2>&1 && $WORLD status >/dev/null 2>&1; then
+            return 0
+        fi
+    done
+    echo "perf_bench: world up --scale $1 failed:"; tail -5 "$OUT/up"
+    return 1
 }
 
 echo "perf_bench: old $OLD; new $NEW; $(nproc) CPUs;" \
