@@ -18,6 +18,8 @@
 #     is measured by /usr/bin/time: user+sys CPU seconds per domain, wall,
 #     peak RSS; the scan's own statistics give SMTP connections per unique
 #     MX host. It prints one table row per binary and world.
+#     A third row runs NEW with --dnssec local (BENCH_LOCAL_ROW=0: not),
+#     so the table shows what trusting the resolver's AD bit buys.
 #     Then, for each N:M in BENCH_FLAT, a run of NEW alone (RSS flatness:
 #     the same hosts, more domains).
 #     BENCH_NEW_ARGS / BENCH_OLD_ARGS add options to one side only (a lever
@@ -88,19 +90,19 @@ try:
     a = json.load(open(agg))
     u, s, e, m = open(tf).read().split()[-4:]
 except Exception:
-    print("%-22s exit %s (no statistics)" % (label, rc)); sys.exit()
+    print("%-30s exit %s (no statistics)" % (label, rc)); sys.exit()
 n = max(a["attempted"], 1)
 cpu = float(u) + float(s)
 wall = float(e)
 fl = float(fl)
-print("%-22s %7d %10.2f %8.1f %7.1f %6.2f %9.2f %8d %6s %4s" % (
+print("%-30s %7d %10.2f %8.1f %7.1f %6.2f %9.2f %8d %6s %4s" % (
     label, a["attempted"], cpu / n * 1000.0, wall, fl, wall / fl if fl else 0,
     a["connections"] / max(a["unique_hosts"], 1), int(m) // 1024, la, rc))
 PY
 }
 
 header() {
-    printf "%-22s %7s %10s %8s %7s %6s %9s %8s %6s %4s\n" "run" "domains" "CPU ms/dom" \
+    printf "%-30s %7s %10s %8s %7s %6s %9s %8s %6s %4s\n" "run" "domains" "CPU ms/dom" \
         "wall s" "floor s" "w/fl" "conn/host" "RSS MiB" "load1" "exit"
 }
 
@@ -134,6 +136,8 @@ for cfg in $CONFIGS; do
     scan "$cfg old" "$OLD" "$fl" ${BENCH_OLD_ARGS:-}
     # shellcheck disable=SC2086
     scan "$cfg new" "$NEW" "$fl" ${BENCH_NEW_ARGS:-}
+    # what the resolver's AD bit buys: the new binary validating locally
+    [ "${BENCH_LOCAL_ROW:-1}" = 1 ] && scan "$cfg new, --dnssec local" "$NEW" "$fl" --dnssec local
 done
 for cfg in $FLAT; do
     up "$cfg" || continue
