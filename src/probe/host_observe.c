@@ -24,8 +24,10 @@
  *     (pc->timeout_ms), the deep analysis within STC_T_DEEP_FACTOR of them;
  *     QUIT gets at most 2 s.
  * DIAGNOSTICS
- *     A misbehaving server is never an error here: it is recorded in obs.
- *     Returns STC_E_NOMEM / STC_E_INTERNAL only.
+ *     A misbehaving server is never an error here: it is recorded in obs
+ *     (dns_err, conn_err, session_err, tls_err, the probes' err). Returns
+ *     STC_OK, or what deep_observe returns (today always STC_OK); obs must
+ *     be freed with host_obs_free() either way.
  */
 #include "host_obs.h"
 #include "../util/timing.h"
