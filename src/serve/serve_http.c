@@ -9,7 +9,7 @@
  *       POST /check                    the form without script: 303 to /check/ID
  *       GET  /check/ID                 progress while running, then the report
  *       GET  /domain/DOMAIN            history page
- *       GET  /static/app.js, /static/style.css
+ *       GET  /static/app.js, /static/style.css, /favicon.ico (204)
  *       POST /api/v1/checks            {"domain": "..."}: 202 (new) or 200 (the
  *                                      running or recent check of that domain)
  *       GET  /api/v1/checks/ID         the check: progress, then the --json document
@@ -418,6 +418,12 @@ static enum MHD_Result route(struct stc_serve *s, struct MHD_Connection *c, cons
     if (strcmp(url, "/static/app.js") == 0) {
         ONLY(get, "GET, HEAD");
         return asset(c, "text/javascript; charset=utf-8", serve_js);
+    }
+    if (strcmp(url, "/favicon.ico") == 0) { /* browsers ask for it: nothing, not a 404 */
+        ONLY(get, "GET, HEAD");
+        struct reply r;
+        reply_open(&r, MHD_HTTP_NO_CONTENT, "image/x-icon");
+        return reply_send(c, &r);
     }
     if (strcmp(url, "/static/style.css") == 0) {
         ONLY(get, "GET, HEAD");
