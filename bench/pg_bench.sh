@@ -14,7 +14,9 @@
 #     processes (-j BENCH_J each) to the end and prints: seconds,
 #     domains/s, database transactions/s (pg_stat_database xact_commit)
 #     and rows/s (tuples inserted, updated and deleted, pg_stat_database),
-#     plus the load average before and after (the machine may be shared).
+#     plus the load average before and after (the machine may be shared),
+#     and the host checks made by all workers together against the distinct
+#     MX hosts (the shared cache and single flight keep them close).
 #     Restores the world with `up --scale 0` and stops the cluster at the
 #     end. Prints figures; asserts nothing.
 # LIMITS
@@ -62,7 +64,7 @@ for w in $WORKERS; do
     while [ $i -lt "$w" ]; do
         # shellcheck disable=SC2086
         "$BIN" worker $CK --db "$DB" --name "$name" -j "$J" --worker-id "w$i" \
-            >/dev/null 2>"$DIR/w$w.$i.log" &
+            --aggregate-json "$DIR/agg$w.$i.json" >/dev/null 2>"$DIR/w$w.$i.log" &
         pids="$pids $!"
         i=$((i + 1))
     done
@@ -72,8 +74,12 @@ for w in $WORKERS; do
     sleep 1
     s1=$(stat)
     done_n=$(q "SELECT count(*) FROM domains d JOIN scans s ON s.id = d.scan_id WHERE s.name = '$name'")
+    hosts_n=$(q "SELECT count(DISTINCT hostname) FROM hosts h JOIN scans s ON s.id = h.scan_id WHERE s.name = '$name'")
+    checks_n=$(cat "$DIR"/agg$w.*.json | python3 -c 'import json,sys; print(sum(json.loads(l)["host_checks"] - json.loads(l)["throttle_retries"] for l in sys.stdin if l.strip()))')
+    echo "host checks by all workers: $checks_n for $hosts_n distinct MX hosts" >"$DIR/hosts$w"
     echo "$w $t0 $t1 $s0 $s1 $done_n" | awk -F'[ |]' '{
         secs = $3 - $2; tx = $6 - $4; rows = $7 - $5;
         printf "%-8d %8.1f %10.1f %12.1f %10.1f %8d\n", $1, secs, $8 / secs, tx / secs, rows / secs, $8 }'
 done
+for w in $WORKERS; do echo "$w workers: $(cat "$DIR/hosts$w")"; done
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -593,10 +593,15 @@ static int write_aggregate(const struct scan_cli *c, const struct stc_scan_stats
     return 0;
 }
 
+/* As the library decides (src/store/store.c store_is_pg): a URI or a libpq key=value string. */
 static int is_pg(const char *db)
 {
-    return db != NULL && (strncmp(db, "postgresql://", 13) == 0 ||
-                          strncmp(db, "postgres://", 11) == 0 || strchr(db, '=') != NULL);
+    static const char *const prefixes[] = {"postgresql://", "postgres://", "host=",
+                                           "dbname=",       "service=",    "user="};
+    for (size_t i = 0; db != NULL && i < sizeof prefixes / sizeof prefixes[0]; i++)
+        if (strncmp(db, prefixes[i], strlen(prefixes[i])) == 0)
+            return 1;
+    return 0;
 }
 
 /* scan --enqueue: the list into the jobs table. */
