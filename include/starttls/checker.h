@@ -124,6 +124,19 @@ STC_EXPORT stc_rc stc_config_set_checks(struct stc_config *cfg, unsigned flags, 
  */
 STC_EXPORT stc_rc stc_config_set_probe_delay_ms(struct stc_config *cfg, long ms,
                                                 struct stc_err *err);
+/** Address families the checker connects over (stc_config_set_families). */
+enum stc_family {
+    STC_FAMILY_IPV4 = 1u << 0,
+    STC_FAMILY_IPV6 = 1u << 1,
+    STC_FAMILY_ALL = 3 /**< the default: every address of a host, IPv4 and IPv6 */
+};
+/**
+ * Connect to MX hosts only over these families (enum stc_family bits, not
+ * 0), for networks without one of them (--ipv4-only, --ipv6-only). The
+ * other family's addresses are reported as not tested.
+ */
+STC_EXPORT stc_rc stc_config_set_families(struct stc_config *cfg, unsigned families,
+                                          struct stc_err *err);
 /** STARTTLS-Everywhere policy list file (JSON). */
 STC_EXPORT stc_rc stc_config_set_policy_list(struct stc_config *cfg, const char *file, struct stc_err *err);
 /** Replace the per-host check (tests, MTA-STS-only runs). */

@@ -29,7 +29,8 @@ typedef enum stc_rc {
     STC_E_NOTFOUND, /**< no such item */
     STC_E_INTERNAL, /**< a bug: should not happen */
     STC_E_INTERRUPTED, /**< stopped on request (Ctrl-C) */
-    STC_E_BLOCKED   /**< the address filter refused a connection (private, loopback, ...) */
+    STC_E_BLOCKED,  /**< the address filter refused a connection (private, loopback, ...) */
+    STC_E_NOROUTE   /**< this machine has no route to the address (e.g. no IPv6): not the peer's fault */
 } stc_rc;
 
 #define STC_ERR_MSG_MAX 256

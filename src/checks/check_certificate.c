@@ -37,9 +37,9 @@
 
 #define WARN_DAYS 14
 
-static const char *problem_text(enum tls_verify_problem p)
+const char *check_cert_problem_text(int problem)
 {
-    switch (p) {
+    switch ((enum tls_verify_problem)problem) {
     case TLS_CERT_OK: return "valid";
     case TLS_CERT_NO_CERT: return "no certificate was sent";
     case TLS_CERT_EXPIRED: return "the certificate has expired";
@@ -140,7 +140,7 @@ void check_certificate(const struct host_obs *obs, struct stc_result *host)
         if (p == TLS_CERT_OK || p == TLS_CERT_NAME_MISMATCH || p == TLS_CERT_EXPIRED ||
             p == TLS_CERT_NOT_YET_VALID || p == TLS_CERT_WEAK)
             p = TLS_CERT_OTHER;
-        result_msg(c, STC_STATUS_FAILURE, "Untrusted certificate: %s%s%s%s", problem_text(p),
+        result_msg(c, STC_STATUS_FAILURE, "Untrusted certificate: %s%s%s%s", check_cert_problem_text(p),
                    in->verify_text[0] ? " (" : "", in->verify_text, in->verify_text[0] ? ")" : "");
         result_fact_str(c, "problem", p == TLS_CERT_SELF_SIGNED        ? "self-signed"
                                       : p == TLS_CERT_UNKNOWN_ISSUER   ? "unknown-issuer"

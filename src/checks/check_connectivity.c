@@ -12,6 +12,11 @@
  *     address filter refused (public addresses only: loopback, private,
  *     ...) is "not tested", an error without a fix (fact address_refused);
  *     a domain with only such hosts is an error, not could_not_connect.
+ *     When no address could even be tried from here for another reason
+ *     (this machine has no route to its family, --ipv4-only/--ipv6-only
+ *     left none, the filter refused the rest), the check says "Not tested"
+ *     with the reasons and sets the fact "not_tested": an error of the
+ *     check, never a failure of the host; the fix says so.
  * LIMITS
  *     The banner shown is the first STC_SMTP_BANNER_SHOW_MAX bytes, censored.
  *     A pure judge: it reads the observation (src/probe/host_obs.h) and
@@ -21,6 +26,7 @@
  *     node's status and messages; an allocation failure marks the tree
  *     (result_oom), which the checker turns into STC_E_NOMEM.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "checks.h"
@@ -31,8 +37,40 @@
     "raise the limits (Postfix: smtpd_client_connection_rate_limit, postscreen; Exim: "          \
     "smtp_accept_max_per_host, smtp_ratelimit_hosts)."
 
+/* Why none of the host's addresses could be tried from here, or NULL when
+ * at least one was (refused, timed out, ...). */
+static const char *untestable(const struct host_obs *obs, char *buf, size_t bufsz)
+{
+    int noroute4 = 0, noroute6 = 0, off4 = 0, off6 = 0, filtered = 0;
+    for (size_t i = 0; i < obs->naddr_obs; i++) {
+        const struct host_addr *a = &obs->addrs[i];
+        if (a->role == HOST_ADDR_SKIPPED)
+            a->ipv6 ? off6++ : off4++;
+        else if (a->no_route)
+            a->ipv6 ? noroute6++ : noroute4++;
+        else if (a->blocked)
+            filtered++;
+        else
+            return NULL;
+    }
+    if (obs->naddr_obs == 0)
+        return NULL;
+    const char *why[5] = {noroute6 ? "no IPv6 route from this machine" : NULL,
+                          noroute4 ? "no IPv4 route from this machine" : NULL,
+                          off6 ? "IPv6 is off (--ipv4-only)" : NULL,
+                          off4 ? "IPv4 is off (--ipv6-only)" : NULL,
+                          filtered ? "the other addresses are not public (--public-only)" : NULL};
+    size_t o = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < 5; i++)
+        if (why[i] != NULL && o < bufsz)
+            o += (size_t)snprintf(buf + o, bufsz - o, "%s%s", o ? "; " : "", why[i]);
+    return buf;
+}
+
 void check_connectivity(const struct host_obs *obs, struct stc_result *host)
 {
+    char why[256];
     struct stc_result *c = result_add_check(host, CHECK_CONNECTIVITY,
                                             "The MX host resolves, accepts a TCP connection on "
                                             "the SMTP port and greets with 220.");
@@ -52,6 +90,11 @@ void check_connectivity(const struct host_obs *obs, struct stc_result *host)
          * nothing was sent, so nothing is known about this host. */
         result_fact_bool(c, "address_refused", 1);
         result_msg(c, STC_STATUS_ERROR, "%s: %s", obs->host, obs->blocked_err.msg);
+        return;
+    }
+    if (!obs->connected && untestable(obs, why, sizeof why) != NULL) {
+        result_msg(c, STC_STATUS_ERROR, "Not tested: %s: %s", obs->host, why);
+        result_fact_bool(c, "not_tested", 1);
         return;
     }
     if (!obs->connected) {

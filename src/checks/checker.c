@@ -73,6 +73,7 @@ static void probe_ctx_init(struct stc_checker *ck)
     p->port = c->port;
     p->timeout_ms = c->timeout_ms;
     p->probe_delay_ms = c->probe_delay_ms;
+    p->families = c->families;
     p->flags = 0;
     if (c->checks & STC_CHECK_DANE)
         p->flags |= PROBE_DANE;
@@ -166,6 +167,7 @@ stc_rc stc_checker_check_host(const struct stc_checker *ck, const char *domain, 
         if ((ck->cfg.checks & STC_CHECK_DANE) && VALIDATING(ck))
             check_dane(&obs, node);
     }
+    check_addresses(&obs, node);
     result_fact_bool(node, "connected", domain_host_connected(node));
     result_fact_int(node, "connections", obs.connections);
     host_obs_free(&obs);

@@ -26,6 +26,7 @@ struct stc_config {
     unsigned checks;      /* enum stc_check_flags */
     long probe_delay_ms;  /* pause before each probe connection to the same host */
     int public_only;      /* refuse non-public addresses (util/addr_filter.h) */
+    unsigned families;    /* enum stc_family: which addresses to connect to */
     stc_host_check_fn host_check;
     void *host_check_ctx;
     stc_gate_acquire_fn gate_acquire;

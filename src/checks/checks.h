@@ -46,6 +46,11 @@ void check_starttls(const struct host_obs *obs, struct stc_result *host);
 void check_certificate(const struct host_obs *obs, struct stc_result *host);
 void check_version(const struct host_obs *obs, struct stc_result *host);
 void check_cipher(const struct host_obs *obs, struct stc_result *host);
+/** The "addresses" node (check_addresses.c): each address of the host, IPv4 and IPv6,
+ * against the fully checked one. */
+void check_addresses(const struct host_obs *obs, struct stc_result *host);
+/** "the certificate has expired", ... for a verification problem (check_certificate.c). */
+const char *check_cert_problem_text(int problem);
 /** DANE judge (check_dane.c): the host's "dane" node, from addr_sec, tlsa and info.dane_*. */
 void check_dane(const struct host_obs *obs, struct stc_result *host);
 /** The "tls_deep" node from obs->deep (nothing when the deep analysis did not run). */

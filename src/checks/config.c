@@ -55,6 +55,7 @@ stc_rc stc_config_new(struct stc_config **out, struct stc_err *err)
     c->https_port = 443;
     c->checks = STC_CHECK_DEFAULT;
     c->probe_delay_ms = DEFAULT_PROBE_DELAY_MS;
+    c->families = STC_FAMILY_ALL;
     char helo[HOSTNAME_MAX];
     struct stc_err ignored = {STC_OK, ""};
     if (hostname_fqdn(helo, sizeof helo, &ignored) != STC_OK)
@@ -210,6 +211,14 @@ stc_rc stc_config_set_public_only(struct stc_config *cfg, int on, struct stc_err
 {
     (void)err;
     cfg->public_only = on != 0;
+    return STC_OK;
+}
+
+stc_rc stc_config_set_families(struct stc_config *cfg, unsigned families, struct stc_err *err)
+{
+    if (families == 0 || (families & ~(unsigned)STC_FAMILY_ALL) != 0)
+        return err_set(err, STC_E_INVAL, "address families must be IPv4, IPv6 or both");
+    cfg->families = families;
     return STC_OK;
 }
 

@@ -9,7 +9,10 @@
  * DESCRIPTION
  *     domain_status_hosts: the original checker's rules, over the host
  *     nodes of root in order. Hosts that cannot be connected are reported
- *     but do not count unless none connect (5 could_not_connect); a
+ *     but do not count unless none connect (5 could_not_connect; 3 error
+ *     "Not tested" when no host could even be tried from this machine: its
+ *     connectivity fact "not_tested", no route to the family or the family
+ *     off); a
  *     connected host without working STARTTLS gives 4 no_starttls (a
  *     STARTTLS check that could not run, status error, is not a "no
  *     STARTTLS": that host counts with its error); a connected host outside
@@ -69,7 +72,7 @@ static int matches_any(const char *host, const char *const *patterns)
 stc_domain_status domain_status_hosts(struct stc_result *root, const char *const *expected,
                                       char *msg, size_t msgsz)
 {
-    size_t hosts = 0, connected = 0, refused = 0;
+    size_t hosts = 0, connected = 0, refused = 0, untested = 0;
     stc_status worst = STC_STATUS_SUCCESS;
     const char *worst_host = NULL;
     /* Every host that connected, as the original lists them (not only the
@@ -86,6 +89,9 @@ stc_domain_status domain_status_hosts(struct stc_result *root, const char *const
         hosts++;
         if (!domain_host_connected(h)) {
             refused += host_refused(h);
+            long long nt = 0;
+            const struct stc_result *c = stc_result_find(h, CHECK_CONNECTIVITY);
+            untested += c != NULL && stc_result_get_int(c, "not_tested", &nt) && nt;
             continue;
         }
         connected++;
@@ -118,6 +124,17 @@ stc_domain_status domain_status_hosts(struct stc_result *root, const char *const
                      "Not tested: %zu of the %zu MX hosts have no public address, the others "
                      "could not be connected",
                      refused, hosts);
+        return STC_DOMAIN_ERROR;
+    }
+    if (connected == 0 && untested == hosts) {
+        /* Not a failure of the domain: this machine could not try. */
+        if (hosts == 1)
+            snprintf(msg, msgsz, "Not tested: the MX host could not be tried from this "
+                                 "machine (see connectivity)");
+        else
+            snprintf(msg, msgsz, "Not tested: none of the %zu MX hosts could be tried from "
+                                 "this machine (see connectivity)",
+                     hosts);
         return STC_DOMAIN_ERROR;
     }
     if (connected == 0) {

@@ -18,7 +18,8 @@
  *     and the --mx patterns, which cli_options_free releases.
  * LIMITS
  *     --timeout: more than 0 and at most 3600 seconds. Ports 1..65535.
- *     --probe-delay: 0..60000 milliseconds.
+ *     --probe-delay: 0..60000 milliseconds. --ipv4-only and --ipv6-only
+ *     exclude each other.
  *     --warn-days/--crit-days: 0..CLI_NAGIOS_MAX_DAYS, crit <= warn, only
  *     with --nagios, which takes one domain and excludes --json.
  *     Option arguments may not be empty.
@@ -68,7 +69,9 @@ enum {
     OPT_DEEP,
     OPT_PROBE_DELAY,
     OPT_HTML,
-    OPT_PUBLIC_ONLY
+    OPT_PUBLIC_ONLY,
+    OPT_IPV4_ONLY,
+    OPT_IPV6_ONLY
 };
 
 static const struct option long_options[] = {
@@ -96,6 +99,8 @@ static const struct option long_options[] = {
     {"deep", no_argument, NULL, OPT_DEEP},
     {"probe-delay", required_argument, NULL, OPT_PROBE_DELAY},
     {"public-only", no_argument, NULL, OPT_PUBLIC_ONLY},
+    {"ipv4-only", no_argument, NULL, OPT_IPV4_ONLY},
+    {"ipv6-only", no_argument, NULL, OPT_IPV6_ONLY},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -177,6 +182,10 @@ void cli_usage(FILE *out)
           "                         CGNAT, multicast, reserved, documentation or cloud\n"
           "                         metadata addresses; such a host is reported as\n"
           "                         not tested (default: any address)\n"
+          "  --ipv4-only            connect to MX hosts over IPv4 only, for networks\n"
+          "                         without IPv6; IPv6 addresses are reported as not\n"
+          "                         tested (default: every address, IPv4 and IPv6)\n"
+          "  --ipv6-only            connect over IPv6 only (IPv4 addresses not tested)\n"
           "  --no-color             no colours in the text report; also when NO_COLOR\n"
           "                         is set (default: colours on a terminal only)\n"
           "  --nagios               Nagios/Icinga plugin output for one domain: a status\n"
@@ -380,6 +389,13 @@ static stc_rc one_option(int c, const char *arg, struct cli_opts *o, struct stc_
     case OPT_PROBE_DELAY:
         rc = cli_parse_probe_delay(arg, &o->probe_delay_ms, err);
         o->probe_delay_set = 1;
+        break;
+    case OPT_IPV4_ONLY:
+    case OPT_IPV6_ONLY:
+        f = c == OPT_IPV4_ONLY ? STC_FAMILY_IPV4 : STC_FAMILY_IPV6;
+        if (o->families != 0 && o->families != f)
+            rc = err_set(err, STC_E_INVAL, "--ipv4-only and --ipv6-only exclude each other");
+        o->families = f;
         break;
     case 'h': o->help = 1; break;
     case 'V': o->version = 1; break;

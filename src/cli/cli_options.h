@@ -45,6 +45,7 @@ struct cli_opts {
     int public_only;     /* --public-only: the library's address filter */
     long probe_delay_ms; /* --probe-delay MS; valid when probe_delay_set */
     int probe_delay_set;
+    unsigned families;   /* --ipv4-only / --ipv6-only: enum stc_family; 0: both */
     long warn_days; /* --warn-days, --crit-days: certificate expiry thresholds */
     long crit_days; /* (defaults CLI_NAGIOS_WARN_DAYS / _CRIT_DAYS; --nagios only) */
     int help;

@@ -78,6 +78,7 @@ struct scan_cli {
     int checks_set, no_dane, deep;
     long probe_delay_ms;
     int probe_delay_set;
+    unsigned families; /* --ipv4-only / --ipv6-only; 0: both */
     int aggregate;
     const char *aggregate_json;
     long progress_s; /* -1: default */
@@ -121,6 +122,8 @@ enum {
     O_NO_DANE,
     O_DEEP,
     O_PROBE_DELAY,
+    O_IPV4_ONLY,
+    O_IPV6_ONLY,
     O_QUEUE,
     O_STACK_KB,
     O_NAME,
@@ -169,6 +172,8 @@ static const struct option longopts[] = {
     {"lease", required_argument, NULL, O_LEASE},
     {"batch", required_argument, NULL, O_BATCH},
     {"worker-id", required_argument, NULL, O_WORKER_ID},
+    {"ipv4-only", no_argument, NULL, O_IPV4_ONLY},
+    {"ipv6-only", no_argument, NULL, O_IPV6_ONLY},
     {"help", no_argument, NULL, O_HELP},
     {NULL, 0, NULL, 0},
 };
@@ -231,6 +236,7 @@ void cli_scan_usage(FILE *out)
           "                          weak-ciphers,all (mta-sts,tls-rpt: no SMTP at all)\n"
           "  --no-dane  --deep  --probe-delay MS  --timeout SECONDS\n"
           "  --domain-timeout SECONDS  budget of a whole domain (default: 4 x --timeout)\n"
+          "  --ipv4-only  --ipv6-only\n"
           "  --resolver ADDR[@PORT]  --trust-anchor FILE\n"
           "  --dnssec auto|local|resolver|trusted-resolver  who validates DNSSEC\n"
           "                          (default auto: the AD bit of the resolver when it is\n"
@@ -395,6 +401,16 @@ static int parse_args(int argc, char **argv, struct scan_cli *c)
                 goto bad;
             c->so.batch = (unsigned)v;
             break;
+        case O_IPV4_ONLY:
+        case O_IPV6_ONLY: {
+            unsigned f = ch == O_IPV4_ONLY ? STC_FAMILY_IPV4 : STC_FAMILY_IPV6;
+            if (c->families != 0 && c->families != f) {
+                complain("--ipv4-only and --ipv6-only exclude each other", NULL);
+                return CLI_EXIT_USAGE;
+            }
+            c->families = f;
+            break;
+        }
         case O_HELP: c->help = 1; return 0;
         default:
             complain("unknown option or missing argument", name);
@@ -460,6 +476,8 @@ static int make_config(const struct scan_cli *c, struct stc_config **out)
     TRY(stc_config_set_checks(cfg, checks, &err));
     if (c->probe_delay_set)
         TRY(stc_config_set_probe_delay_ms(cfg, c->probe_delay_ms, &err));
+    if (c->families)
+        TRY(stc_config_set_families(cfg, c->families, &err));
     *out = cfg;
     return 0;
 fail:

@@ -196,6 +196,8 @@ static int make_config(const struct cli_opts *o, struct stc_config **out)
     APPLY(o->public_only, "--public-only", stc_config_set_public_only(cfg, 1, &e));
     APPLY(o->probe_delay_set, "--probe-delay",
           stc_config_set_probe_delay_ms(cfg, o->probe_delay_ms, &e));
+    APPLY(o->families != 0, o->families == STC_FAMILY_IPV4 ? "--ipv4-only" : "--ipv6-only",
+          stc_config_set_families(cfg, o->families, &e));
 #undef APPLY
 out:
     if (rc != STC_OK) {

@@ -32,6 +32,37 @@ struct host_probe {
     struct stc_err err;  /* the refusal (tested) or why it was not tested */
 };
 
+/* One address of the host, as a sender connecting there would find it. */
+enum host_addr_role {
+    HOST_ADDR_SESSION = 0, /* one main session: greeting, EHLO, STARTTLS, handshake, EHLO */
+    HOST_ADDR_FULL = 1,    /* the first that connected: main session, probes, --deep */
+    HOST_ADDR_SKIPPED = 2  /* not tested: its family is off (probe_ctx.families) */
+};
+
+struct host_addr {
+    char address[46];
+    int ipv6;
+    enum host_addr_role role;
+    int tried;              /* a connection was attempted */
+    int no_route;           /* STC_E_NOROUTE: this machine has no route there: not tested */
+    int blocked;            /* STC_E_BLOCKED: the address filter refused it: not tested */
+    char blocked_msg[STC_ERR_MSG_MAX]; /* the filter's reason */
+    int connected;
+    int banner_ok;          /* 220 greeting */
+    int throttled;          /* 421 at any stage */
+    int ehlo_ok;
+    int advertised;         /* STARTTLS in the EHLO reply */
+    int handshake_ok;
+    int ehlo_tls_ok;
+    struct stc_err err;     /* where it stopped: connect, plaintext session or TLS */
+    int tls_version;        /* TLS_V_*, when handshake_ok */
+    char version[16];
+    char cipher[64];
+    enum tls_verify_problem cert_problem; /* TLS_CERT_OK: trusted, in date, name matches */
+    int dane_authenticated;
+    char spki_sha256[65];
+};
+
 struct host_obs {
     char host[256];
     char address[46];       /* the address that connected, "" when none did */
@@ -86,6 +117,12 @@ struct host_obs {
     struct host_probe broken;
     struct host_probe anon;
     int connections;           /* connections made in all, the deep probes' included */
+
+    /* Every address of the host in DNS order (IPv4 first): the full check
+     * ran on the first that connected, one main session on each later one
+     * (host_observe.c). Owned; NULL when the name did not resolve. */
+    struct host_addr *addrs;
+    size_t naddr_obs;
 
     /* The --deep analysis (PROBE_DEEP, when STARTTLS works): deep.ran says it did. */
     struct deep_obs deep;

@@ -5,8 +5,9 @@
  *     stc_rc host_observe(pc, host, &obs, err);
  * DESCRIPTION
  *     Resolves the host (A then AAAA), connects to each address in turn
- *     (skipping those the address filter refuses: obs->blocked) until one
- *     answers, reads the greeting, sends EHLO, STARTTLS, does the
+ *     (of the families pc->families allows; skipping those the address
+ *     filter refuses: obs->blocked) until one answers, reads the greeting,
+ *     sends EHLO, STARTTLS, does the
  *     TLS handshake with SNI = the host name, EHLO again over TLS (RFC 3207)
  *     and QUIT, never pipelining. Then, when STARTTLS works and the checks
  *     ask for it, extra connections probe for TLS 1.0/1.1 (a raw ClientHello
@@ -16,13 +17,18 @@
  *     takes): at most 3 connections per host in all. Both probes stop at
  *     the server's first answer: no key exchange, no certificate checks. With PROBE_DEEP the
  *     deep analysis follows (deep_probe.c) into obs->deep. Each probe waits
- *     pc->probe_delay_ms first. Everything seen goes into obs; the check
+ *     pc->probe_delay_ms first. Then every later address of the host gets
+ *     one main session of its own (no probes), so a sender that lands on
+ *     another address, IPv6 or IPv4, is seen too: obs->addrs holds each
+ *     address's outcome, the addresses tried before the one that answered
+ *     included. Everything seen goes into obs; the check
  *     files (src/checks) judge it. The caller owns obs and frees it with
  *     host_obs_free().
  * LIMITS
  *     The observation and its probes run within the per-host budget
  *     (pc->timeout_ms), the deep analysis within STC_T_DEEP_FACTOR of them;
- *     QUIT gets at most 2 s.
+ *     QUIT gets at most 2 s. Connections: at most 3 on the fully checked
+ *     address plus one per other address (up to 2 x STC_ADDR_MAX).
  * DIAGNOSTICS
  *     A misbehaving server is never an error here: it is recorded in obs
  *     (dns_err, conn_err, session_err, tls_err, the probes' err). Returns
@@ -33,6 +39,7 @@
 #include "../util/timing.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../dns/dns.h"
@@ -42,32 +49,84 @@
 #include "host_session.h"
 
 
-/* Connect to each address in turn; the first that accepts wins. Addresses the
- * address filter refuses (pc->public_only) are skipped and counted in obs. */
-static int connect_any(const struct probe_ctx *pc, const struct dns_addr_set *addrs,
-                       struct deadline d, struct host_obs *obs, struct stc_err *why)
+static int family_on(const struct probe_ctx *pc, const struct host_addr *a)
 {
-    for (size_t i = 0; i < addrs->n; i++) {
-        int fd = -1;
-        struct stc_err e = {0};
-        stc_rc rc = host_gated_connect(pc, addrs->addr[i], d, &fd, &e);
-        if (rc == STC_OK) {
-            snprintf(obs->address, sizeof obs->address, "%s", addrs->addr[i]);
+    unsigned f = pc->families != 0 ? pc->families : STC_FAMILY_ALL;
+    return (f & (a->ipv6 ? STC_FAMILY_IPV6 : STC_FAMILY_IPV4)) != 0;
+}
+
+/* Connect to one address, recording the outcome in a; -1 on failure. */
+static int connect_one(const struct probe_ctx *pc, struct host_addr *a, struct deadline d)
+{
+    int fd = -1;
+    struct stc_err e = {0};
+    a->tried = 1;
+    stc_rc rc = host_gated_connect(pc, a->address, d, &fd, &e);
+    if (rc == STC_OK) {
+        a->connected = 1;
+        return fd;
+    }
+    a->no_route = rc == STC_E_NOROUTE;
+    a->blocked = rc == STC_E_BLOCKED;
+    if (a->blocked)
+        snprintf(a->blocked_msg, sizeof a->blocked_msg, "%s", e.msg);
+    err_set(&a->err, e.code, "%s port %d: %s", a->address, pc->port, e.msg);
+    return -1;
+}
+
+/* Connect to each address in turn; the first that accepts wins (the
+ * addresses before it keep their failure). */
+static int connect_any(const struct probe_ctx *pc, struct host_obs *obs, struct deadline d,
+                       size_t *used)
+{
+    for (size_t i = 0; i < obs->naddr_obs; i++) {
+        struct host_addr *a = &obs->addrs[i];
+        if (!family_on(pc, a))
+            continue;
+        int fd = connect_one(pc, a, d);
+        if (fd >= 0) {
+            a->role = HOST_ADDR_FULL;
+            snprintf(obs->address, sizeof obs->address, "%s", a->address);
+            *used = i;
             return fd;
         }
-        if (rc == STC_E_BLOCKED) {
+        if (a->blocked) {
             /* The address filter: no packet was sent. The first refusal is the finding. */
             if (obs->blocked++ == 0)
-                err_set(&obs->blocked_err, e.code, "%s", e.msg);
+                err_set(&obs->blocked_err, a->err.code, "%s", a->blocked_msg);
             continue;
         }
         /* Keep the last reason, naming the address. */
-        stc_err_clear(why);
-        err_set(why, e.code, "%s port %d: %s", addrs->addr[i], pc->port, e.msg);
+        stc_err_clear(&obs->conn_err);
+        err_set(&obs->conn_err, a->err.code, "%s", a->err.msg);
         if (deadline_expired(d))
             break;
     }
     return -1;
+}
+
+/* What a sender at a->address gets, from the main session's observation. */
+static void addr_summary(const struct host_obs *o, struct host_addr *a)
+{
+    a->banner_ok = o->banner_ok;
+    a->throttled = o->throttled;
+    a->ehlo_ok = o->ehlo_ok;
+    a->advertised = o->ext.starttls;
+    a->handshake_ok = o->handshake_ok;
+    a->ehlo_tls_ok = o->ehlo_tls_ok;
+    const struct stc_err *why = o->session_err.code != STC_OK ? &o->session_err
+                                : o->tls_err.code != STC_OK   ? &o->tls_err
+                                                              : &o->ehlo_tls_err;
+    if (why->code != STC_OK)
+        err_set(&a->err, why->code, "%s", why->msg);
+    if (o->handshake_ok) {
+        a->tls_version = o->info.version;
+        snprintf(a->version, sizeof a->version, "%s", o->info.version_name);
+        snprintf(a->cipher, sizeof a->cipher, "%s", o->info.cipher);
+        a->cert_problem = o->info.problem;
+        a->dane_authenticated = o->info.dane_authenticated;
+        snprintf(a->spki_sha256, sizeof a->spki_sha256, "%s", o->info.spki_sha256);
+    }
 }
 
 /* DNSSEC state of a host's addresses: every lookup that completed (a
@@ -173,6 +232,35 @@ quit:
 close:
     tls_conn_free(tls, deadline_sub(d, STC_T_QUIT_MS));
     smtp_session_free(&s);
+}
+
+/* One main session on another address of the host: what a sender that
+ * lands there gets (same SNI, name and TLSA as the main session). */
+static stc_rc other_address(const struct probe_ctx *pc, struct host_obs *obs, struct host_addr *a,
+                            struct deadline d)
+{
+    if (deadline_expired(d)) {
+        err_set(&a->err, STC_E_TIMEOUT, "no time left to test this address");
+        return STC_OK;
+    }
+    struct host_obs *sub = calloc(1, sizeof *sub);
+    if (sub == NULL)
+        return STC_E_NOMEM;
+    snprintf(sub->host, sizeof sub->host, "%s", obs->host);
+    snprintf(sub->tlsa_base, sizeof sub->tlsa_base, "%s", obs->tlsa_base);
+    sub->tlsa = obs->tlsa; /* borrowed: zeroed before sub is freed */
+    host_probe_pause(pc, d);
+    obs->connections++;
+    int fd = connect_one(pc, a, d);
+    if (fd >= 0) {
+        main_session(pc, sub, fd, d);
+        host_gated_close(pc, a->address, fd);
+        addr_summary(sub, a);
+    }
+    memset(&sub->tlsa, 0, sizeof sub->tlsa);
+    host_obs_free(sub);
+    free(sub);
+    return STC_OK;
 }
 
 /* The legacy probe on one connection: a raw ClientHello for TLS 1.1 (a
@@ -319,22 +407,37 @@ stc_rc host_observe(const struct probe_ctx *pc, const char *host, struct host_ob
                 addrs.st4.nxdomain ? " (the name does not exist)" : "");
         goto out;
     }
+    obs->addrs = calloc(addrs.n, sizeof *obs->addrs);
+    if (obs->addrs == NULL) {
+        dns_addr_set_free(&addrs);
+        return err_set(err, STC_E_NOMEM, "out of memory");
+    }
+    obs->naddr_obs = addrs.n;
+    for (size_t i = 0; i < addrs.n; i++) {
+        struct host_addr *a = &obs->addrs[i];
+        snprintf(a->address, sizeof a->address, "%s", addrs.addr[i]);
+        a->ipv6 = strchr(a->address, ':') != NULL;
+        if (!family_on(pc, a))
+            a->role = HOST_ADDR_SKIPPED;
+    }
     obs->resolved = 1;
     obs->addr_sec = addr_security(&addrs);
     if ((pc->flags & PROBE_DANE) && obs->addr_sec == DNS_SECURE)
         lookup_tlsa(pc, &addrs, obs, d);
 
-    int fd = connect_any(pc, &addrs, d, obs, &obs->conn_err);
+    size_t full = 0;
+    int fd = connect_any(pc, obs, d, &full);
     if (fd < 0)
         goto out;
     obs->connected = 1;
     obs->connections = 1;
     main_session(pc, obs, fd, d);
     host_gated_close(pc, obs->address, fd);
+    addr_summary(obs, &obs->addrs[full]);
 
     /* Probes only make sense when STARTTLS itself works. */
     if (!obs->handshake_ok)
-        goto out;
+        goto others;
     if (pc->flags & PROBE_LEGACY_TLS) {
         host_probe_pause(pc, d);
         legacy_probe(pc, obs, d);
@@ -352,6 +455,13 @@ stc_rc host_observe(const struct probe_ctx *pc, const char *host, struct host_ob
         }
         obs->connections += obs->deep.connections;
     }
+others:
+    for (size_t i = full + 1; i < obs->naddr_obs; i++)
+        if (obs->addrs[i].role == HOST_ADDR_SESSION &&
+            other_address(pc, obs, &obs->addrs[i], d) != STC_OK) {
+            dns_addr_set_free(&addrs);
+            return err_set(err, STC_E_NOMEM, "out of memory");
+        }
 out:
     dns_addr_set_free(&addrs);
     return STC_OK;
@@ -359,6 +469,9 @@ out:
 
 void host_obs_free(struct host_obs *obs)
 {
+    free(obs->addrs);
+    obs->addrs = NULL;
+    obs->naddr_obs = 0;
     dns_tlsa_set_free(&obs->tlsa);
     if (obs->handshake_ok)
         tls_info_free(&obs->info);

@@ -31,6 +31,7 @@ struct probe_ctx {
     long probe_delay_ms;     /* pause before each probe connection to the same host */
     unsigned flags;          /* enum probe_flags */
     int public_only;         /* refuse non-public addresses before connecting */
+    unsigned families;       /* enum stc_family: addresses of the others are not tested */
     stc_gate_acquire_fn gate_acquire; /* NULL: no connection gate */
     stc_gate_release_fn gate_release;
     void *gate_ctx;

@@ -5,7 +5,8 @@
  *     char key[SCAN_CKEY_MAX]; scan_ckey(&ck->cfg, key, sizeof key, err);
  * DESCRIPTION
  *     A host result is only as good as the options it was made with: the
- *     selected checks (--checks, --no-dane, --deep), the SMTP port, the
+ *     selected checks (--checks, --no-dane, --deep), the address families
+ *     (--ipv4-only, --ipv6-only), the SMTP port, the
  *     EHLO name, the resolver, the DNSSEC trust anchor, the CA file or
  *     directory, the host time limit and the program version. This module
  *     writes them as one string, "v=...;checks=...;port=...;...", with each
@@ -69,8 +70,8 @@ stc_rc scan_ckey(const struct stc_config *cfg, char *out, size_t n, struct stc_e
 {
     struct out o = {out, n, 0, 0};
     out[0] = '\0';
-    put(&o, "v=%s;checks=%u;port=%d;timeout=%ld;", stc_version(), cfg->checks, cfg->port,
-        cfg->timeout_ms);
+    put(&o, "v=%s;checks=%u;port=%d;timeout=%ld;families=%u;", stc_version(), cfg->checks,
+        cfg->port, cfg->timeout_ms, cfg->families);
     put_str(&o, "helo", cfg->helo);
     put_str(&o, "resolver", cfg->resolver);
     put_file(&o, "trust_anchor", cfg->trust_anchor);

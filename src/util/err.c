@@ -59,6 +59,7 @@ const char *stc_rc_name(stc_rc rc)
     case STC_E_INTERNAL: return "internal error";
     case STC_E_INTERRUPTED: return "interrupted";
     case STC_E_BLOCKED: return "address refused";
+    case STC_E_NOROUTE: return "no route";
     default: return "unknown error";
     }
 }

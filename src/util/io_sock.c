@@ -9,8 +9,13 @@
  *     so no call can block past its deadline. The caller owns the fd and
  *     closes it with sock_close().
  * DIAGNOSTICS
- *     STC_E_PEER for refused/reset/closed connections, STC_E_TIMEOUT,
- *     STC_E_INVAL for a bad address, STC_E_IO for local failures.
+ *     STC_E_PEER for refused/reset/closed connections (also unreachable
+ *     networks reported later by a router), STC_E_TIMEOUT, STC_E_INVAL for a
+ *     bad address, STC_E_IO for local failures. STC_E_NOROUTE when this
+ *     machine cannot even start the connection: connect() fails at once with
+ *     ENETUNREACH/EHOSTUNREACH (no route in the local table, an
+ *     "unreachable" route) or the family is unsupported/has no source
+ *     address (EAFNOSUPPORT, EADDRNOTAVAIL); nothing was sent.
  */
 #include "io.h"
 
@@ -37,6 +42,22 @@ static stc_rc map_errno(int e, const char *what, struct stc_err *err)
     case ETIMEDOUT: return err_set(err, STC_E_TIMEOUT, "connection timed out");
     default: return err_set(err, STC_E_IO, "%s: %s", what, strerror(e));
     }
+}
+
+/* connect() failed at once: the local routing table (or the family) is the
+ * reason, before any packet left. */
+static stc_rc local_errno(int e, int family, struct stc_err *err)
+{
+    const char *fam = family == AF_INET6 ? "IPv6" : "IPv4";
+    const char *why;
+    switch (e) {
+    case ENETUNREACH: why = "network unreachable"; break;
+    case EHOSTUNREACH: why = "host unreachable"; break;
+    case EADDRNOTAVAIL: why = "no usable source address"; break;
+    case EAFNOSUPPORT: why = "address family not supported"; break;
+    default: return map_errno(e, "connect", err);
+    }
+    return err_set(err, STC_E_NOROUTE, "no %s route from this machine (%s)", fam, why);
 }
 
 static stc_rc sock_read(struct io *io, uint8_t *p, size_t cap, size_t *got, struct deadline d,
@@ -116,6 +137,8 @@ stc_rc sock_connect(const char *addr, int port, struct deadline d, int *fd_out,
         return err_set(err, STC_E_INVAL, "not a numeric IP address: %.64s", addr);
     }
     int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0 && (errno == EAFNOSUPPORT || errno == EPFNOSUPPORT))
+        return local_errno(EAFNOSUPPORT, ss.ss_family, err);
     if (fd < 0)
         return map_errno(errno, "socket", err);
     int one = 1;
@@ -124,7 +147,7 @@ stc_rc sock_connect(const char *addr, int port, struct deadline d, int *fd_out,
     if (connect(fd, (struct sockaddr *)&ss, sl) != 0) {
         /* EINTR: the connection attempt goes on asynchronously, like EINPROGRESS. */
         if (errno != EINPROGRESS && errno != EINTR) {
-            rc = map_errno(errno, "connect", err);
+            rc = local_errno(errno, ss.ss_family, err);
             goto out;
         }
         rc = deadline_poll(fd, POLLOUT, d, err);

@@ -138,8 +138,10 @@ def generate(ctx, scale=None, greeting_ms=0, reply_ms=0):
                 cert = pki.leaf(h.cert_names, h.cert, rsa=rsa)
             if h.cname:
                 z.rr(h.name + ".", "CNAME", h.target + ".")
-            if h.addr:
+            if h.has_a:
                 z.rr(h.target + ".", "A", h.addr)
+            if h.addr6:
+                z.rr(h.target + ".", "AAAA", h.addr6)
             for bad, u, s, m in h.tlsa:
                 z.rr("_25._tcp.%s." % h.target, "TLSA",
                      "%d %d %d %s" % (u, s, m, pki.tlsa_data(cert, u, s, m, bad)))
@@ -155,7 +157,10 @@ def generate(ctx, scale=None, greeting_ms=0, reply_ms=0):
                     li["ciphers"] = h.ciphers
                 if not h.server_order:
                     li["prefer_server_order"] = False
-                listeners.append(li)
+                if h.listens4:
+                    listeners.append(li)
+                if h.listens6:
+                    listeners.append(dict(li, addr=h.addr6))
             elif h.smtp == "postfix":
                 postfix = {"addr": h.addr, "hostname": h.name, "cert": cert.cert,
                            "key": cert.key, "chain": cert.chain}
@@ -262,17 +267,63 @@ def pid_runs(pid, marker):
 
 def listening_tcp():
     out = set()
-    for fn in ("/proc/net/tcp",):
-        with open(fn) as f:
+    for fn, fam in (("/proc/net/tcp", socket.AF_INET), ("/proc/net/tcp6", socket.AF_INET6)):
+        try:
+            f = open(fn)
+        except FileNotFoundError:          # a kernel without IPv6
+            continue
+        with f:
             next(f)
             for line in f:
                 parts = line.split()
                 if parts[3] != "0A":
                     continue
                 hexaddr, hexport = parts[1].split(":")
-                addr = socket.inet_ntoa(bytes.fromhex(hexaddr)[::-1])
-                out.add((addr, int(hexport, 16)))
+                raw = bytes.fromhex(hexaddr)
+                # /proc prints each 32-bit word in host (little-endian) order
+                raw = b"".join(raw[i:i + 4][::-1] for i in range(0, len(raw), 4))
+                out.add((socket.inet_ntop(fam, raw), int(hexport, 16)))
     return out
+
+
+# ---------------------------------------------------------------- IPv6 on lo
+def lo6_addrs(world):
+    """The IPv6 host addresses this world puts on lo (refused ones too:
+    nothing listens there, and a connection must still stay on lo)."""
+    return sorted({h.addr6 for h in world.hosts()
+                   if h.addr6 and h.ipv6 in ("yes", "only", "refused")})
+
+
+def ip6(args, what, check=True):
+    r = subprocess.run(["ip", "-6"] + args, capture_output=True, text=True)
+    if check and r.returncode != 0:
+        die("%s failed (ip -6 %s): %s" % (what, " ".join(args), r.stderr.strip()))
+    return r.returncode == 0
+
+
+def net6_up(ctx, world, st):
+    """Add the world's ULAs to lo (/128 each) and its unreachable route;
+    remove what an earlier world.conf added and this one no longer has."""
+    want = lo6_addrs(world)
+    for a in set(st.get("lo6", [])) - set(want):
+        ip6(["addr", "del", a + "/128", "dev", "lo"], "removing " + a, check=False)
+    if st.get("route6") and st["route6"] != world.unreachable_route6:
+        ip6(["route", "del", "unreachable", st["route6"]], "removing the old route", check=False)
+    for a in want:
+        ip6(["addr", "replace", a + "/128", "dev", "lo"], "adding %s to lo" % a)
+    ip6(["route", "replace", "unreachable", world.unreachable_route6], "unreachable route")
+    st["lo6"] = want
+    st["route6"] = world.unreachable_route6
+
+
+def net6_down(st):
+    n = 0
+    for a in st.pop("lo6", []):
+        n += ip6(["addr", "del", a + "/128", "dev", "lo"], "removing " + a, check=False)
+    r = st.pop("route6", None)
+    if r:
+        ip6(["route", "del", "unreachable", r], "removing the unreachable route", check=False)
+    return n
 
 
 class Service:
@@ -442,6 +493,8 @@ def cmd_up(ctx, args):
     old = st.get("hashes", {})
     svc = services(ctx)
     started = []
+    net6_up(ctx, world, st)
+    ctx.save_state(st)                    # so `down` finds the addresses even if up fails
 
     def ensure(name, start):
         s = svc[name]
@@ -539,6 +592,8 @@ def cmd_down(ctx, args):
             stopped.append(name)
     st = ctx.load_state()
     st.pop("hashes", None)
+    if net6_down(st):
+        stopped.append("IPv6 addresses on lo")
     if os.path.isdir(ctx.run):
         ctx.save_state(st)
     log("down: %s" % ("stopped " + ", ".join(stopped) if stopped else "nothing was running"))
@@ -612,7 +667,12 @@ def cmd_hosts(ctx, args):
         if h.smtp == "postfix":
             continue
         name = h.name if not h.cname else "%s -> %s" % (h.name, h.target)
-        rows.append((h.addr or "-", name, h.smtp, h.cert if h.listens else "-", h.domain.dns))
+        if h.has_a or not h.addr6:
+            rows.append((h.addr or "-", name, h.smtp, h.cert if h.listens else "-",
+                         h.domain.dns))
+        if h.addr6:
+            beh = h.smtp if h.listens6 else "%s (v6 %s)" % (h.smtp, h.ipv6)
+            rows.append((h.addr6, name, beh, h.cert if h.listens6 else "-", h.domain.dns))
     for r in rows:
         print("%-16s %-28s %-26s %-10s %s" % r)
     return 0

@@ -50,7 +50,11 @@ TLSRPT_VARIANTS = {"valid", "two", "malformed", "none"}
 FEATURES = {"base", "mtasts", "tlsrpt", "dane", "policylist", "hostile", "deep"}
 
 HOST_KEYS = {"smtp", "cert", "tlsa", "cname", "addr", "greeting_delay_ms",
-             "reply_delay_ms", "tls_versions", "ciphers", "server_order", "key"}
+             "reply_delay_ms", "tls_versions", "ciphers", "server_order", "key", "ipv6"}
+# LABEL.ipv6=: no (A only), yes (A + AAAA, both served), only (AAAA only),
+# refused (A + AAAA, nothing listens on the IPv6 address), noroute (A + an
+# AAAA inside the world's unreachable route: this machine has no route to it).
+IPV6_MODES = {"no", "yes", "only", "refused", "noroute"}
 TLS_VERSIONS = ["TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"]
 DOMAIN_KEYS = {"dns", "mx", "sts", "policy", "policy_mx", "policy_max_age",
                "https", "tlsrpt", "policylist", "policylist_mx", "cli"}
@@ -104,6 +108,8 @@ class Host:
         self.ciphers = None
         self.server_order = True
         self.key = None           # "rsa" or "ec"; None = by behaviour
+        self.ipv6 = "no"          # IPV6_MODES
+        self.addr6 = None         # the AAAA address, allocated with addr
 
     @property
     def name(self):
@@ -131,6 +137,20 @@ class Host:
     @property
     def has_address(self):
         return self.smtp != "nxdomain"
+
+    @property
+    def has_a(self):
+        """An A record (an IPv4 address) is published."""
+        return self.addr is not None and self.ipv6 != "only"
+
+    @property
+    def listens6(self):
+        """smtpd listens on the IPv6 address too."""
+        return self.listens and self.ipv6 in ("yes", "only")
+
+    @property
+    def listens4(self):
+        return self.listens and self.ipv6 != "only"
 
 
 class Domain:
@@ -181,6 +201,27 @@ class World:
 
     def addr(self, third, fourth):
         return "%s.%d.%d" % (self.prefix, third, fourth)
+
+    @property
+    def prefix6(self):
+        """The world's unique-local IPv6 /64, derived from the prefix so two
+        worlds never share addresses: 127.77 -> fd77::, 127.200 -> fd00:200::."""
+        n = int(self.prefix.split(".")[1])
+        return "fd%02d::" % n if n < 100 else "fd00:%d::" % n
+
+    def addr6(self, third, fourth):
+        """PREFIX.X.Y's IPv6 twin: fdNN::X:Y (the decimal digits as hex groups)."""
+        return "%s%d:%d" % (self.prefix6, third, fourth)
+
+    def addr6_noroute(self, third, fourth):
+        """An address inside unreachable_route6: no route from this machine."""
+        return "%sffff:%d:%d" % (self.prefix6, third, fourth)
+
+    @property
+    def unreachable_route6(self):
+        """`ip -6 route add unreachable` this prefix: connect() fails at once
+        with EHOSTUNREACH and nothing leaves the machine."""
+        return "%sffff:0:0/96" % self.prefix6
 
     @property
     def nsd_addr(self):
@@ -362,6 +403,9 @@ def _parse_line(path, lineno, line):
         elif attr == "key":
             _check(val, {"rsa", "ec"}, where, "key")
             h.key = val
+        elif attr == "ipv6":
+            _check(val, IPV6_MODES, where, "ipv6")
+            h.ipv6 = val
     # A misbehaving policy host implies a policy (enforce); decide that
     # first so the _mta-sts TXT record follows from it.
     if d.policy is None and d.https != "ok":
@@ -403,22 +447,33 @@ def _allocate(world, path):
         if h.smtp == "postfix":
             postfix += 1
             h.addr = world.postfix_addr
+            if h.ipv6 != "no":
+                raise ConfError("%s: %s: ipv6= is not supported with smtp=postfix" % (path, h.name))
             continue
         if not h.has_address:
             continue
         if h.addr_fixed:
             h.addr = world.addr(*h.addr_fixed)
+            _set_addr6(world, h, h.addr_fixed)
             continue
         while tuple(nxt) in used:
             _bump(nxt)
         h.addr = world.addr(*nxt)
         used.add(tuple(nxt))
+        _set_addr6(world, h, nxt)
         _bump(nxt)
         if nxt[0] > LAST_HOST_NET:
             raise ConfError("%s: too many hosts for %s.%d-%d.*" %
                             (path, world.prefix, FIRST_HOST_NET, LAST_HOST_NET))
     if postfix > 1:
         raise ConfError("%s: only one host may use smtp=postfix" % path)
+
+
+def _set_addr6(world, h, xy):
+    if h.ipv6 in ("yes", "only", "refused"):
+        h.addr6 = world.addr6(*xy)
+    elif h.ipv6 == "noroute":
+        h.addr6 = world.addr6_noroute(*xy)
 
 
 def _bump(nxt):

@@ -208,6 +208,23 @@ static void test_mx(void **state)
     EXPECT_FAIL("empty pattern", "--mx", "a.example,", "x.example");
 }
 
+static void test_families(void **state)
+{
+    (void)state;
+    struct cli_opts o;
+    struct stc_err err = {0};
+    assert_int_equal(PARSE(&o, &err, "x.example"), STC_OK);
+    assert_int_equal(o.families, 0); /* both */
+    cli_options_free(&o);
+    assert_int_equal(PARSE(&o, &err, "--ipv4-only", "x.example"), STC_OK);
+    assert_int_equal(o.families, STC_FAMILY_IPV4);
+    cli_options_free(&o);
+    assert_int_equal(PARSE(&o, &err, "-ipv6-only", "--ipv6-only", "x.example"), STC_OK);
+    assert_int_equal(o.families, STC_FAMILY_IPV6);
+    cli_options_free(&o);
+    EXPECT_FAIL("exclude each other", "--ipv4-only", "--ipv6-only", "x.example");
+}
+
 static void test_usage_mentions_every_option(void **state)
 {
     (void)state;
@@ -243,6 +260,7 @@ int main(void)
         cmocka_unit_test(test_bad_options), cmocka_unit_test(test_timeout),
         cmocka_unit_test(test_ports),       cmocka_unit_test(test_checks),
         cmocka_unit_test(test_mx),          cmocka_unit_test(test_usage_mentions_every_option),
+        cmocka_unit_test(test_families),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
