@@ -92,6 +92,10 @@ static void judge(struct stc_result *n, const struct host_addr *a, const struct 
     if (!a->connected) {
         if (full == NULL) {
             result_msg(n, STC_STATUS_ERROR, "Could not connect: %s", a->err.msg);
+            result_recommend(n, "Let %s accept connections on port 25 at %s (firewall; Postfix: "
+                                "inet_interfaces = all; Exim: local_interfaces), or remove the "
+                                "%s record if it no longer receives mail.",
+                             host, a->address, a->ipv6 ? "AAAA" : "A");
             return;
         }
         result_msg(n, STC_STATUS_WARNING,

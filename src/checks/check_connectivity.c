@@ -95,6 +95,10 @@ void check_connectivity(const struct host_obs *obs, struct stc_result *host)
     if (!obs->connected && untestable(obs, why, sizeof why) != NULL) {
         result_msg(c, STC_STATUS_ERROR, "Not tested: %s: %s", obs->host, why);
         result_fact_bool(c, "not_tested", 1);
+        result_recommend(c, "Nothing is known to be wrong with %s: check it from a network "
+                            "that reaches its addresses (with IPv6, or without --ipv4-only / "
+                            "--ipv6-only).",
+                         obs->host);
         return;
     }
     if (!obs->connected) {
