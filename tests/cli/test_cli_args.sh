@@ -211,6 +211,28 @@ run "invalid-json" "${R[@]}" --json a..b
 expect_rc 64
 [ -z "$out" ] || fail "invalid-json: printed on stdout: $out"
 
+# report: usage errors, an unreadable scan leaves no page behind, an empty scan is a page.
+run "report-no-file" report
+expect_rc 64
+expect_err "no scan file given"
+run "report-missing" report "$tmp/none.jsonl" -o "$tmp/r.html"
+expect_rc 74
+expect_err "none.jsonl"
+[ ! -e "$tmp/r.html" ] && [ ! -e "$tmp/r.html.tmp" ] || fail "report-missing: left a page behind"
+: >"$tmp/empty.jsonl"
+run "report-empty" report "$tmp/empty.jsonl" -o "$tmp/r.html"
+expect_rc 0
+grep -q 'data-k="domains" data-n="0"' "$tmp/r.html" || fail "report-empty: no page of 0 domains"
+run "report-stdout" report "$tmp/empty.jsonl"
+expect_rc 0
+expect_out "Content-Security-Policy"
+run "html-and-json" "${R[@]}" --html --json good.example
+expect_rc 64
+expect_err "--html and --json exclude each other"
+run "html-two-domains" "${R[@]}" --html a.example b.example
+expect_rc 64
+expect_err "--html reports one domain"
+
 if [ -n "$listener_pid" ] && [ -s "$tmp/traffic" ]; then
     fail "network traffic reached the fake resolver: $(cat "$tmp/traffic")"
 fi
