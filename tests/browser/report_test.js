@@ -376,6 +376,9 @@ async function caseCompare(a, browser) {
       `${(pb - pa).toFixed(1)}`);
   }
   await checkCharts(page, aggregate(readDb(s.db)));
+  if (a.shots)
+    await (await page.$("#change")).screenshot({ path: path.join(a.shots,
+      "scan-report-compare.png") });
   clean(problems, "compare");
   await page.close();
 }
