@@ -15,7 +15,8 @@
  *     holder checks and stores the result before unlocking; the others
  *     poll for the row or the lock every SHARED_POLL_MS, up to
  *     SHARED_WAIT_MS, then check anyway (a lost holder must not stall the
- *     scan). The per-IP cap: each connection takes one of per_ip advisory
+ *     scan). With --fresh only rows stored since this process started are
+ *     used (the results of the other workers of the same run). The per-IP cap: each connection takes one of per_ip advisory
  *     locks (2 + slot, hash of the address); the slots this process holds
  *     are listed locally, since a session's advisory locks are re-entrant.
  *     All lock work is on the aux connection under one mutex, held only
@@ -54,6 +55,7 @@ struct held {
 
 struct scan_shared {
     struct store *aux;
+    int64_t since_floor; /* --fresh: rows older than this process are not used */
     pthread_mutex_t mu;
     struct held *held;
     size_t nheld, capheld;
@@ -71,6 +73,7 @@ stc_rc scan_shared_new(struct stc_scan *s, struct stc_err *err)
         return rc;
     }
     pthread_mutex_init(&sh->mu, NULL);
+    sh->since_floor = s->o.fresh ? scan_unix_now() : 0;
     s->shared = sh;
     return STC_OK;
 }
@@ -105,9 +108,11 @@ stc_rc scan_shared_get(struct stc_scan *s, const char *key, struct stc_result **
     void *blob = NULL;
     size_t n = 0;
     int64_t at = 0;
+    int64_t since = scan_unix_now() - s->o.cache_ttl_s;
+    if (since < sh->since_floor)
+        since = sh->since_floor;
     pthread_mutex_lock(&sh->mu);
-    stc_rc rc = store_get_host(sh->aux, key, s->ckey, scan_unix_now() - s->o.cache_ttl_s, &blob,
-                               &n, &at, &e);
+    stc_rc rc = store_get_host(sh->aux, key, s->ckey, since, &blob, &n, &at, &e);
     pthread_mutex_unlock(&sh->mu);
     if (rc != STC_OK)
         return STC_E_NOTFOUND;

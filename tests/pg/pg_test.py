@@ -4,7 +4,7 @@
 
 SYNOPSIS
     tests/pg/pg_test.py [--bin BIN] TEST...
-    TEST: all | direct | workers-kill | restart | errors
+    TEST: all | direct | workers-kill | restart | errors | shared-cache
 
 DESCRIPTION
     Each test starts a PRIVATE PostgreSQL cluster (tests/pg/pgcluster.sh:
@@ -24,6 +24,10 @@ DESCRIPTION
       restart       two workers; the cluster is restarted mid-scan (fast
                     shutdown ends their connections): they reconnect with
                     back-off and finish; every domain exactly once, exit 0
+      shared-cache  a worker of a second scan reuses the host results the
+                    first stored (only hosts whose checks could not run are
+                    checked again); --fresh and other options (--no-dane)
+                    check every host again
       errors        a bad connection string, a wrong password, a missing
                     database, a missing scan: one clear message each, exit
                     74 (66 for the missing scan), quickly, no password shown
@@ -324,8 +328,44 @@ def t_errors(env, pg, tmp):
     check(r.returncode == 64 and "postgresql" in r.stderr, "worker on SQLite: " + r.stderr)
 
 
+def worker_stats(env, pg, name, tmp, extra=()):
+    agg = os.path.join(tmp, name + ".agg.json")
+    r = run([env.bin, "worker"] + env.checker() + ["--db", pg.uri, "--name", name, "-j", "16",
+                                                   "--aggregate-json", agg] + list(extra))
+    check(r.returncode == 0, "worker %s exit %d: %s" % (name, r.returncode, r.stderr[-2000:]))
+    with open(agg) as f:
+        return json.load(f)
+
+
+def t_shared_cache(env, pg, tmp):
+    """The host cache in the database, keyed by the options, reused by another machine."""
+    enqueue(env, pg, "c1", tmp)
+    first = worker_stats(env, pg, "c1", tmp)
+    sid = scan_id(pg, "c1")
+    transient = int(pg.one("SELECT count(DISTINCT hostname) FROM hosts WHERE scan_id=%s AND"
+                           " status=3" % sid))
+    stored = int(pg.one("SELECT count(*) FROM host_cache"))
+    check(stored > 0 and first["host_checks"] > transient > 0,
+          "first: %d host checks, %d transient, %d stored" % (first["host_checks"], transient,
+                                                               stored))
+    # another worker (a machine without memory of c1) reuses the stored hosts
+    enqueue(env, pg, "c2", tmp)
+    second = worker_stats(env, pg, "c2", tmp)
+    check(second["host_checks"] - second["throttle_retries"] <= transient + 2,
+          "second: %d host checks, %d transient" % (second["host_checks"], transient))
+    # --fresh ignores what is stored; other options (--no-dane) are another key
+    for name, extra in (("c3", ["--fresh"]), ("c4", ["--no-dane"])):
+        enqueue(env, pg, name, tmp)
+        st = worker_stats(env, pg, name, tmp, extra)
+        check(st["host_checks"] >= first["host_checks"] - first["throttle_retries"] - 2,
+              "%s %s: only %d host checks (first run %d)" % (name, extra, st["host_checks"],
+                                                            first["host_checks"]))
+    for name in ("c1", "c2", "c3", "c4"):
+        expect_exactly_once(env, pg, name, tmp)
+
+
 TESTS = {"direct": t_direct, "workers-kill": t_workers_kill, "restart": t_restart,
-         "errors": t_errors}
+         "errors": t_errors, "shared-cache": t_shared_cache}
 
 
 def main():
