@@ -337,7 +337,16 @@ static const char AGG_SQL[] =
     " (SELECT count(*) FROM d WHERE status=2), (SELECT count(*) FROM d WHERE status=3"
     "  OR status>6 OR status<0),"
     " (SELECT count(*) FROM d WHERE status=4), (SELECT count(*) FROM d WHERE status=5),"
-    " (SELECT count(*) FROM d WHERE status=6)";
+    " (SELECT count(*) FROM d WHERE status=6),"
+    " (SELECT count(*) FROM d WHERE (json->'extra_results'->'dane'->'details'->>"
+    "  'hosts_authenticated')::bigint > 0),"
+    " (SELECT count(*) FROM d WHERE (json->'extra_results'->'dane'->'details'->>"
+    "  'hosts_authenticated')::bigint >= (json->'extra_results'->'dane'->'details'->>"
+    "  'hosts')::bigint AND (json->'extra_results'->'dane'->'details'->>"
+    "  'hosts_authenticated')::bigint > 0),"
+    " (SELECT count(*) FROM u JOIN d ON d.domain=u.domain WHERE u.conn AND u.starttls=1 AND"
+    "  EXISTS (SELECT 1 FROM json_each(d.json->'results') e WHERE e.value->>'hostname'="
+    "  u.hostname AND e.value->'checks'->'dane'->'details'->>'authenticated'='true'))";
 
 stc_rc store_aggregate(struct store *st, struct stc_scan_stats *o, struct stc_err *err)
 {
@@ -356,7 +365,8 @@ stc_rc store_aggregate(struct store *st, struct stc_scan_stats *o, struct stc_er
                      &o->tls_versions[0], &o->tls_versions[1],   &o->tls_versions[2],
                      &o->tls_versions[3], &o->tls_versions[4],   &o->status[0],
                      &o->status[1],       &o->status[2],         &o->status[3],
-                     &o->status[4],       &o->status[5],         &o->status[6]};
+                     &o->status[4],       &o->status[5],         &o->status[6],
+                     &o->dane_some,       &o->dane_all,          &o->hosts_dane};
     for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
         *f[i] = u(r, (int)i);
 out:

@@ -187,7 +187,8 @@ def t_direct(env, pg, tmp):
     fa, fb = flat(a), flat(b)
     for key in fa:
         if any(w in key for w in ("attempted", "status", "with_mx", "connected", "starttls",
-                                  "mta_sts", "mtasts", "valid_cert", "unique")):
+                                  "mta_sts", "mtasts", "valid_cert", "unique", "dane",
+                                  "tls_rpt", "tls_versions", "weak")):
             check(fa[key] == fb.get(key), "aggregate %s: scan %s, SQL %s" % (
                 key, fa[key], fb.get(key)))
     # a second run without --resume replaces the scan's rows, never duplicates
