@@ -11,8 +11,8 @@
  *     prepared with bound parameters. The connection is opened
  *     SQLITE_OPEN_FULLMUTEX and shared by the HTTP and worker threads; a
  *     busy timeout of 5 s covers other processes on the same file.
- *     In the store layer, which owns SQLite; PostgreSQL (store_pg.c) for
- *     serve is left to do.
+ *     A postgresql:// URI (store_is_pg) selects PostgreSQL instead: the same
+ *     table and operations in store_serve_pg.c.
  * LIMITS
  *     The JSON document is what the checker produced (bounded by the result
  *     limits); ids at most 39 bytes, domains 255.
@@ -21,6 +21,7 @@
  *     STC_E_NOMEM.
  */
 #include "store_serve.h"
+#include "store_serve_pg.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,9 +31,11 @@
 
 #include "../util/err.h"
 #include "../util/text.h"
+#include "store.h"
 
 struct store_serve {
-    sqlite3 *h;
+    sqlite3 *h;             /* SQLite, or */
+    struct store_serve_pg *pg; /* PostgreSQL (store_serve_pg.c) */
 };
 
 static const char schema[] =
@@ -51,6 +54,15 @@ stc_rc store_serve_open(const char *path, struct store_serve **out, struct stc_e
     struct store_serve *db = calloc(1, sizeof *db);
     if (db == NULL)
         return err_set(err, STC_E_NOMEM, "out of memory");
+    if (store_is_pg(path)) {
+        stc_rc rc = store_serve_pg_open(path, &db->pg, err);
+        if (rc != STC_OK) {
+            free(db);
+            return rc;
+        }
+        *out = db;
+        return STC_OK;
+    }
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX;
     if (sqlite3_open_v2(path, &db->h, flags, NULL) != SQLITE_OK) {
         stc_rc rc = err_set(err, STC_E_IO, "cannot open the database %.100s: %s", path,
@@ -72,6 +84,7 @@ void store_serve_close(struct store_serve *db)
 {
     if (db == NULL)
         return;
+    store_serve_pg_close(db->pg);
     sqlite3_close(db->h);
     free(db);
 }
@@ -81,6 +94,8 @@ stc_rc store_serve_put(struct store_serve *db, const struct store_serve_row *row
 {
     sqlite3_stmt *st = NULL;
     stc_rc rc = STC_OK;
+    if (db->pg != NULL)
+        return store_serve_pg_put(db->pg, row, json, err);
     if (sqlite3_prepare_v2(db->h,
                            "INSERT OR REPLACE INTO serve_checks VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                            -1, &st, NULL) != SQLITE_OK)
@@ -134,6 +149,8 @@ static stc_rc one(struct store_serve *db, const char *sql, const char *key, stru
 stc_rc store_serve_get(struct store_serve *db, const char *id, struct store_serve_row *row,
                     struct stc_err *err)
 {
+    if (db->pg != NULL)
+        return store_serve_pg_one(db->pg, 0, id, row, err);
     return one(db, "SELECT id, domain, created, finished, status, json FROM serve_checks"
                    " WHERE id = ?1",
                id, row, err);
@@ -142,6 +159,8 @@ stc_rc store_serve_get(struct store_serve *db, const char *id, struct store_serv
 stc_rc store_serve_latest(struct store_serve *db, const char *domain, struct store_serve_row *row,
                        struct stc_err *err)
 {
+    if (db->pg != NULL)
+        return store_serve_pg_one(db->pg, 1, domain, row, err);
     return one(db, "SELECT id, domain, created, finished, status, json FROM serve_checks"
                    " WHERE domain = ?1 ORDER BY finished DESC, rowid DESC LIMIT 1",
                domain, row, err);
@@ -153,6 +172,8 @@ stc_rc store_serve_history(struct store_serve *db, const char *domain, struct st
     sqlite3_stmt *st = NULL;
     stc_rc rc = STC_OK;
     *n = 0;
+    if (db->pg != NULL)
+        return store_serve_pg_history(db->pg, domain, rows, max, n, err);
     if (sqlite3_prepare_v2(db->h,
                            "SELECT id, domain, created, finished, status FROM serve_checks"
                            " WHERE domain = ?1 ORDER BY finished DESC, rowid DESC LIMIT ?2",

@@ -52,9 +52,9 @@ def world_env():
 class Server:
     """One `serve` process; stop() sends SIGTERM and checks the exit."""
 
-    def __init__(self, bin_, env, *extra, allow_private=True, host=None):
+    def __init__(self, bin_, env, *extra, allow_private=True, host=None, db=None):
         self.dir = tempfile.mkdtemp(prefix="serve_test.")
-        self.db = os.path.join(self.dir, "serve.db")
+        self.db = db or os.path.join(self.dir, "serve.db")
         self.host = host or PREFIX + ".0.80"
         args = [bin_, "serve", "--listen", self.host + ":0", "--db", self.db,
                 "--resolver", env["WORLD_RESOLVER"], "--trust-anchor",
@@ -401,11 +401,44 @@ def t_sigterm(S, env, bin_):
     expect(doc["id"] in rows, "the running check was not stored")
 
 
+def t_postgres(S, env, bin_):
+    """--db postgresql://...: a private cluster; the history outlives the process."""
+    cluster = os.path.join(REPO, "tests", "pg", "pgcluster.sh")
+    d = tempfile.mkdtemp(prefix="serve_pg.")
+    port = str(20000 + os.getpid() % 20000)
+    r = subprocess.run(["bash", cluster, "start", d, port], capture_output=True, text=True)
+    expect(r.returncode == 0, "PostgreSQL did not start: %s" % r.stderr[-500:])
+    uri = r.stdout.strip().splitlines()[-1]
+    try:
+        P = Server(bin_, env, db=uri, host=PREFIX + ".0.87")
+        try:
+            st, _, doc = P.start("good.test")
+            expect(st == 202, "start %d %r" % (st, doc))
+            P.wait_done(doc["id"])
+        finally:
+            P.stop()
+        Q = Server(bin_, env, db=uri, host=PREFIX + ".0.87")
+        try:
+            st, _, latest = Q.api("GET", "/api/v1/domains/good.test/latest")
+            expect(st == 200 and latest["id"] == doc["id"] and
+                   latest["result"]["domain"] == "good.test", "latest from PostgreSQL %d" % st)
+            st, _, hist = Q.api("GET", "/api/v1/domains/good.test/history")
+            expect([c["id"] for c in hist["checks"]] == [doc["id"]], "history %r" % hist)
+            st, _, page = Q.request("GET", "/check/" + doc["id"])
+            expect(st == 200 and b"permalink" in page, "report page from PostgreSQL %d" % st)
+            st, h, err = Q.api("GET", "/api/v1/checks/" + "f" * 32)
+            is_error(st, h, err, 404, "unknown_check")
+        finally:
+            Q.stop()
+    finally:
+        subprocess.run(["bash", cluster, "stop", d], capture_output=True)
+
+
 CASES = [("page_and_headers", t_page_and_headers, 0), ("check_flow", t_check_flow, 0),
          ("progress", t_progress, 0), ("bad_input", t_bad_input, 0),
          ("rate_limit", t_rate_limit, 1), ("overload", t_overload, 1),
          ("concurrent_100", t_concurrent, 0), ("address_filter", t_address_filter, 1),
-         ("sigterm_mid_check", t_sigterm, 1)]
+         ("sigterm_mid_check", t_sigterm, 1), ("postgres", t_postgres, 1)]
 
 
 def main():
