@@ -10,7 +10,8 @@
  *     checker, does not count towards the domain's status unless no host
  *     connects (spam traps, nolisting). A host whose every address the
  *     address filter refused (public addresses only: loopback, private,
- *     ...) is "not tested", an error without a fix (fact address_refused);
+ *     ...) is "not tested", an error (fact address_refused) whose fix is to
+ *     publish a public address;
  *     a domain with only such hosts is an error, not could_not_connect.
  *     When no address could even be tried from here for another reason
  *     (this machine has no route to its family, --ipv4-only/--ipv6-only
@@ -90,6 +91,10 @@ void check_connectivity(const struct host_obs *obs, struct stc_result *host)
          * nothing was sent, so nothing is known about this host. */
         result_fact_bool(c, "address_refused", 1);
         result_msg(c, STC_STATUS_ERROR, "%s: %s", obs->host, obs->blocked_err.msg);
+        result_recommend(c, "If %s receives mail from the Internet, publish its public "
+                            "address in its A (and AAAA) records: senders cannot reach a "
+                            "private, loopback or reserved address.",
+                         obs->host);
         return;
     }
     if (!obs->connected && untestable(obs, why, sizeof why) != NULL) {

@@ -199,6 +199,9 @@ static void fetch_failed(struct sts *s, struct stc_result *c, stc_rc rc, const s
     case STC_E_BLOCKED: /* the address filter: nothing was sent, nothing is known */
         result_msg(c, STC_STATUS_ERROR, "policy not fetched: %s", fe->msg);
         result_fact_bool(c, "address_refused", 1);
+        result_recommend(c, "Publish a public address for mta-sts.%s: senders cannot fetch "
+                            "the policy from a private, loopback or reserved address",
+                         s->domain);
         return;
     case STC_E_TLS:
         result_msg(c, STC_STATUS_FAILURE, "%s", fe->msg);
