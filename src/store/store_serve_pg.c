@@ -6,9 +6,11 @@
  * DESCRIPTION
  *     The table serve_checks of store_serve.c (id text primary key, domain,
  *     created, finished, status, json) with an index on (domain, finished),
- *     made when missing. One connection shared by the service's threads
- *     under a mutex (a PGconn is not thread-safe); every statement has its
- *     values as parameters. A lost connection is reset once per statement.
+ *     made when missing, on the connection of a nameless PostgreSQL store
+ *     (store_open with nameless: no scan row), so statements go through
+ *     pg_run (a lost connection is re-established with back-off). The
+ *     connection is shared by the service's threads under a mutex (a
+ *     PGconn is not thread-safe); every value is a parameter.
  * DIAGNOSTICS
  *     STC_E_IO with the server's message (one line; the URI's password is
  *     never shown), STC_E_NOTFOUND, STC_E_NOMEM.
@@ -23,12 +25,15 @@
 
 #include <libpq-fe.h>
 
+#include "store.h"
+#include "store_pg_int.h"
 #include "../util/err.h"
 #include "../util/num.h"
 #include "../util/text.h"
 
 struct store_serve_pg {
-    PGconn *c;
+    struct store *st;    /* a nameless PostgreSQL store: its connection, no scan */
+    struct pgstore *pg;  /* the same, as the PostgreSQL backend */
     pthread_mutex_t mu;
 };
 
@@ -38,50 +43,23 @@ static const char schema[] =
     " json text NOT NULL);"
     "CREATE INDEX IF NOT EXISTS serve_checks_domain ON serve_checks (domain, finished)";
 
-static stc_rc pg_fail(PGconn *c, const char *what, struct stc_err *err)
-{
-    char m[STC_ERR_MSG_MAX];
-    snprintf(m, sizeof m, "%s", PQerrorMessage(c));
-    for (char *q = m; *q; q++)
-        if (*q == '\n' || *q == '\r')
-            *q = ' ';
-    return err_set(err, STC_E_IO, "postgresql: %s: %s", what, m);
-}
-
-/* Run under p->mu; *res (may be NULL) to PQclear. One reset on a lost connection. */
+/* Under p->mu: pg_run (store_pg.c: reconnects with back-off on a lost connection). */
 static stc_rc run(struct store_serve_pg *p, const char *sql, int n, const char *const *params,
                   PGresult **res, struct stc_err *err)
 {
-    for (int attempt = 0; attempt < 2; attempt++) {
-        PGresult *r = n > 0 ? PQexecParams(p->c, sql, n, NULL, params, NULL, NULL, 0)
-                            : PQexec(p->c, sql);
-        ExecStatusType s = PQresultStatus(r);
-        if (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK) {
-            if (res != NULL)
-                *res = r;
-            else
-                PQclear(r);
-            return STC_OK;
-        }
-        PQclear(r);
-        if (PQstatus(p->c) != CONNECTION_BAD || attempt > 0)
-            break;
-        PQreset(p->c);
-    }
-    return pg_fail(p->c, "query", err);
+    return pg_run(p->pg, sql, n, params, res, err);
 }
 
 stc_rc store_serve_pg_open(const char *uri, struct store_serve_pg **out, struct stc_err *err)
 {
+    struct store_opts o = {.keep = 1, .nameless = 1};
     struct store_serve_pg *p = calloc(1, sizeof *p);
     if (p == NULL)
         return err_set(err, STC_E_NOMEM, "out of memory");
     pthread_mutex_init(&p->mu, NULL);
-    p->c = PQconnectdb(uri);
-    stc_rc rc = STC_OK;
-    if (p->c == NULL || PQstatus(p->c) != CONNECTION_OK)
-        rc = p->c ? pg_fail(p->c, "cannot connect", err)
-                  : err_set(err, STC_E_NOMEM, "out of memory");
+    stc_rc rc = store_open(uri, &o, &p->st, err);
+    if (rc == STC_OK)
+        rc = pg_of(p->st, &p->pg, err);
     if (rc == STC_OK)
         rc = run(p, schema, 0, NULL, NULL, err);
     if (rc != STC_OK) {
@@ -96,8 +74,8 @@ void store_serve_pg_close(struct store_serve_pg *p)
 {
     if (p == NULL)
         return;
-    if (p->c != NULL)
-        PQfinish(p->c);
+    struct stc_err ignored = {STC_OK, ""};
+    store_close(p->st, &ignored);
     pthread_mutex_destroy(&p->mu);
     free(p);
 }
