@@ -243,9 +243,13 @@ stc_rc scan_jsonl_filter(const char *path, const struct scan_seen *keep, uint64_
     struct filter_ctx c = {keep, NULL, 0};
     STC_ENSURE(snprintf(tmp, sizeof tmp, "%s.tmp", path) < (int)sizeof tmp, err, STC_E_INVAL,
                "output path too long");
+    /* Only a regular file can be rewritten: the rename would replace a
+     * device (-o /dev/null) or a FIFO with a plain file. */
+    STC_ENSURE(stat(path, &st) == 0, err, STC_E_IO, "%s: %s", path, strerror(errno));
+    STC_ENSURE(S_ISREG(st.st_mode), err, STC_E_IO,
+               "%s: not a regular file, so --resume cannot drop its unrecorded lines", path);
     in = fopen(path, "r");
-    STC_ENSURE(in != NULL && fstat(fileno(in), &st) == 0, err, STC_E_IO, "%s: %s", path,
-               strerror(errno));
+    STC_ENSURE(in != NULL, err, STC_E_IO, "%s: %s", path, strerror(errno));
     /* The rewritten file keeps the original's permission bits. */
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, st.st_mode & 0777);
     STC_ENSURE(fd >= 0, err, STC_E_IO, "%s: %s", tmp, strerror(errno));

@@ -35,7 +35,8 @@ stc_rc scan_jsonl_close(struct scan_jsonl *j, struct stc_err *err);
  * the file. A missing file is an empty set. STC_E_IO, STC_E_NOMEM.
  */
 stc_rc scan_jsonl_load(const char *path, struct scan_seen *done, uint64_t *n, struct stc_err *err);
-/** Rewrite path keeping only lines whose domain is in keep. STC_E_IO, STC_E_NOMEM. */
+/** Rewrite path keeping only lines whose domain is in keep. STC_E_IO (also when path is
+ *  not a regular file: a device or FIFO is never replaced), STC_E_NOMEM. */
 stc_rc scan_jsonl_filter(const char *path, const struct scan_seen *keep, uint64_t *dropped,
                          struct stc_err *err);
 /** Called with each complete line (without its LF); a non-OK return stops the walk. */

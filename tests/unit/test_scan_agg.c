@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <starttls/json.h>
@@ -193,6 +194,21 @@ static void test_jsonl_torn_line(void **state)
     scan_seen_free(&done);
     scan_seen_free(&keep);
     unlink(path);
+    /* Only a regular file is rewritten: a FIFO or a device (-o /dev/null)
+     * must never be replaced by the rename. */
+    char fifo[] = "/tmp/test_scan_fifo.XXXXXX";
+    assert_non_null(mkdtemp(fifo));
+    char fpath[64];
+    snprintf(fpath, sizeof fpath, "%s/out", fifo);
+    assert_int_equal(mkfifo(fpath, 0600), 0);
+    scan_seen_init(&keep);
+    assert_int_equal(scan_jsonl_filter(fpath, &keep, &dropped, &err), STC_E_IO);
+    struct stat st;
+    assert_int_equal(stat(fpath, &st), 0);
+    assert_true(S_ISFIFO(st.st_mode));
+    scan_seen_free(&keep);
+    unlink(fpath);
+    rmdir(fifo);
     /* A missing file is an empty set. */
     scan_seen_init(&done);
     assert_int_equal(scan_jsonl_load("/nonexistent/x.jsonl", &done, &n, &err), STC_OK);
