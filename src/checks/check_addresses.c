@@ -109,6 +109,8 @@ static void judge(struct stc_result *n, const struct host_addr *a, const struct 
                          host, a->address, other, family(a), a->ipv6 ? "AAAA" : "A");
         return;
     }
+    if (full == NULL) /* the first address that connects is the full one: not reached */
+        return;
     if (a->throttled) {
         result_note(n, "%s answered 421 (throttling) to this extra connection; not judged",
                     a->address);

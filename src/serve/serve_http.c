@@ -544,7 +544,7 @@ static stc_rc parse_listen(const char *l, struct sockaddr_storage *ss, socklen_t
 
 stc_rc serve_http_start(struct stc_serve *s, struct stc_err *err)
 {
-    struct sockaddr_storage ss;
+    struct sockaddr_storage ss = {0};
     socklen_t sl = 0;
     stc_rc rc = parse_listen(s->listen, &ss, &sl, err);
     if (rc != STC_OK)
@@ -563,11 +563,16 @@ stc_rc serve_http_start(struct stc_serve *s, struct stc_err *err)
         return err_set(err, STC_E_IO, "cannot listen on %.200s", s->listen);
     s->httpd = d;
     const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_LISTEN_FD);
-    struct sockaddr_storage got;
+    union {
+        struct sockaddr sa;
+        struct sockaddr_in in4;
+        struct sockaddr_in6 in6;
+        struct sockaddr_storage ss;
+    } got;
+    memset(&got, 0, sizeof got);
     socklen_t gl = sizeof got;
-    if (di != NULL && getsockname(di->listen_fd, (struct sockaddr *)&got, &gl) == 0)
-        s->port = ntohs(got.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&got)->sin6_port
-                                                  : ((struct sockaddr_in *)&got)->sin_port);
+    if (di != NULL && getsockname(di->listen_fd, &got.sa, &gl) == 0)
+        s->port = ntohs(got.sa.sa_family == AF_INET6 ? got.in6.sin6_port : got.in4.sin_port);
     return STC_OK;
 }
 
