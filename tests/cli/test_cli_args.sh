@@ -4,8 +4,9 @@
 #
 # Usage: tests/cli/test_cli_args.sh [BIN]     (BIN, else $STC_BIN, else build/starttls-check)
 #
-# Every run points --resolver at 127.88.19.9:5353, where a listener of ours
-# (when python3 is there) records any UDP or TCP traffic; each run is also
+# Every run points --resolver at 127.250.19.9:PORT (127.250.0.0/16 is kept
+# for unit tests: no world prefix uses it), PORT chosen free at run time by a
+# listener of ours that binds port 0 and records any UDP or TCP traffic; each run is also
 # wrapped in `timeout 5`, so an accidental query shows as an error, a delay
 # or a recorded packet. Exit 0 when every case passes, 1 otherwise.
 set -u
@@ -17,8 +18,8 @@ if [ ! -x "$bin" ]; then
     exit 1
 fi
 
-RESOLVER_ADDR=127.88.19.9
-RESOLVER_PORT=5353
+RESOLVER_ADDR=127.250.19.9
+RESOLVER_PORT=
 tmp=$(mktemp -d)
 listener_pid=
 cleanup() {
@@ -30,20 +31,33 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# A listener on the fake resolver address: it writes every datagram or
-# connection it sees to $tmp/traffic.
-if command -v python3 >/dev/null 2>&1; then
-    python3 - "$RESOLVER_ADDR" "$RESOLVER_PORT" "$tmp/traffic" "$tmp/ready" <<'EOF' &
-import select, socket, sys
-addr, port, log, ready = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
-u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-u.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-u.bind((addr, port))
-t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-t.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-t.bind((addr, port))
+# A listener on the fake resolver address: it binds a UDP port the kernel
+# picks, the same port in TCP (a few tries if that one is taken), writes the
+# port to $tmp/ready and every datagram or connection it sees to $tmp/traffic.
+if ! command -v python3 >/dev/null 2>&1; then
+    echo "test_cli_args: python3 missing: cannot run the traffic listener" >&2
+    exit 1
+fi
+python3 - "$RESOLVER_ADDR" "$tmp/traffic" "$tmp/ready" <<'EOF' &
+import os, select, socket, sys
+addr, log, ready = sys.argv[1], sys.argv[2], sys.argv[3]
+for _ in range(20):
+    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    u.bind((addr, 0))
+    port = u.getsockname()[1]
+    t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        t.bind((addr, port))
+        break
+    except OSError:
+        u.close()
+        t.close()
+else:
+    sys.exit("no port free in both UDP and TCP")
 t.listen(8)
-open(ready, "w").close()
+with open(ready + ".tmp", "w") as f:
+    f.write("%d\n" % port)
+os.rename(ready + ".tmp", ready)
 while True:
     r, _, _ = select.select([u, t], [], [])
     with open(log, "a") as f:
@@ -55,18 +69,16 @@ while True:
             f.write("tcp from %s\n" % (peer,))
             c.close()
 EOF
-    listener_pid=$!
-    for _ in $(seq 50); do
-        [ -e "$tmp/ready" ] && break
-        sleep 0.1
-    done
-    if [ ! -e "$tmp/ready" ]; then
-        echo "test_cli_args: could not start the traffic listener" >&2
-        exit 1
-    fi
-else
-    echo "test_cli_args: python3 missing: traffic is only caught by timeouts" >&2
+listener_pid=$!
+for _ in $(seq 50); do
+    [ -e "$tmp/ready" ] && break
+    sleep 0.1
+done
+if [ ! -e "$tmp/ready" ]; then
+    echo "test_cli_args: could not start the traffic listener" >&2
+    exit 1
 fi
+RESOLVER_PORT=$(cat "$tmp/ready")
 
 failures=0
 cases=0

@@ -1,8 +1,9 @@
 /* test_dns_live.c - the dns layer against real servers on loopback.
  *
- * Starts tests/integration/dns/fixture.sh (NSD + validating unbound on
- * 127.88.53.0/24 with a signed fake root) in a fresh temp dir, runs the
- * lookups, stops it. Needs root and nsd/unbound/ldns-utils/dig; if the
+ * Starts tests/integration/dns/fixture.sh (NSD + validating unbound on a
+ * /24 the fixture claims in 127.250.0.0/16, which no test world uses, with a
+ * signed fake root) in a fresh temp dir, reads the resolver address from
+ * DIR/resolver, runs the lookups, stops it. Two runs at once get two nets. Needs root and nsd/unbound/ldns-utils/dig; if the
  * fixture cannot start, the test fails (it does not skip).
  */
 #include <setjmp.h>
@@ -20,12 +21,14 @@
 
 #include "dns/dns.h"
 
-#define RESOLVER "127.88.53.1"
-
 struct world {
     char dir[64];
     char fixture[1024];
     char ta[128];
+    char resolver[32]; /* unbound: NET.1 (from DIR/resolver) */
+    char resolver53[40];
+    char nsd[32];      /* NSD: NET.2 */
+    char dead[40];     /* NET.9@5353: nothing listens */
     struct dns_ctx *ctx;   /* validating, trust anchor = fake root */
     struct dns_ctx *plain; /* no trust anchor: nothing is secure */
     struct dns_ctx *local; /* ctx while a stub test swaps it */
@@ -38,6 +41,26 @@ static int run_fixture(struct world *w, const char *cmd)
     snprintf(line, sizeof line, "sh '%s' %s '%s' >/dev/null", w->fixture, cmd, w->dir);
     int st = system(line);
     return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* DIR/resolver holds "127.250.N.1": derive the other addresses from it. */
+static int read_resolver(struct world *w)
+{
+    char path[96];
+    unsigned n = 0;
+    snprintf(path, sizeof path, "%s/resolver", w->dir);
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        return -1;
+    int ok = fscanf(f, "127.250.%u.1", &n) == 1 && n >= 1 && n <= 255;
+    fclose(f);
+    if (!ok)
+        return -1;
+    snprintf(w->resolver, sizeof w->resolver, "127.250.%u.1", n);
+    snprintf(w->resolver53, sizeof w->resolver53, "127.250.%u.1@53", n);
+    snprintf(w->nsd, sizeof w->nsd, "127.250.%u.2", n);
+    snprintf(w->dead, sizeof w->dead, "127.250.%u.9@5353", n);
+    return 0;
 }
 
 static int setup(void **state)
@@ -59,17 +82,22 @@ static int setup(void **state)
         return -1;
     }
     snprintf(w.ta, sizeof w.ta, "%s/root.key", w.dir);
-    struct dns_config cfg = {.resolver = RESOLVER, .trust_anchor = w.ta};
+    if (read_resolver(&w) != 0) {
+        fprintf(stderr, "fixture wrote no resolver address in %s/resolver\n", w.dir);
+        run_fixture(&w, "stop");
+        return -1;
+    }
+    struct dns_config cfg = {.resolver = w.resolver, .trust_anchor = w.ta};
     if (dns_ctx_new(&cfg, &w.ctx, &err) != STC_OK) {
         fprintf(stderr, "dns_ctx_new: %s\n", err.msg);
         return -1;
     }
-    struct dns_config plain = {.resolver = RESOLVER "@53"};
+    struct dns_config plain = {.resolver = w.resolver53};
     if (dns_ctx_new(&plain, &w.plain, &err) != STC_OK) {
         fprintf(stderr, "dns_ctx_new: %s\n", err.msg);
         return -1;
     }
-    struct dns_config stub = {.resolver = RESOLVER, .trust_resolver = 1};
+    struct dns_config stub = {.resolver = w.resolver, .trust_resolver = 1};
     if (dns_ctx_new(&stub, &w.stub, &err) != STC_OK || !dns_ctx_trusts_resolver(w.stub)) {
         fprintf(stderr, "dns_ctx_new (resolver mode): %s\n", err.msg);
         return -1;
@@ -279,7 +307,7 @@ static void test_deadlines(void **state)
 
     /* a resolver address where nothing listens */
     struct dns_ctx *dead = NULL;
-    struct dns_config cfg = {.resolver = "127.88.9.9@5353"};
+    struct dns_config cfg = {.resolver = w->dead};
     stc_err_clear(&err);
     assert_int_equal(dns_ctx_new(&cfg, &dead, &err), STC_OK);
     stc_err_clear(&err);
@@ -331,7 +359,7 @@ static void test_bad_input(void **state)
     stc_err_clear(&err);
     assert_int_equal(dns_ctx_new(&v6, &c, &err), STC_OK);
     dns_ctx_free(c);
-    struct dns_config nota = {.resolver = RESOLVER, .trust_anchor = "/nonexistent/root.key"};
+    struct dns_config nota = {.resolver = w->resolver, .trust_anchor = "/nonexistent/root.key"};
     stc_err_clear(&err);
     assert_int_equal(dns_ctx_new(&nota, &c, &err), STC_E_INVAL);
     assert_non_null(strstr(err.msg, "/nonexistent/root.key"));
@@ -436,7 +464,7 @@ static void test_stub_threads(void **state) { with_stub(state, test_threads); }
 
 static void test_stub_setup(void **state)
 {
-    (void)state;
+    struct world *w = *state;
     struct dns_ctx *c = NULL;
     struct stc_err err = {0};
     struct dns_mx_set m;
@@ -445,7 +473,7 @@ static void test_stub_setup(void **state)
     assert_int_equal(dns_ctx_new(&far, &c, &err), STC_E_INVAL);
     assert_non_null(strstr(err.msg, "loopback"));
     /* NSD answers without validating: no AD on ". SOA", so no trust */
-    struct dns_config nsd = {.resolver = "127.88.53.2", .trust_resolver = 1};
+    struct dns_config nsd = {.resolver = w->nsd, .trust_resolver = 1};
     stc_err_clear(&err);
     assert_int_equal(dns_ctx_new(&nsd, &c, &err), STC_E_DNS);
     assert_non_null(strstr(err.msg, "does not validate"));
@@ -456,7 +484,7 @@ static void test_stub_setup(void **state)
     assert_false(dns_ctx_trusts_resolver(c));
     dns_ctx_free(c);
     /* auto on the validating resolver trusts it */
-    struct dns_config ub = {.resolver = RESOLVER, .trust_resolver = 3};
+    struct dns_config ub = {.resolver = w->resolver, .trust_resolver = 3};
     assert_int_equal(dns_ctx_new(&ub, &c, &err), STC_OK);
     assert_true(dns_ctx_trusts_resolver(c));
     /* a lame delegation: our deadline ends the wait */

@@ -2,12 +2,18 @@
 # fixture.sh - a throwaway DNSSEC world for the dns layer's live test.
 #
 #   fixture.sh start DIR   generate keys + zones in DIR (must exist, empty),
-#                          start NSD on 127.88.53.2 and a validating unbound
-#                          on 127.88.53.1, wait (bounded) until unbound gives
-#                          an AD answer; prints "ready" and exits 0.
+#                          claim a free /24 NET in 127.250.0.0/16 (reserved
+#                          for unit tests: no world prefix uses it), start
+#                          NSD on NET.2 and a validating unbound on NET.1,
+#                          write NET.1 to DIR/resolver, wait (bounded) until
+#                          unbound gives an AD answer; prints "ready", exit 0.
 #   fixture.sh stop DIR    stop the two daemons named by DIR's pid files
-#                          (only if /proc/PID/cmdline still names them) and
-#                          remove DIR.
+#                          (only if /proc/PID/cmdline still names them),
+#                          release NET and remove DIR.
+#
+# Claiming NET: an atomic mkdir of /tmp/stc-dns-fixture.net.N (N = 1..200)
+# holding the owner DIR; a claim whose owner DIR is gone is stale and taken
+# over. So two runs at once on one machine get two different NETs.
 #
 # Zones (all on loopback; nothing leaves 127.0.0.0/8):
 #   .          signed fake root, trust anchor DIR/root.key
@@ -19,13 +25,10 @@
 # Needs root (port 53), nsd, unbound, ldns-keygen, ldns-signzone, dig.
 set -eu
 
-NSD_ADDR=127.88.53.2
-UB_ADDR=127.88.53.1
-DEAD_ADDR=127.88.53.9
-
 cmd=${1:-}
 dir=${2:-}
 [ -n "$cmd" ] && [ -n "$dir" ] || { echo "usage: $0 start|stop DIR" >&2; exit 2; }
+LOCKS=/tmp/stc-dns-fixture.net
 
 stop_pid() { # pidfile program
     [ -f "$1" ] || return 0
@@ -44,6 +47,10 @@ if [ "$cmd" = stop ]; then
     [ -f "$dir/.stc-dns-fixture" ] || { echo "$dir is not a fixture dir" >&2; exit 1; }
     stop_pid "$dir/unbound.pid" unbound
     stop_pid "$dir/nsd.pid" nsd
+    n=$(cat "$dir/net" 2>/dev/null || true)
+    case "$n" in ''|*[!0-9]*) ;; *)
+        [ "$(cat "$LOCKS.$n/owner" 2>/dev/null)" = "$(cd "$dir" && pwd)" ] && rm -rf "$LOCKS.$n" ;;
+    esac
     rm -rf "$dir"
     exit 0
 fi
@@ -52,6 +59,32 @@ fi
 cd "$dir"
 dir=$(pwd)
 : >.stc-dns-fixture
+
+# Claim a /24 (see the header); bounded: at most 200 tries.
+net=
+n=1
+while [ $n -le 200 ]; do
+    if mkdir "$LOCKS.$n" 2>/dev/null; then
+        echo "$dir" >"$LOCKS.$n/owner"
+        net=$n
+        break
+    fi
+    owner=$(cat "$LOCKS.$n/owner" 2>/dev/null || true)
+    if [ -n "$owner" ] && [ ! -d "$owner" ]; then
+        # stale claim: take it over only if our rename of it wins
+        if mv "$LOCKS.$n" "$LOCKS.$n.stale.$$" 2>/dev/null; then
+            rm -rf "$LOCKS.$n.stale.$$"
+            continue
+        fi
+    fi
+    n=$((n + 1))
+done
+[ -n "$net" ] || { echo "fixture: no free net in 127.250.1-200.0/24" >&2; exit 1; }
+echo "$net" >net
+NSD_ADDR=127.250.$net.2
+UB_ADDR=127.250.$net.1
+DEAD_ADDR=127.250.$net.9
+echo "$UB_ADDR" >resolver
 
 keygen() { # zone -> prints key base name
     ldns-keygen -a ECDSAP256SHA256 -k "$1"
