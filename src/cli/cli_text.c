@@ -770,7 +770,32 @@ static void verdict(struct pen *p, const struct stc_result *root)
     nl(p);
 }
 
-/* Root messages after the first, and what the root facts say. */
+/* IPv6 addresses of the hosts that the addresses checks list as not tested
+ * for want of an IPv6 route from this machine. */
+static long long no_v6_route_count(const struct stc_result *root)
+{
+    static const char why[] = ": no IPv6 route from this machine";
+    const size_t wl = sizeof why - 1;
+    long long n = 0;
+    for (size_t i = 0; i < stc_result_child_count(root); i++) {
+        const struct stc_result *h = stc_result_child(root, i);
+        const struct stc_result *a =
+            stc_result_kind(h) == STC_NODE_HOST ? stc_result_find(h, "addresses") : NULL;
+        long k = a != NULL ? stc_result_fact_index(a, "not_tested") : -1;
+        if (k < 0)
+            continue;
+        for (size_t j = 0; j < stc_result_fact_list_len(a, (size_t)k); j++) {
+            const char *item = stc_result_fact_list_item(a, (size_t)k, j);
+            size_t l = item != NULL ? strlen(item) : 0;
+            if (l > wl && strcmp(item + l - wl, why) == 0)
+                n++;
+        }
+    }
+    return n;
+}
+
+/* Root messages after the first, what the root facts say, and once the
+ * IPv6 addresses left untested for want of a route. */
 static void notes(struct pen *p, const struct stc_result *root)
 {
     int implicit = 0;
@@ -783,6 +808,17 @@ static void notes(struct pen *p, const struct stc_result *root)
     if (implicit) {
         put(p, "  note: ");
         put_wrapped(p, "no MX records: the domain itself is the mail host (RFC 5321 5.1)", p->col);
+        nl(p);
+    }
+    long long v6 = no_v6_route_count(root);
+    if (v6 > 0) {
+        char line[160];
+        snprintf(line, sizeof line,
+                 "not tested: no IPv6 route from this machine (%lld IPv6 address%s of the MX "
+                 "hosts)",
+                 v6, v6 == 1 ? "" : "es");
+        put(p, "  note: ");
+        put_wrapped(p, line, p->col);
         nl(p);
     }
 }

@@ -657,6 +657,40 @@ static void test_escape(void **state)
         assert_true(p[2] != '\0' && p[3] != '\0' && p[2] != '.' && p[3] != '.');
 }
 
+/* Hosts that otherwise pass, with IPv6 addresses not tested for want of an
+ * IPv6 route: the report says so once, as a note (not a finding). */
+static void test_no_ipv6_route_note(void **state)
+{
+    (void)state;
+    struct stc_result *root = result_new(STC_NODE_DOMAIN, "example.com", NULL);
+    result_set_domain_status(root, STC_DOMAIN_SUCCESS);
+    const char *v6[] = {"2001:db8::1", "2001:db8::2"};
+    for (int i = 0; i < 2; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "mx%d.example.com", i + 1);
+        struct stc_result *h = add_host(root, name, 10, i == 0 ? "192.0.2.1" : "192.0.2.2",
+                                        "TLSv1.3", "TLS_AES_256_GCM_SHA384", 1, 80);
+        struct stc_result *a = result_add_check(h, "addresses", NULL);
+        char item[96];
+        snprintf(item, sizeof item, "%s: no IPv6 route from this machine", v6[i]);
+        result_fact_list_add(a, "not_tested", item);
+        result_note(a, "Not tested: %s (no IPv6 route from this machine)", v6[i]);
+    }
+    result_rollup(root);
+    assert_false(result_oom(root));
+    char *out = render(root, 0);
+    const char *at = strstr(out, "note: ");
+    assert_non_null(at);
+    const char *first = strstr(out, "no IPv6 route from this machine");
+    assert_non_null(first);
+    assert_null(strstr(first + 1, "no IPv6 route from this machine"));
+    /* on the note line itself */
+    const char *eol = strchr(at, '\n');
+    assert_true(first > at && first < eol);
+    free(out);
+    stc_result_free(root);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -674,6 +708,7 @@ int main(void)
         cmocka_unit_test(test_no_hosts_and_bare_node),
         cmocka_unit_test(test_write_error),
         cmocka_unit_test(test_escape),
+        cmocka_unit_test(test_no_ipv6_route_note),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
