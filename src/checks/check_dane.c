@@ -535,6 +535,8 @@ void check_dane(const struct host_obs *obs, struct stc_result *host)
 
 struct dane_tally {
     size_t hosts, auth, with_tlsa, failed;
+    size_t checked; /* hosts with a dane check: reached, TLSA looked up if signed */
+    char unchecked_names[NAMES_MAX];
     size_t unsigned_hosts;  /* address records not DNSSEC-signed, no TLSA */
     size_t no_tlsa_generic; /* no TLSA and no record of the served key to suggest */
     char failed_names[NAMES_MAX];
@@ -572,6 +574,10 @@ static void tally_host(const struct stc_result *h, struct dane_tally *t)
 {
     const struct stc_result *d = stc_result_find(h, CHECK_DANE);
     t->hosts++;
+    if (d != NULL)
+        t->checked++;
+    else
+        append_name(t->unchecked_names, sizeof t->unchecked_names, stc_result_name(h), NULL);
     if (d != NULL && fact_true(d, "tlsa_present"))
         t->with_tlsa++;
     if (d != NULL && stc_result_status(d) >= STC_STATUS_FAILURE) {
@@ -628,6 +634,7 @@ static void set_coverage(struct stc_result *c, const struct dane_tally *t, const
 {
     result_fact_int(c, "hosts_authenticated", (long long)t->auth);
     result_fact_int(c, "hosts", (long long)t->hosts);
+    result_fact_int(c, "hosts_checked", (long long)t->checked);
     result_fact_str(c, "coverage", coverage);
 }
 
@@ -658,13 +665,30 @@ static void judge_coverage(struct stc_result *c, const struct stc_result *root,
             result_msg(c, STC_STATUS_SUCCESS, "all %zu MX hosts are DANE-authenticated",
                        t->hosts);
         set_coverage(c, t, "all");
+    } else if (t->hosts > 0 && t->checked == 0) {
+        result_msg(c, STC_STATUS_ERROR,
+                   "DANE not tested: no MX host was reached, so no TLSA records were looked "
+                   "up (not checked: %s)",
+                   t->unchecked_names);
+        set_coverage(c, t, "none");
     } else if (t->auth == 0 && t->with_tlsa == 0) {
-        if (t->hosts == 1)
+        /* Only hosts whose dane check ran count: the others had no lookup. */
+        if (t->checked == t->hosts && t->hosts == 1)
             result_msg(c, STC_STATUS_SUCCESS,
                        "the MX host has no TLSA records: DANE is not used");
-        else
+        else if (t->checked == t->hosts)
             result_msg(c, STC_STATUS_SUCCESS,
                        "none of the %zu MX hosts has TLSA records: DANE is not used", t->hosts);
+        else if (t->checked == 1)
+            result_msg(c, STC_STATUS_SUCCESS,
+                       "the one MX host checked has no TLSA records: DANE is not used (not "
+                       "checked: %s)",
+                       t->unchecked_names);
+        else
+            result_msg(c, STC_STATUS_SUCCESS,
+                       "none of the %zu MX hosts checked has TLSA records: DANE is not used "
+                       "(not checked: %s)",
+                       t->checked, t->unchecked_names);
         recommend_host_fixes(c, root, t);
         set_coverage(c, t, "none");
     } else {

@@ -756,6 +756,44 @@ static void host_and_domain_agree(void **state)
     stc_result_free(root);
 }
 
+/* Hosts that got no dane check (address did not resolve, unusable MX name,
+ * no connection) had no TLSA lookup: "none of the N has TLSA" counts only
+ * the hosts that did, names the others, and with none checked it is "not
+ * tested" (error), never a pass. */
+static void domain_counts_only_checked_hosts(void **state)
+{
+    (void)state;
+    struct stc_result *root = domain_root("secure");
+    add_host(root, "mx1.example.com", "secure", 0, 0, STC_STATUS_SUCCESS);
+    add_host(root, "mx2.example.com", "secure", 0, 0, STC_STATUS_SUCCESS);
+    add_host(root, "mx3.example.com", NULL, 0, 0, STC_STATUS_SUCCESS);
+    const struct stc_result *c = summarize(root);
+    assert_int_equal(stc_result_status(c), STC_STATUS_SUCCESS);
+    assert_false(has_msg(c, "none of the 3 MX hosts"));
+    assert_true(has_msg(c, "none of the 2 MX hosts checked has TLSA records"));
+    assert_true(has_msg(c, "not checked: mx3.example.com"));
+    assert_int_equal(get_int(c, "hosts"), 3);
+    assert_int_equal(get_int(c, "hosts_checked"), 2);
+    stc_result_free(root);
+
+    root = domain_root("secure");
+    add_host(root, "mx1.example.com", "secure", 0, 0, STC_STATUS_SUCCESS);
+    add_host(root, "mx3.example.com", NULL, 0, 0, STC_STATUS_SUCCESS);
+    c = summarize(root);
+    assert_true(has_msg(c, "the one MX host checked has no TLSA records"));
+    assert_false(has_msg(c, "the MX host has no TLSA records"));
+    stc_result_free(root);
+
+    root = domain_root("secure");
+    add_host(root, "mx3.example.com", NULL, 0, 0, STC_STATUS_SUCCESS);
+    add_host(root, "mx4.example.com", NULL, 0, 0, STC_STATUS_SUCCESS);
+    c = summarize(root);
+    assert_int_equal(stc_result_status(c), STC_STATUS_ERROR);
+    assert_true(has_msg(c, "not tested"));
+    assert_false(has_msg(c, "has TLSA records"));
+    stc_result_free(root);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -785,6 +823,7 @@ int main(void)
         cmocka_unit_test(domain_host_failure_fails),
         cmocka_unit_test(domain_bogus_or_unknown_mx),
         cmocka_unit_test(host_and_domain_agree),
+        cmocka_unit_test(domain_counts_only_checked_hosts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
