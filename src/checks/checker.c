@@ -227,7 +227,12 @@ static stc_rc run_host(const struct stc_checker *ck, const char *domain, const s
                  "Point the MX record at a host name made of letters, digits, hyphens (not at "
                  "a label's ends) and dots, e.g. mx1.%s.",
                  domain);
-        return host_error(domain, mx, msg, fix, out, err);
+        rc = host_error(domain, mx, msg, fix, out, err);
+        /* No connection can be tried: domain_status counts it "not tested". */
+        struct stc_result *c = rc == STC_OK ? result_find_mut(*out, CHECK_CONNECTIVITY) : NULL;
+        if (c != NULL)
+            result_fact_bool(c, "name_unusable", 1);
+        return rc;
     }
     if (rc != STC_OK)
         return err_set(err, rc, "%s", e.msg);

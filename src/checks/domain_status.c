@@ -12,7 +12,8 @@
  *     but do not count unless none connect (5 could_not_connect; 3 error
  *     "Not tested" when no host could even be tried from this machine: its
  *     connectivity fact "not_tested", no route to the family or the family
- *     off); a
+ *     off; or every MX name unusable as a host name, its connectivity
+ *     fact "name_unusable": nothing could be tried); a
  *     connected host without working STARTTLS gives 4 no_starttls (a
  *     STARTTLS check that could not run, status error, is not a "no
  *     STARTTLS": that host counts with its error); a connected host outside
@@ -72,7 +73,7 @@ static int matches_any(const char *host, const char *const *patterns)
 stc_domain_status domain_status_hosts(struct stc_result *root, const char *const *expected,
                                       char *msg, size_t msgsz)
 {
-    size_t hosts = 0, connected = 0, refused = 0, untested = 0;
+    size_t hosts = 0, connected = 0, refused = 0, untested = 0, unusable = 0;
     stc_status worst = STC_STATUS_SUCCESS;
     const char *worst_host = NULL;
     /* Every host that connected, as the original lists them (not only the
@@ -92,6 +93,8 @@ stc_domain_status domain_status_hosts(struct stc_result *root, const char *const
             long long nt = 0;
             const struct stc_result *c = stc_result_find(h, CHECK_CONNECTIVITY);
             untested += c != NULL && stc_result_get_int(c, "not_tested", &nt) && nt;
+            nt = 0;
+            unusable += c != NULL && stc_result_get_int(c, "name_unusable", &nt) && nt;
             continue;
         }
         connected++;
@@ -126,7 +129,18 @@ stc_domain_status domain_status_hosts(struct stc_result *root, const char *const
                      refused, hosts);
         return STC_DOMAIN_ERROR;
     }
-    if (connected == 0 && untested == hosts) {
+    if (connected == 0 && hosts > 0 && unusable == hosts) {
+        /* No connection was even possible to try: not tested, not 5. */
+        if (hosts == 1)
+            snprintf(msg, msgsz, "Not tested: the MX name cannot be used as a host name (see "
+                                 "connectivity)");
+        else
+            snprintf(msg, msgsz, "Not tested: none of the %zu MX names can be used as a host "
+                                 "name (see connectivity)",
+                     hosts);
+        return STC_DOMAIN_ERROR;
+    }
+    if (connected == 0 && untested + unusable == hosts) {
         /* Not a failure of the domain: this machine could not try. */
         if (hosts == 1)
             snprintf(msg, msgsz, "Not tested: the MX host could not be tried from this "

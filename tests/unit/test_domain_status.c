@@ -18,13 +18,20 @@ enum host_kind {
     H_REFUSED,     /* connectivity error */
     H_NO_STARTTLS, /* not advertised */
     H_TLS_FAILS,   /* advertised, handshake failed */
-    H_EHLO_FAILED  /* starttls could not run (error) */
+    H_EHLO_FAILED, /* starttls could not run (error) */
+    H_BAD_NAME     /* MX name unusable: no connection tried (checker.c run_host) */
 };
 
 static void add_host(struct stc_result *root, const char *name, enum host_kind k)
 {
     struct stc_result *h = result_add(root, result_new(STC_NODE_HOST, name, NULL));
     struct stc_result *c = result_add_check(h, CHECK_CONNECTIVITY, NULL);
+    if (k == H_BAD_NAME) {
+        result_msg(c, STC_STATUS_ERROR, "The MX name cannot be used as a host name: x");
+        result_fact_bool(c, "name_unusable", 1);
+        result_rollup(h);
+        return;
+    }
     if (k == H_REFUSED) {
         result_msg(c, STC_STATUS_ERROR, "connection refused");
         result_rollup(h);
@@ -106,6 +113,29 @@ static void unreachable_hosts_do_not_count(void **state)
     add_host(root, "mx2.example.com", H_REFUSED);
     assert_int_equal(hosts(root, NULL, msg), STC_DOMAIN_COULD_NOT_CONNECT);
     assert_string_equal(msg, "Could not connect to any of the 2 MX hosts");
+    stc_result_free(root);
+}
+
+/* MX names that cannot name a host: no connection was even possible to try,
+ * so a domain with only such names is 3 "not tested", never 5. */
+static void unusable_mx_names_are_not_tested(void **state)
+{
+    (void)state;
+    char msg[256];
+    struct stc_result *root = root_new();
+    add_host(root, "-mx.example.com", H_BAD_NAME);
+    assert_int_equal(hosts(root, NULL, msg), STC_DOMAIN_ERROR);
+    assert_non_null(strstr(msg, "Not tested"));
+    assert_non_null(strstr(msg, "MX name"));
+    add_host(root, "mx_2.example.com", H_BAD_NAME);
+    assert_int_equal(hosts(root, NULL, msg), STC_DOMAIN_ERROR);
+    assert_non_null(strstr(msg, "none of the 2 MX names"));
+    /* with a host that was tried and refused: could not connect */
+    add_host(root, "mx3.example.com", H_REFUSED);
+    assert_int_equal(hosts(root, NULL, msg), STC_DOMAIN_COULD_NOT_CONNECT);
+    /* with a good host: the unusable names do not count */
+    add_host(root, "mx4.example.com", H_GOOD);
+    assert_int_equal(hosts(root, NULL, msg), STC_DOMAIN_SUCCESS);
     stc_result_free(root);
 }
 
@@ -220,6 +250,7 @@ int main(void)
         cmocka_unit_test(starttls_not_run_is_an_error),
         cmocka_unit_test(expected_mx_patterns),
         cmocka_unit_test(domain_checks_raise),
+        cmocka_unit_test(unusable_mx_names_are_not_tested),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
