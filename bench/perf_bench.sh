@@ -10,8 +10,9 @@
 #     For each N:M in BENCH_CONFIGS brings up the scaled world (N domains
 #     over M MX hosts) with the delays of the issue (--greeting-delay-ms 500
 #     --reply-delay-ms 50), times the floor (one bare STARTTLS handshake per
-#     used host that can do one: openssl s_client -starttls smtp, the scan's
-#     10 s timeout, BENCH_FLOOR_P at a time), then runs one untimed warm-up
+#     used host, tarpits and dead hosts included: openssl s_client
+#     -starttls smtp, the scan's 10 s timeout, BENCH_FLOOR_P at a time;
+#     BENCH_FLOOR_ALL=0 times only the hosts that can complete one), then runs one untimed warm-up
 #     scan (so the world's resolver cache is warm for both binaries alike)
 #     and then OLD and NEW one after the other with the same options:
 #     --timeout 10, default workers, no output but the statistics. Each run
@@ -59,9 +60,13 @@ trap restore EXIT
 
 load1() { cut -d' ' -f1 /proc/loadavg; }
 
-# floor: one bare STARTTLS handshake per used host that can do one
+# floor: one bare STARTTLS handshake attempt per used host, the scan's 10 s
+# limit: tarpits and dead hosts cost the floor their timeout as they cost
+# the scan (BENCH_FLOOR_ALL=0: only hosts that can complete a handshake)
 floor() {
-    awk -F, '$5 > 0 && ($3 == "good" || $3 == "tls10-only") {print $1 " " $2}' \
+    if [ "${BENCH_FLOOR_ALL:-1}" = 1 ]; then filter='$5 > 0'
+    else filter='$5 > 0 && ($3 == "good" || $3 == "tls10-only")'; fi
+    awk -F, "$filter"' {print $1 " " $2}' \
         "$RUN/scale-hosts.csv" > "$OUT/hosts"
     t0=$(date +%s.%N)
     xargs -P "$FLOOR_P" -L 1 sh -c 'printf "QUIT\r\n" | timeout 10 openssl s_client -brief \
@@ -125,7 +130,7 @@ for cfg in $CONFIGS; do
     up "$cfg" || continue
     set -- $(floor)
     fl=$2
-    echo "-- $cfg: floor $1 hosts with a handshake, -P $FLOOR_P: $(printf %.1f "$fl") s"
+    echo "-- $cfg: floor $1 used hosts, -P $FLOOR_P: $(printf %.1f "$fl") s"
     # warm-up: the world resolver's cache, the page cache; not printed
     eval "$($WORLD env)"
     timeout "$RUN_TIMEOUT" "$NEW" scan --resolver "$WORLD_RESOLVER" \
