@@ -9,7 +9,10 @@
  *     space around an entry is ignored. An entry is a domain name (it and
  *     every name under it are excluded: an opt-out of example.com covers
  *     mx.example.com), an IPv4 or IPv6 address, or a CIDR range
- *     (192.0.2.0/24, 2001:db8::/32). Domains go through stc_domain_normalize
+ *     (192.0.2.0/24, 2001:db8::/32). An IPv4-mapped IPv6 address or range
+ *     (::ffff:192.0.2.7, ::ffff:192.0.2.0/120, prefix /96 or longer) is the
+ *     IPv4 one, in entries and in the addresses asked about, so either
+ *     spelling of an entry covers either spelling of an address. Domains go through stc_domain_normalize
  *     and are kept in an exact set (scan_seen); ranges in a list, searched
  *     linearly (opt-out lists are short).
  *
@@ -62,6 +65,22 @@ void scan_exclude_free(struct scan_exclude *x)
     free(x);
 }
 
+static const unsigned char MAPPED[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+
+/* An IPv4-mapped IPv6 address (::ffff:a.b.c.d) in a, with a prefix of *bits
+ * (NULL: a whole address) of at least 96, becomes the IPv4 address (and
+ * prefix); returns the family after. */
+static int unmap(unsigned char *a, unsigned *bits)
+{
+    if (memcmp(a, MAPPED, sizeof MAPPED) != 0 || (bits != NULL && *bits < 96))
+        return AF_INET6;
+    memmove(a, a + sizeof MAPPED, 4);
+    memset(a + 4, 0, 12);
+    if (bits != NULL)
+        *bits -= 96;
+    return AF_INET;
+}
+
 /* addr[/bits] into r; 0 when it is not one. */
 static int parse_range(const char *s, struct range *r)
 {
@@ -89,6 +108,8 @@ static int parse_range(const char *s, struct range *r)
             return 0;
         r->bits = (unsigned)b;
     }
+    if (r->family == AF_INET6)
+        r->family = unmap(r->net, &r->bits);
     return 1;
 }
 
@@ -195,7 +216,7 @@ int scan_exclude_addr(const struct scan_exclude *x, const char *addr)
     if (inet_pton(AF_INET, addr, a) == 1)
         family = AF_INET;
     else if (inet_pton(AF_INET6, addr, a) == 1)
-        family = AF_INET6;
+        family = unmap(a, NULL);
     else
         return 0;
     for (size_t i = 0; i < x->n; i++)

@@ -57,10 +57,37 @@ static void test_entries(void **state)
     assert_false(scan_exclude_addr(NULL, "192.0.2.7"));
 }
 
+/* IPv4-mapped IPv6 addresses (::ffff:a.b.c.d) are the IPv4 address: an IPv4
+ * entry covers the mapped form, a mapped entry covers the IPv4 form. */
+static void test_ipv4_mapped(void **state)
+{
+    (void)state;
+    struct scan_exclude *x = NULL;
+    struct stc_err err = {0};
+    assert_int_equal(load("192.0.2.0/24\n::ffff:198.51.100.0/120\n::ffff:203.0.113.9\n"
+                          "2001:db8::/32\n",
+                          &x, &err),
+                     STC_OK);
+    assert_true(scan_exclude_addr(x, "::ffff:192.0.2.7"));
+    assert_true(scan_exclude_addr(x, "::FFFF:c000:0201"));
+    assert_false(scan_exclude_addr(x, "::ffff:192.0.3.7"));
+    assert_true(scan_exclude_addr(x, "198.51.100.200"));
+    assert_true(scan_exclude_addr(x, "::ffff:198.51.100.200"));
+    assert_false(scan_exclude_addr(x, "198.51.101.1"));
+    assert_true(scan_exclude_addr(x, "203.0.113.9"));
+    assert_false(scan_exclude_addr(x, "203.0.113.10"));
+    /* not mapped: an IPv4-compatible or other IPv6 address stays IPv6 */
+    assert_false(scan_exclude_addr(x, "::192.0.2.7"));
+    assert_false(scan_exclude_addr(x, "64:ff9b::192.0.2.7"));
+    assert_true(scan_exclude_addr(x, "2001:db8::1"));
+    scan_exclude_free(x);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_entries),
+        cmocka_unit_test(test_ipv4_mapped),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
