@@ -243,7 +243,7 @@ stc_rc dns_ctx_new(const struct dns_config *cfg, struct dns_ctx **out, struct st
         }
         if (!autom)
             goto out;
-        rc = STC_OK; /* auto: validate locally instead */
+        /* auto: validate locally instead (the stub's reason stays in why) */
     }
     ctx->ub = ub_ctx_create();
     STC_ENSURE(ctx->ub != NULL, err, STC_E_NOMEM, "ub_ctx_create failed");
