@@ -68,7 +68,20 @@ MANY_EHLO_LINES = 10000
 # "rate-limit": after a connection it serves, the listener answers 421 to
 # every connection for this long (real limits count per minute; a few
 # seconds cover the probes of one check and let a case run again soon).
+# The window's start (wall clock) is kept in LOGDIR/ratelimit-ADDR-PORT, so
+# every worker shares it and a test can wait for the window to pass
+# (rate_limit_wait) instead of sleeping blindly.
 RATE_LIMIT_WINDOW = 5.0
+RATE_LIMIT_STATE = "ratelimit-%s-%d"
+
+
+def rate_limit_served_at(path):
+    """Wall-clock start of the current window, or None."""
+    try:
+        with open(path) as f:
+            return float(f.read(64).strip())
+    except (OSError, ValueError):
+        return None
 CLIENT_HELLO_MAX = 5 + 16384 + 2048
 
 BEHAVIOURS = (
@@ -798,13 +811,22 @@ class Session:
     async def run(self):
         b = self.l["behaviour"]
         if b == "rate-limit":
-            now = time.monotonic()
-            if now - self.l.get("served_at", -RATE_LIMIT_WINDOW) < RATE_LIMIT_WINDOW:
+            now = time.time()
+            state = self.l.get("rate_state")
+            served = rate_limit_served_at(state) if state else self.l.get("served_at")
+            if served is not None and 0 <= now - served < RATE_LIMIT_WINDOW:
                 await self.send(b"421 4.7.0 Error: too many connections, try again later\r\n")
                 await self.close_gracefully()
                 self.outcome = "421-rate-limited"
                 return
             self.l["served_at"] = now
+            if state:
+                try:
+                    with open(state + ".tmp%d" % os.getpid(), "w") as f:
+                        f.write("%.6f\n" % now)
+                    os.replace(state + ".tmp%d" % os.getpid(), state)
+                except OSError:
+                    pass
             await self.banner()
             await self.dialogue()
         elif b == "throttle-421":
@@ -1045,6 +1067,10 @@ def main():
     raise_nofile()
     try:
         listeners = load_config(a.config)
+        for l in listeners:
+            if l["behaviour"] == "rate-limit":
+                l["rate_state"] = os.path.join(os.path.dirname(logpath),
+                                               RATE_LIMIT_STATE % (l["addr"], l["port"]))
         build_contexts(listeners)
         bind_all(listeners)
         log = Log(logpath)
