@@ -670,6 +670,9 @@ static void judge_coverage(struct stc_result *c, const struct stc_result *root,
                    "DANE not tested: no MX host was reached, so no TLSA records were looked "
                    "up (not checked: %s)",
                    t->unchecked_names);
+        result_recommend(c, "See the connectivity check of each MX host for why none was "
+                            "reached; check again once one accepts connections, as DANE is "
+                            "judged on the certificate an MX host serves.");
         set_coverage(c, t, "none");
     } else if (t->auth == 0 && t->with_tlsa == 0) {
         /* Only hosts whose dane check ran count: the others had no lookup. */

@@ -790,6 +790,7 @@ static void domain_counts_only_checked_hosts(void **state)
     c = summarize(root);
     assert_int_equal(stc_result_status(c), STC_STATUS_ERROR);
     assert_true(has_msg(c, "not tested"));
+    assert_true(has_rec(c, "connectivity check"));
     assert_false(has_msg(c, "has TLSA records"));
     stc_result_free(root);
 }
