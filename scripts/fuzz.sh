@@ -78,6 +78,7 @@ dict_for() {
     mtasts_* | tlsrpt) echo fuzz/dict/mtasts.dict ;;
     policy_list | result_json) echo fuzz/dict/json.dict ;;
     dns_name | scan_input) echo fuzz/dict/dns_name.dict ;;
+    dns_stub) echo fuzz/dict/dns_stub.dict ;;
     tls_*) echo fuzz/dict/tls.dict ;;
     esac
 }

@@ -51,6 +51,17 @@ stc_rc dns_stub_validates(const struct dns_stub *st, struct stc_err *err);
 stc_rc dns_stub_resolve(const struct dns_stub *st, struct dns_ask *asks, size_t n,
                         struct deadline d);
 
+/**
+ * Turn resolver answer a[0..n) (attacker-controlled bytes) to the question qname/qtype sent
+ * with ID id into a ub_result like libunbound's (dns_stub.c DESCRIPTION); *out is NULL on
+ * failure, else free it with ub_resolve_free(). STC_E_INVAL for a name that cannot be put in
+ * a question, STC_E_DNS for an answer that does not match the question or is malformed
+ * (bounds, compression loops, empty rdata, a CNAME chain past its limit), STC_E_NOMEM.
+ * The AD bit becomes secure; a caller that asked with CD clears it.
+ */
+stc_rc dns_stub_answer(const char *qname, int qtype, uint16_t id, const uint8_t *a, size_t n,
+                       struct ub_result **out, struct stc_err *err);
+
 /** Fill st from a libunbound result (escaping what came from the network). */
 void dns_status_fill(struct dns_status *st, const struct ub_result *res);
 

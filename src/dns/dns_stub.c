@@ -8,6 +8,8 @@
  *                          struct stc_err *err);
  *     stc_rc dns_stub_resolve(const struct dns_stub *st, struct dns_ask *asks, size_t n,
  *                             struct deadline d);
+ *     stc_rc dns_stub_answer(const char *qname, int qtype, uint16_t id, const uint8_t *a,
+ *                            size_t n, struct ub_result **out, struct stc_err *err);
  * DESCRIPTION
  *     The calling thread asks the resolver itself: one connected UDP socket
  *     per question (a fresh ephemeral port and a random ID each), all
@@ -34,12 +36,17 @@
  *     not set AD on the signed root does not validate, and its AD bits
  *     (none) must not be read as "insecure".
  *
+ *     dns_stub_answer is the answer parser on its own (what
+ *     dns_stub_resolve calls on every answer; fuzz/fuzz_dns_stub.c).
+ *
  *     Trust: the AD bit is only worth what the path to the resolver is
  *     worth. dns_stub_addr accepts a resolver on 127.0.0.0/8 or ::1 when
  *     loopback_only, any address otherwise (the user named it trusted).
  * LIMITS
  *     UDP answers up to 4096 bytes (EDNS size 1232 is asked), TCP answers
- *     up to 65535; at most 32 CNAME steps; owner names up to 255 bytes.
+ *     up to 65535; at most 32 CNAME steps (a longer chain or a loop is
+ *     STC_E_DNS, not an empty answer); owner names up to 255 bytes; a
+ *     record of the asked type with empty rdata makes the answer malformed.
  * DIAGNOSTICS
  *     dns_stub_addr: STC_E_INVAL for a malformed address or one that is
  *     not on loopback when loopback_only. dns_stub_resolve: per ask,
@@ -263,25 +270,31 @@ static void send_udp(struct q *q)
     q->sent_ms = now_ms();
 }
 
-/* Header and question of an answer match ours. */
-static int matches(const struct q *q, const uint8_t *a, size_t n)
+/* Header and question of answer a match a question (id, qwire, qtype). */
+static int matches_q(uint16_t id, const uint8_t *qwire, size_t qwlen, int qtype, const uint8_t *a,
+                     size_t n)
 {
-    if (n < 12 + q->qwlen + 4)
+    if (n < 12 + qwlen + 4)
         return 0;
-    if (((unsigned)a[0] << 8 | a[1]) != q->id || !(a[2] & 0x80) || (a[2] & 0x78) != 0)
+    if (((unsigned)a[0] << 8 | a[1]) != id || !(a[2] & 0x80) || (a[2] & 0x78) != 0)
         return 0;
     if (a[4] != 0 || a[5] != 1)
         return 0;
     size_t off = 12, wl = 0;
     uint8_t w[256];
-    if (read_name(a, n, &off, w, &wl) != 0 || wl != q->qwlen)
+    if (read_name(a, n, &off, w, &wl) != 0 || wl != qwlen)
         return 0;
     for (size_t i = 0; i < wl; i++) {
-        uint8_t c = q->qwire[i];
+        uint8_t c = qwire[i];
         if ((c >= 'A' && c <= 'Z' ? c + 32 : c) != w[i])
             return 0;
     }
-    return off + 4 <= n && ((unsigned)a[off] << 8 | a[off + 1]) == (unsigned)q->ask->rrtype;
+    return off + 4 <= n && ((unsigned)a[off] << 8 | a[off + 1]) == (unsigned)qtype;
+}
+
+static int matches(const struct q *q, const uint8_t *a, size_t n)
+{
+    return matches_q(q->id, q->qwire, q->qwlen, q->ask->rrtype, a, n);
 }
 
 /* The same question over TCP (after TC). */
@@ -379,25 +392,25 @@ static void sort_rdata(struct ub_result *r, size_t k)
     }
 }
 
-/* The answer into a ub_result (see DESCRIPTION). */
-static stc_rc to_result(const struct q *q, const uint8_t *a, size_t n, struct ub_result **out,
-                        struct stc_err *err)
+/* A matching answer into a ub_result (see DESCRIPTION). */
+static stc_rc to_result(const char *qname, const uint8_t *qwire, size_t qwlen, int qtype,
+                        const uint8_t *a, size_t n, struct ub_result **out, struct stc_err *err)
 {
     stc_rc rc = STC_OK;
     struct ub_result *r = calloc(1, sizeof *r);
     uint8_t cur[256], owner[256];
-    size_t curlen = q->qwlen, olen, rd, rdlen, off;
+    size_t curlen = qwlen, olen, rd, rdlen, off;
     unsigned type;
     STC_ENSURE(r != NULL, err, STC_E_NOMEM, "out of memory");
-    for (size_t i = 0; i < q->qwlen; i++)
-        cur[i] = q->qwire[i] >= 'A' && q->qwire[i] <= 'Z' ? q->qwire[i] + 32 : q->qwire[i];
-    r->qname = strdup(q->ask->name);
+    for (size_t i = 0; i < qwlen; i++)
+        cur[i] = qwire[i] >= 'A' && qwire[i] <= 'Z' ? qwire[i] + 32 : qwire[i];
+    r->qname = strdup(qname);
     STC_ENSURE(r->qname != NULL, err, STC_E_NOMEM, "out of memory");
-    r->qtype = q->ask->rrtype;
+    r->qtype = qtype;
     r->qclass = 1;
     r->rcode = a[3] & 0x0f;
     r->nxdomain = r->rcode == 3;
-    r->secure = (a[3] & F_AD) != 0 && (r->rcode == 0 || r->rcode == 3) && !q->cd;
+    r->secure = (a[3] & F_AD) != 0 && (r->rcode == 0 || r->rcode == 3);
     unsigned an = (unsigned)a[6] << 8 | a[7];
     size_t first = 12;
     uint8_t tmp[256];
@@ -407,7 +420,7 @@ static stc_rc to_result(const struct q *q, const uint8_t *a, size_t n, struct ub
     first += 4;
     /* follow the CNAME chain from the question name */
     int cname = 0;
-    for (int step = 0; step < CHAIN_MAX; step++) {
+    for (int step = 0;; step++) {
         int moved = 0;
         off = first;
         for (unsigned i = 0; i < an; i++) {
@@ -423,6 +436,9 @@ static stc_rc to_result(const struct q *q, const uint8_t *a, size_t n, struct ub
         }
         if (!moved)
             break;
+        /* longer than libunbound follows, or a loop: not an empty answer */
+        STC_ENSURE(step < CHAIN_MAX, err, STC_E_DNS,
+                   "CNAME chain in DNS answer longer than %d steps (or a loop)", CHAIN_MAX);
     }
     if (cname) {
         r->canonname = wire_to_text(cur);
@@ -436,8 +452,10 @@ static stc_rc to_result(const struct q *q, const uint8_t *a, size_t n, struct ub
     for (unsigned i = 0; i < an; i++) {
         if (rr_at(a, n, &off, owner, &olen, &type, &rd, &rdlen) != 0)
             STC_ENSURE(0, err, STC_E_DNS, "malformed DNS answer");
-        if (type != (unsigned)q->ask->rrtype || olen != curlen || memcmp(owner, cur, olen) != 0)
+        if (type != (unsigned)qtype || olen != curlen || memcmp(owner, cur, olen) != 0)
             continue;
+        /* no type asked has empty rdata; ub_result's len[] is never 0 */
+        STC_ENSURE(rdlen > 0, err, STC_E_DNS, "empty rdata in DNS answer");
         uint8_t buf[2 + 256];
         const uint8_t *src = a + rd;
         size_t len = rdlen;
@@ -461,6 +479,19 @@ static stc_rc to_result(const struct q *q, const uint8_t *a, size_t n, struct ub
 out:
     result_free(r);
     return rc;
+}
+
+stc_rc dns_stub_answer(const char *qname, int qtype, uint16_t id, const uint8_t *a, size_t n,
+                       struct ub_result **out, struct stc_err *err)
+{
+    uint8_t qwire[256];
+    size_t qwlen = name_to_wire(qname, qwire, sizeof qwire);
+    *out = NULL;
+    if (qwlen == 0)
+        return err_set(err, STC_E_INVAL, "DNS lookup of %s: bad name", qname);
+    if (!matches_q(id, qwire, qwlen, qtype, a, n))
+        return err_set(err, STC_E_DNS, "DNS answer does not match the question");
+    return to_result(qname, qwire, qwlen, qtype, a, n, out, err);
 }
 
 stc_rc dns_stub_validates(const struct dns_stub *st, struct stc_err *err)
@@ -567,7 +598,7 @@ stc_rc dns_stub_resolve(const struct dns_stub *st, struct dns_ask *asks, size_t 
                 send_udp(q);
                 continue;
             }
-            a->rc = to_result(q, ans, q->alen, &a->res, e);
+            a->rc = dns_stub_answer(a->name, a->rrtype, q->id, ans, q->alen, &a->res, e);
             if (a->rc == STC_OK && q->cd) {
                 int answered = a->res->rcode == 0 || a->res->rcode == 3;
                 a->res->secure = 0;
