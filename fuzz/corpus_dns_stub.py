@@ -61,6 +61,16 @@ SEEDS = {
     "cname_loop": (QWWW, head(2, qname="www.example.com")
                    + rr(PTR_Q, 5, name("x.example.com"))
                    + rr(name("x.example.com"), 5, b"\xc0\x0c")),
+    # regressions: once accepted as an empty or zero-length answer
+    "regress-empty_rdata": (QA, head(1) + rr(PTR_Q, 1, b"")),
+    "regress-mx_name_past_rdata": (QMX, head(1, qtype=15) + rr(PTR_Q, 15, b"\x00\x0a\x02") + b"mx\0"),
+    "regress-cname_past_rdata": (QWWW, head(2, qname="www.example.com") + rr(PTR_Q, 5, b"\x01b")
+                                 + rr(name("example"), 1, bytes([127, 0, 0, 1]))),
+    "regress-cname_chain_33": (QWWW, head(34, qname="www.example.com")
+                               + rr(PTR_Q, 5, name("c1.example"))
+                               + b"".join(rr(name("c%d.example" % i), 5, name("c%d.example" % (i + 1)))
+                                          for i in range(1, 33))
+                               + rr(name("c33.example"), 1, bytes([127, 0, 0, 1]))),
 }
 
 

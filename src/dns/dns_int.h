@@ -56,7 +56,8 @@ stc_rc dns_stub_resolve(const struct dns_stub *st, struct dns_ask *asks, size_t 
  * with ID id into a ub_result like libunbound's (dns_stub.c DESCRIPTION); *out is NULL on
  * failure, else free it with ub_resolve_free(). STC_E_INVAL for a name that cannot be put in
  * a question, STC_E_DNS for an answer that does not match the question or is malformed
- * (bounds, compression loops, empty rdata, a CNAME chain past its limit), STC_E_NOMEM.
+ * (bounds, compression loops, empty rdata, a name not ending with its rdata, a CNAME chain
+ * past its limit or a CNAME loop), STC_E_NOMEM.
  * The AD bit becomes secure; a caller that asked with CD clears it.
  */
 stc_rc dns_stub_answer(const char *qname, int qtype, uint16_t id, const uint8_t *a, size_t n,

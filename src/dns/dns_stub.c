@@ -46,7 +46,8 @@
  *     UDP answers up to 4096 bytes (EDNS size 1232 is asked), TCP answers
  *     up to 65535; at most 32 CNAME steps (a longer chain or a loop is
  *     STC_E_DNS, not an empty answer); owner names up to 255 bytes; a
- *     record of the asked type with empty rdata makes the answer malformed.
+ *     record of the asked type with empty rdata, or a CNAME or MX name that
+ *     does not end exactly at the end of its rdata, makes the answer malformed.
  * DIAGNOSTICS
  *     dns_stub_addr: STC_E_INVAL for a malformed address or one that is
  *     not on loopback when loopback_only. dns_stub_resolve: per ask,
@@ -428,7 +429,8 @@ static stc_rc to_result(const char *qname, const uint8_t *qwire, size_t qwlen, i
                 STC_ENSURE(0, err, STC_E_DNS, "malformed DNS answer");
             if (type == T_CNAME && olen == curlen && memcmp(owner, cur, olen) == 0) {
                 size_t p = rd;
-                if (read_name(a, n, &p, cur, &curlen) != 0)
+                /* the target fills its rdata exactly (not read on past it) */
+                if (read_name(a, n, &p, cur, &curlen) != 0 || p != rd + rdlen)
                     STC_ENSURE(0, err, STC_E_DNS, "malformed CNAME in DNS answer");
                 moved = cname = 1;
                 break;
@@ -461,7 +463,7 @@ static stc_rc to_result(const char *qname, const uint8_t *qwire, size_t qwlen, i
         size_t len = rdlen;
         if (type == T_MX) { /* preference + a name that may be compressed */
             size_t p = rd + 2, nl = 0;
-            if (rdlen < 3 || read_name(a, n, &p, buf + 2, &nl) != 0)
+            if (rdlen < 3 || read_name(a, n, &p, buf + 2, &nl) != 0 || p != rd + rdlen)
                 STC_ENSURE(0, err, STC_E_DNS, "malformed MX in DNS answer");
             memcpy(buf, a + rd, 2);
             src = buf;

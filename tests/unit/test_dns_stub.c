@@ -183,6 +183,14 @@ static void test_mx_compressed(void **state)
     head(&m, ID, 0, 0, 1, "example.com", 15);
     rr_ptr(&m, 15, "\x00\x0a", 2);
     expect_fail("example.com", 15, &m, m.n);
+    /* the MX name running on past its rdata, and bytes after it inside */
+    head(&m, ID, 0, 0, 1, "example.com", 15);
+    rr_ptr(&m, 15, "\x00\x0a\x02", 3);
+    put(&m, "mx\0", 3);
+    expect_fail("example.com", 15, &m, m.n);
+    head(&m, ID, 0, 0, 1, "example.com", 15);
+    rr_ptr(&m, 15, "\x00\x0a\x02mx\x00\x01", 7);
+    expect_fail("example.com", 15, &m, m.n);
 }
 
 static void test_cname_chain(void **state)
@@ -231,6 +239,15 @@ static void test_cname_chain_too_long(void **state)
             assert_non_null(strstr(err.msg, "CNAME"));
         }
     }
+    /* a CNAME target running on past its rdata into the next record's
+     * owner (b + "example." of the A record after it) */
+    head(&m, ID, 0, 0, 2, "a.example", 1);
+    rr_named(&m, "a.example", 5,
+             "\x01"
+             "b",
+             2);
+    rr_named(&m, "example", 1, "\x7f\x00\x00\x01", 4);
+    expect_fail("a.example", 1, &m, m.n);
     /* a loop a -> b -> a */
     head(&m, ID, 0, 0, 2, "a.example", 1);
     rr_cname(&m, "a.example", "b.example");
