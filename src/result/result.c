@@ -11,6 +11,7 @@
  *     message), STC_MSG_MAX bytes per message.
  */
 #include "result_tree.h"
+#include "result_int.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -19,37 +20,6 @@
 
 #include "../util/limits.h"
 #include "../util/text.h"
-
-struct fact {
-    char *key;
-    stc_fact_type type;
-    char *str;
-    long long num;
-    char **list;
-    size_t list_len;
-};
-
-struct strv {
-    char **v;
-    size_t n;
-};
-
-struct stc_result {
-    stc_node_kind kind;
-    char *name;
-    char *description;
-    stc_status status;
-    stc_domain_status domain_status;
-    char *type;
-    struct strv messages;
-    size_t dropped_messages;
-    struct strv recs;
-    struct fact *facts;
-    size_t nfacts;
-    struct stc_result **children;
-    size_t nchildren;
-    int oom;
-};
 
 static int strv_push(struct strv *sv, char *s)
 {
@@ -89,12 +59,8 @@ struct stc_result *result_new(stc_node_kind kind, const char *name, const char *
     return r;
 }
 
-void stc_result_free(struct stc_result *r)
+void result_free_fields(struct stc_result *r)
 {
-    if (r == NULL)
-        return;
-    for (size_t i = 0; i < r->nchildren; i++)
-        stc_result_free(r->children[i]);
     free(r->children);
     for (size_t i = 0; i < r->nfacts; i++) {
         struct fact *f = &r->facts[i];
@@ -110,7 +76,20 @@ void stc_result_free(struct stc_result *r)
     free(r->name);
     free(r->description);
     free(r->type);
-    free(r);
+}
+
+void stc_result_free(struct stc_result *r)
+{
+    if (r == NULL)
+        return;
+    for (size_t i = 0; i < r->nchildren; i++)
+        stc_result_free(r->children[i]);
+    if (!(r->flags & RESULT_FIELDS_IN_BLOCK))
+        result_free_fields(r);
+    void *block = r->block; /* may hold r itself: read it first */
+    if (!(r->flags & RESULT_NODE_IN_BLOCK))
+        free(r);
+    free(block);
 }
 
 struct stc_result *result_add(struct stc_result *parent, struct stc_result *child)
@@ -121,6 +100,10 @@ struct stc_result *result_add(struct stc_result *parent, struct stc_result *chil
     }
     if (child == NULL) {
         parent->oom = 1;
+        return NULL;
+    }
+    if (result_thaw(parent) != 0) {
+        stc_result_free(child);
         return NULL;
     }
     /* sizeof *c: an array of pointers (not a misused sizeof of a pointer). */
@@ -166,6 +149,8 @@ static void add_message(struct stc_result *r, const char *fmt, va_list ap)
         r->dropped_messages++;
         return;
     }
+    if (result_thaw(r) != 0)
+        return;
     if (strv_push(&r->messages, format_text(fmt, ap)) != 0)
         r->oom = 1;
 }
@@ -199,6 +184,10 @@ void result_verdict(struct stc_result *r, const char *fmt, ...)
     va_start(ap, fmt);
     char *s = format_text(fmt, ap);
     va_end(ap);
+    if (result_thaw(r) != 0) {
+        free(s);
+        return;
+    }
     if (s == NULL || strv_push(&r->messages, s) != 0) {
         r->oom = 1;
         return;
@@ -220,6 +209,10 @@ void result_recommend(struct stc_result *r, const char *fmt, ...)
         r->oom = 1;
         return;
     }
+    if (result_thaw(r) != 0) {
+        free(s);
+        return;
+    }
     for (size_t i = 0; i < r->recs.n; i++) {
         if (strcmp(r->recs.v[i], s) == 0) {
             free(s);
@@ -232,7 +225,7 @@ void result_recommend(struct stc_result *r, const char *fmt, ...)
 
 void result_set_type(struct stc_result *r, const char *tlsrpt_type)
 {
-    if (r == NULL || r->type != NULL || tlsrpt_type == NULL)
+    if (r == NULL || r->type != NULL || tlsrpt_type == NULL || result_thaw(r) != 0)
         return;
     r->type = text_dup(tlsrpt_type);
     if (r->type == NULL)
@@ -247,7 +240,7 @@ void result_set_domain_status(struct stc_result *r, stc_domain_status s)
 
 void result_set_name(struct stc_result *r, const char *name)
 {
-    if (r == NULL)
+    if (r == NULL || result_thaw(r) != 0)
         return;
     char *n = text_dup(name);
     if (n == NULL) {
@@ -260,6 +253,8 @@ void result_set_name(struct stc_result *r, const char *name)
 
 static struct fact *fact_slot(struct stc_result *r, const char *key, stc_fact_type type)
 {
+    if (result_thaw(r) != 0)
+        return NULL;
     for (size_t i = 0; i < r->nfacts; i++) {
         struct fact *f = &r->facts[i];
         if (strcmp(f->key, key) != 0)
@@ -392,59 +387,12 @@ struct stc_result *result_find_mut(struct stc_result *r, const char *name)
 
 void result_remove(struct stc_result *r, size_t i)
 {
-    if (r == NULL || i >= r->nchildren)
+    if (r == NULL || i >= r->nchildren || result_thaw(r) != 0)
         return;
     stc_result_free(r->children[i]);
     // NOLINTNEXTLINE(bugprone-sizeof-expression): children is an array of pointers
     memmove(&r->children[i], &r->children[i + 1], (r->nchildren - i - 1) * sizeof *r->children);
     r->nchildren--;
-}
-
-static int strv_copy(struct strv *dst, const struct strv *src)
-{
-    for (size_t i = 0; i < src->n; i++)
-        if (strv_push(dst, text_dup(src->v[i])) != 0)
-            return -1;
-    return 0;
-}
-
-static int fact_copy(struct stc_result *dst, const struct fact *f)
-{
-    switch (f->type) {
-    case STC_FACT_STR: result_fact_str(dst, f->key, f->str); break;
-    case STC_FACT_INT: result_fact_int(dst, f->key, f->num); break;
-    case STC_FACT_BOOL: result_fact_bool(dst, f->key, (int)f->num); break;
-    case STC_FACT_LIST:
-        result_fact_list(dst, f->key);
-        for (size_t j = 0; j < f->list_len; j++)
-            result_fact_list_add(dst, f->key, f->list[j]);
-        break;
-    default: return -1;
-    }
-    return dst->oom ? -1 : 0;
-}
-
-struct stc_result *stc_result_clone(const struct stc_result *r)
-{
-    if (r == NULL)
-        return NULL;
-    struct stc_result *c = result_new(r->kind, r->name, r->description);
-    if (c == NULL)
-        return NULL;
-    c->status = r->status;
-    c->domain_status = r->domain_status;
-    c->dropped_messages = r->dropped_messages;
-    result_set_type(c, r->type);
-    int bad = strv_copy(&c->messages, &r->messages) != 0 || strv_copy(&c->recs, &r->recs) != 0;
-    for (size_t i = 0; !bad && i < r->nfacts; i++)
-        bad = fact_copy(c, &r->facts[i]) != 0;
-    for (size_t i = 0; !bad && i < r->nchildren; i++)
-        bad = result_add(c, stc_result_clone(r->children[i])) == NULL;
-    if (bad || c->oom) {
-        stc_result_free(c);
-        return NULL;
-    }
-    return c;
 }
 
 /* ---- public read side ---- */

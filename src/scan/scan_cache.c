@@ -19,8 +19,10 @@
  *     least recently used ready entry goes (expired ones first come to the
  *     LRU tail since they are not used); pending entries are never evicted,
  *     so the count may pass the cap by the number of productions in flight.
- *     Callers get deep copies (stc_result_clone) and own them; the cache
- *     owns what it stores.
+ *     Callers get deep copies and own them; the cache owns what it
+ *     stores, as one-block copies (stc_result_clone: one allocation per
+ *     host, so long-lived entries do not fragment the heap), and the
+ *     producer's own tree goes to the caller that produced it.
  * LIMITS
  *     Keys up to 255 bytes. Hash buckets: the next power of two >= 2 * cap
  *     (at most 2^20).
@@ -216,15 +218,17 @@ stc_rc scan_cache_get(struct scan_cache *c, const char *key, scan_produce_fn pro
 
     struct stc_result *value = NULL;
     rc = produce(ctx, key, &value, err);
-    struct stc_result *copy = NULL;
+    /* The cache keeps the compact one-block copy (long-lived, one
+     * allocation); the producer's tree goes to the caller. */
+    struct stc_result *kept = NULL;
     if (rc == STC_OK) {
-        copy = stc_result_clone(value);
-        if (copy == NULL)
+        kept = stc_result_clone(value);
+        if (kept == NULL)
             rc = err_set(err, STC_E_NOMEM, "out of memory");
     }
     pthread_mutex_lock(&c->mu);
     if (rc == STC_OK) {
-        mine->value = value;
+        mine->value = kept;
         mine->expires_ms = deadline_now_ms() + c->ttl_ms;
         evict(c);
     } else {
@@ -234,7 +238,7 @@ stc_rc scan_cache_get(struct scan_cache *c, const char *key, scan_produce_fn pro
     pthread_cond_broadcast(&c->ready);
     pthread_mutex_unlock(&c->mu);
     if (rc == STC_OK)
-        *out = copy;
+        *out = value;
     return rc;
 }
 
