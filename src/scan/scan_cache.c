@@ -42,6 +42,7 @@
 #include "scan_seen.h"
 
 #define KEY_MAX 256
+#define READY_STRIPES 64 /* a power of two */
 
 struct entry {
     struct entry *hnext;       /* hash chain */
@@ -53,7 +54,10 @@ struct entry {
 
 struct scan_cache {
     pthread_mutex_t mu;
-    pthread_cond_t ready;
+    /* Waiters for a pending key sleep on its stripe, so a finished
+     * production wakes the few waiting for keys of that stripe, not every
+     * worker waiting on any host (hundreds, in a bulk scan). */
+    pthread_cond_t ready[READY_STRIPES];
     size_t max, count, nbuckets;
     int64_t ttl_ms;
     struct entry **buckets;
@@ -78,7 +82,12 @@ stc_rc scan_cache_new(size_t max_entries, int64_t ttl_ms, struct scan_cache **ou
         free(c);
         return err_set(err, STC_E_NOMEM, "out of memory");
     }
-    if (scan_cond_init(&c->ready) != 0) {
+    size_t inited = 0;
+    while (inited < READY_STRIPES && scan_cond_init(&c->ready[inited]) == 0)
+        inited++;
+    if (inited < READY_STRIPES) {
+        while (inited > 0)
+            pthread_cond_destroy(&c->ready[--inited]);
         pthread_mutex_destroy(&c->mu);
         free(c->buckets);
         free(c);
@@ -97,7 +106,8 @@ void scan_cache_free(struct scan_cache *c)
         stc_result_free(e->value);
         free(e);
     }
-    pthread_cond_destroy(&c->ready);
+    for (size_t i = 0; i < READY_STRIPES; i++)
+        pthread_cond_destroy(&c->ready[i]);
     pthread_mutex_destroy(&c->mu);
     free(c->buckets);
     free(c);
@@ -133,6 +143,12 @@ static void lru_front(struct scan_cache *c, struct entry *e)
     c->head = e;
     if (c->tail == NULL)
         c->tail = e;
+}
+
+/* The condition a waiter for key sleeps on. */
+static pthread_cond_t *ready_for(struct scan_cache *c, const char *key)
+{
+    return &c->ready[scan_hash(key, strlen(key)) & (READY_STRIPES - 1)];
 }
 
 /* Unlink e from hash and LRU and free it. Lock held. */
@@ -202,8 +218,8 @@ stc_rc scan_cache_get(struct scan_cache *c, const char *key, scan_produce_fn pro
         }
         /* Pending: somebody is producing it. */
         if (wait_ms < 0) {
-            pthread_cond_wait(&c->ready, &c->mu);
-        } else if (pthread_cond_timedwait(&c->ready, &c->mu, &until) != 0) {
+            pthread_cond_wait(ready_for(c, key), &c->mu);
+        } else if (pthread_cond_timedwait(ready_for(c, key), &c->mu, &until) != 0) {
             e = *chain(c, key);
             if (e != NULL && e->value == NULL) {
                 pthread_mutex_unlock(&c->mu);
@@ -235,7 +251,7 @@ stc_rc scan_cache_get(struct scan_cache *c, const char *key, scan_produce_fn pro
         stc_result_free(value);
         drop(c, mine);
     }
-    pthread_cond_broadcast(&c->ready);
+    pthread_cond_broadcast(ready_for(c, key));
     pthread_mutex_unlock(&c->mu);
     if (rc == STC_OK)
         *out = value;
@@ -266,7 +282,7 @@ stc_rc scan_cache_put(struct scan_cache *c, const char *key, struct stc_result *
     }
     e->value = value;
     e->expires_ms = deadline_now_ms() + c->ttl_ms - age_ms;
-    pthread_cond_broadcast(&c->ready);
+    pthread_cond_broadcast(ready_for(c, key));
     pthread_mutex_unlock(&c->mu);
     return STC_OK;
 }
