@@ -8,18 +8,8 @@
  *     Writes v (objects in insertion order) indented by two spaces, or on one
  *     line when compact, in jansson's layout. Strings and object keys are the
  *     exact bytes they hold (built with the *_nocheck calls, so they need not
- *     be UTF-8) written as JSON strings in ASCII:
- *       - '"' and '\' are escaped; \b \f \n \r \t use their short escapes;
- *         other controls and DEL are \u00XX;
- *       - a valid UTF-8 character outside ASCII is \uXXXX (a surrogate pair
- *         above U+FFFF);
- *       - a byte that is not part of a valid UTF-8 sequence (a stray
- *         continuation byte, a truncated, overlong or surrogate sequence,
- *         anything above U+10FFFF) is the lone surrogate \uDCXX with XX the
- *         byte: PEP 383 "surrogateescape". Valid UTF-8 never encodes
- *         U+DC80..U+DCFF, so the bytes can be recovered exactly, e.g. in
- *         Python with s.encode("utf-8", "surrogateescape").
- *     Nothing a server sent reaches the output raw, and nothing is lost.
+ *     be UTF-8), written by json_text_string (result_json_text.c: ASCII,
+ *     invalid UTF-8 as \udcXX).
  *     *out is malloc'd and NUL-terminated; the caller frees it.
  * LIMITS
  *     Nesting deeper than JSON_WRITE_DEPTH_MAX is refused; the output may
@@ -36,110 +26,14 @@
 #include <string.h>
 
 #include "../util/buf.h"
+#include "result_json_text.h"
 
 #define JSON_WRITE_DEPTH_MAX 64
 #define JSON_WRITE_MAX ((size_t)256 * 1024 * 1024)
 
-/* Length of the valid UTF-8 sequence at p (n bytes left), 0 if none starts there. */
-static size_t utf8_seq(const uint8_t *p, size_t n, uint32_t *cp)
-{
-    uint8_t c = p[0];
-    size_t len;
-    uint8_t lo = 0x80, hi = 0xbf; /* range of the second byte */
-    if (c < 0x80) {
-        *cp = c;
-        return 1;
-    }
-    if (c >= 0xc2 && c <= 0xdf) {
-        len = 2;
-        *cp = c & 0x1f;
-    } else if (c >= 0xe0 && c <= 0xef) {
-        len = 3;
-        *cp = c & 0x0f;
-        if (c == 0xe0)
-            lo = 0xa0; /* no overlong forms */
-        if (c == 0xed)
-            hi = 0x9f; /* no surrogates */
-    } else if (c >= 0xf0 && c <= 0xf4) {
-        len = 4;
-        *cp = c & 0x07;
-        if (c == 0xf0)
-            lo = 0x90;
-        if (c == 0xf4)
-            hi = 0x8f; /* nothing above U+10FFFF */
-    } else {
-        return 0;
-    }
-    if (n < len || p[1] < lo || p[1] > hi)
-        return 0;
-    for (size_t i = 1; i < len; i++) {
-        if (i > 1 && (p[i] < 0x80 || p[i] > 0xbf))
-            return 0;
-        *cp = (*cp << 6) | (p[i] & 0x3f);
-    }
-    return len;
-}
-
 static stc_rc put(struct buf *b, const char *s, size_t n, struct stc_err *err)
 {
     return buf_append(b, s, n, err);
-}
-
-static stc_rc put_u(struct buf *b, unsigned u, struct stc_err *err)
-{
-    char tmp[16]; /* "\\uXXXX"; room for gcc -O2's format-truncation check */
-    snprintf(tmp, sizeof tmp, "\\u%04x", u & 0xffff);
-    return put(b, tmp, 6, err);
-}
-
-static stc_rc put_string(struct buf *b, const char *s, size_t n, struct stc_err *err)
-{
-    stc_rc rc = STC_OK;
-    const uint8_t *p = (const uint8_t *)s;
-    STC_GUARD(put(b, "\"", 1, err));
-    for (size_t i = 0; i < n;) {
-        /* A run of printable ASCII that needs no escape goes in at once. */
-        size_t run = 0;
-        while (i + run < n && p[i + run] >= 0x20 && p[i + run] < 0x7f && p[i + run] != '"' &&
-               p[i + run] != '\\')
-            run++;
-        if (run > 0) {
-            STC_GUARD(put(b, s + i, run, err));
-            i += run;
-            continue;
-        }
-        uint32_t cp = 0;
-        size_t len = utf8_seq(p + i, n - i, &cp);
-        if (len == 0) {
-            STC_GUARD(put_u(b, 0xdc00u | p[i], err)); /* surrogateescape */
-            i++;
-            continue;
-        }
-        i += len;
-        switch (cp) {
-        case '"': STC_GUARD(put(b, "\\\"", 2, err)); continue;
-        case '\\': STC_GUARD(put(b, "\\\\", 2, err)); continue;
-        case '\b': STC_GUARD(put(b, "\\b", 2, err)); continue;
-        case '\f': STC_GUARD(put(b, "\\f", 2, err)); continue;
-        case '\n': STC_GUARD(put(b, "\\n", 2, err)); continue;
-        case '\r': STC_GUARD(put(b, "\\r", 2, err)); continue;
-        case '\t': STC_GUARD(put(b, "\\t", 2, err)); continue;
-        default: break;
-        }
-        if (cp >= 0x20 && cp < 0x7f) {
-            char c = (char)cp;
-            STC_GUARD(put(b, &c, 1, err));
-        } else if (cp < 0x10000) {
-            STC_GUARD(put_u(b, cp, err));
-        } else {
-            cp -= 0x10000;
-            STC_GUARD(put_u(b, 0xd800u | (cp >> 10), err));
-            STC_GUARD(put_u(b, 0xdc00u | (cp & 0x3ff), err));
-        }
-    }
-    STC_GUARD(put(b, "\"", 1, err));
-out:
-    return rc;
 }
 
 static stc_rc newline(struct buf *b, int compact, unsigned depth, struct stc_err *err)
@@ -177,7 +71,7 @@ static stc_rc write_value(struct buf *b, const json_t *v, int compact, unsigned 
                 STC_GUARD(put(b, ",", 1, err));
             first = 0;
             STC_GUARD(newline(b, compact, depth + 1, err));
-            STC_GUARD(put_string(b, key, strlen(key), err));
+            STC_GUARD(json_text_string(b, key, strlen(key), err));
             STC_GUARD(put(b, compact ? ":" : ": ", compact ? 1 : 2, err));
             STC_GUARD(write_value(b, x, compact, depth + 1, err));
         }
@@ -199,7 +93,7 @@ static stc_rc write_value(struct buf *b, const json_t *v, int compact, unsigned 
         STC_GUARD(put(b, "]", 1, err));
         break;
     case JSON_STRING:
-        STC_GUARD(put_string(b, json_string_value(v), json_string_length(v), err));
+        STC_GUARD(json_text_string(b, json_string_value(v), json_string_length(v), err));
         break;
     case JSON_INTEGER:
         snprintf(num, sizeof num, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
