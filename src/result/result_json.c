@@ -15,239 +15,255 @@
  *     hostname to the node's name). Any other node becomes a check node.
  *     Keys come out in a fixed order, children in tree order.
  *
- *     The tree is only read. *out is malloc'd; the caller frees it.
+ *     This file is the tree walk and the key layout: it reads the tree once
+ *     and appends the text straight to one buffer (result_json_text.c), with
+ *     no intermediate JSON tree, so a domain costs a few allocations. Where
+ *     the tree has two candidates for one key of an object (children of one
+ *     node with the same name, hosts whose absolute names agree, a second
+ *     mta_sts node among the extra results), the key appears once, where
+ *     the first one was, with the last one's value (result_json_members.c):
+ *     exactly what the earlier jansson-built output held.
+ *
+ *     The tree is only read. *out is malloc'd; the caller frees it (stc_free).
  *     Every string and key is written exactly as the tree holds it (server
  *     text included: the tree keeps it raw, the terminal views censor it);
- *     result_json_write makes the output ASCII, with invalid UTF-8 bytes as
+ *     result_json_text makes the output ASCII, with invalid UTF-8 bytes as
  *     lone surrogates \udcXX (lossless; docs/json.md "Encoding").
  * LIMITS
- *     Nesting deeper than JSON_DEPTH_MAX check levels is refused.
+ *     A tree with a node more than JSON_DEPTH_MAX check levels below the root
+ *     is refused, anywhere in the tree; so is any value more than
+ *     JSON_TEXT_DEPTH_MAX levels deep in the text (a check level is two JSON
+ *     levels: the node and its "checks"). The text may grow to JSON_TEXT_MAX.
  * DIAGNOSTICS
- *     STC_E_INVAL for a NULL tree or out; STC_E_NOMEM when jansson cannot
- *     allocate; STC_E_LIMIT for a tree nested too deeply; STC_E_INTERNAL
- *     when a string cannot be made even after escaping.
+ *     STC_E_INVAL for a NULL tree or out; STC_E_NOMEM; STC_E_LIMIT for a
+ *     tree nested too deeply ("json: result tree nested deeper than 32") or
+ *     text nested too deeply ("json: nested deeper than 64") or too long;
+ *     STC_E_INTERNAL for a fact of unknown type. On failure *out is untouched.
  */
 #include <starttls/json.h>
 
-#include <jansson.h>
 #include <stdint.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "../util/err.h"
-#include "result_json_write.h"
+#include "result_json_members.h"
+#include "result_json_text.h"
 
 #define JSON_DEPTH_MAX 32
 
-static stc_rc node_to_json(const struct stc_result *r, const char *domain, unsigned depth,
-                           json_t **out, struct stc_err *err);
+/* The original names every host node "hostnames"; the host is the key. */
+#define HOST_NODE_NAME "hostnames"
+/* The MTA-STS node: "mta_sts" in the tree and at the top of the domain
+ * object, named "mta-sts" as the original names it. */
+#define MTASTS_TREE_NAME "mta_sts"
+#define MTASTS_NODE_NAME "mta-sts"
 
-/* A JSON string holding exactly the bytes of s (result_json_write encodes
- * them, invalid UTF-8 included). */
-static stc_rc make_string(const char *s, json_t **out, struct stc_err *err)
+/* Facts shown outside "details" for each kind of object, with their type;
+ * a fact of another type stays in "details". */
+#define PROMOTED_MAX 5
+static const char *const host_keys[] = {"domain", "hostname", "preference", "address", NULL};
+static const stc_fact_type host_types[] = {STC_FACT_STR, STC_FACT_STR, STC_FACT_INT, STC_FACT_STR};
+static const char *const mtasts_keys[] = {"policy", "mode", "mx", NULL};
+static const stc_fact_type mtasts_types[] = {STC_FACT_STR, STC_FACT_STR, STC_FACT_LIST};
+static const char *const domain_keys[] = {"mx_hostnames", "mx_hosts", "preferred_hostnames",
+                                          "implicit_mx", "null_mx", NULL};
+static const stc_fact_type domain_types[] = {STC_FACT_LIST, STC_FACT_LIST, STC_FACT_LIST,
+                                             STC_FACT_BOOL, STC_FACT_BOOL};
+static const char *const no_keys[] = {NULL};
+static const stc_fact_type no_types[] = {STC_FACT_STR};
+
+static stc_rc write_node(struct json_text *t, const struct stc_result *r, const char *domain,
+                         unsigned depth, struct stc_err *err);
+
+/* ---- Small writers. ---- */
+
+static stc_rc key(struct json_text *t, const char *k, struct stc_err *err)
 {
-    json_t *j = json_stringn_nocheck(s, strlen(s));
-    if (j == NULL)
-        return err_set(err, STC_E_NOMEM, "json: out of memory");
-    *out = j;
-    return STC_OK;
+    return json_text_key(t, k, strlen(k), 0, err);
 }
 
-/* obj[key] = val; takes val in every case (freed on failure). The key is
- * kept as it is, like any string. */
-static stc_rc set_new(json_t *obj, const char *key, json_t *val, struct stc_err *err)
+/* A string value; NULL is "". */
+static stc_rc str(struct json_text *t, const char *s, struct stc_err *err)
 {
-    if (val == NULL)
-        return err_set(err, STC_E_NOMEM, "json: out of memory");
-    /* jansson takes val even when failing */
-    if (json_object_set_new_nocheck(obj, key, val) != 0)
-        return err_set(err, STC_E_NOMEM, "json: out of memory");
-    return STC_OK;
+    if (s == NULL)
+        s = "";
+    return json_text_str(t, s, strlen(s), 0, err);
 }
 
-static stc_rc set_str(json_t *obj, const char *key, const char *s, struct stc_err *err)
+/* The length of name without its trailing dot: name as the original writes
+ * host names, absolute, is these bytes and a '.'. */
+static size_t name_core(const char *name)
 {
-    json_t *j = NULL;
-    stc_rc rc = make_string(s ? s : "", &j, err);
-    if (rc != STC_OK)
-        return rc;
-    return set_new(obj, key, j, err);
+    size_t n = strlen(name);
+    return n > 0 && name[n - 1] == '.' ? n - 1 : n;
 }
 
-static stc_rc append_str(json_t *arr, const char *s, struct stc_err *err)
-{
-    json_t *j = NULL;
-    stc_rc rc = make_string(s ? s : "", &j, err);
-    if (rc != STC_OK)
-        return rc;
-    if (json_array_append_new(arr, j) != 0)
-        return err_set(err, STC_E_NOMEM, "json: out of memory");
-    return STC_OK;
-}
-
-/* The value of fact i: string, integer, boolean or array of strings. */
-static stc_rc fact_value(const struct stc_result *r, size_t i, json_t **out, struct stc_err *err)
+static stc_rc member_str(struct json_text *t, const char *k, const char *s, struct stc_err *err)
 {
     stc_rc rc = STC_OK;
-    json_t *j = NULL;
-    switch (stc_result_fact_type(r, i)) {
-    case STC_FACT_STR:
-        STC_GUARD(make_string(stc_result_fact_str(r, i) ? stc_result_fact_str(r, i) : "", &j, err));
-        break;
-    case STC_FACT_INT: j = json_integer((json_int_t)stc_result_fact_int(r, i)); break;
-    case STC_FACT_BOOL: j = json_boolean(stc_result_fact_int(r, i) != 0); break;
-    case STC_FACT_LIST:
-        j = json_array();
-        STC_ENSURE(j != NULL, err, STC_E_NOMEM, "json: out of memory");
-        for (size_t k = 0; k < stc_result_fact_list_len(r, i); k++)
-            STC_GUARD(append_str(j, stc_result_fact_list_item(r, i, k), err));
-        break;
-    default:
-        STC_ENSURE(0, err, STC_E_INTERNAL, "json: unknown fact type %d",
-                   (int)stc_result_fact_type(r, i));
-    }
-    STC_ENSURE(j != NULL, err, STC_E_NOMEM, "json: out of memory");
-    *out = j;
-    j = NULL;
+    STC_GUARD(key(t, k, err));
+    STC_GUARD(str(t, s, err));
 out:
-    json_decref(j);
     return rc;
 }
 
-/* The fact with this key and type, or -1. */
-static long typed_fact(const struct stc_result *r, const char *key, stc_fact_type type)
+static stc_rc member_int(struct json_text *t, const char *k, long long v, struct stc_err *err)
 {
-    long i = stc_result_fact_index(r, key);
+    stc_rc rc = STC_OK;
+    STC_GUARD(key(t, k, err));
+    STC_GUARD(json_text_int(t, v, err));
+out:
+    return rc;
+}
+
+/* k: [strings], count/item giving them. */
+static stc_rc member_strings(struct json_text *t, const char *k, const struct stc_result *r,
+                             size_t (*count)(const struct stc_result *),
+                             const char *(*item)(const struct stc_result *, size_t),
+                             struct stc_err *err)
+{
+    stc_rc rc = STC_OK;
+    size_t n = count(r);
+    STC_GUARD(key(t, k, err));
+    STC_GUARD(json_text_open(t, '[', err));
+    for (size_t i = 0; i < n; i++) {
+        STC_GUARD(json_text_item(t, err));
+        STC_GUARD(str(t, item(r, i), err));
+    }
+    STC_GUARD(json_text_close(t, ']', err));
+out:
+    return rc;
+}
+
+/* ---- Facts. ---- */
+
+/* The fact with this key and type, or -1. */
+static long typed_fact(const struct stc_result *r, const char *k, stc_fact_type type)
+{
+    long i = stc_result_fact_index(r, k);
     if (i < 0 || stc_result_fact_type(r, (size_t)i) != type)
         return -1;
     return i;
 }
 
-/* Is fact i one of the promoted keys (shown outside "details")? */
-static int promoted(const struct stc_result *r, size_t i, const char *const *keys,
-                    const stc_fact_type *types)
-{
-    for (size_t k = 0; keys[k] != NULL; k++)
-        if (typed_fact(r, keys[k], types[k]) == (long)i)
-            return 1;
-    return 0;
-}
-
-/* "details": every fact not promoted; omitted when nothing is left. */
-static stc_rc set_details(json_t *obj, const struct stc_result *r, const char *const *keys,
-                          const stc_fact_type *types, struct stc_err *err)
+/* The items of list fact i as an array, as absolute names when asked. */
+static stc_rc list_items(struct json_text *t, const struct stc_result *r, size_t i, int absolute,
+                         struct stc_err *err)
 {
     stc_rc rc = STC_OK;
-    json_t *d = json_object();
-    STC_ENSURE(d != NULL, err, STC_E_NOMEM, "json: out of memory");
-    for (size_t i = 0; i < stc_result_fact_count(r); i++) {
-        if (promoted(r, i, keys, types))
-            continue;
-        json_t *v = NULL;
-        STC_GUARD(fact_value(r, i, &v, err));
-        STC_GUARD(set_new(d, stc_result_fact_key(r, i), v, err));
-    }
-    if (json_object_size(d) > 0) {
-        rc = set_new(obj, "details", d, err);
-        d = NULL;
-    }
-out:
-    json_decref(d);
-    return rc;
-}
-
-/* name as the original writes host names: absolute, with the trailing dot. */
-static char *absolute_name(const char *name)
-{
-    size_t n = strlen(name);
-    char *s = malloc(n + 2);
-    if (s == NULL)
-        return NULL;
-    memcpy(s, name, n);
-    if (n == 0 || name[n - 1] != '.')
-        s[n++] = '.';
-    s[n] = '\0';
-    return s;
-}
-
-/* Append the items of list fact i to arr, as absolute names when asked. */
-static stc_rc append_items(json_t *arr, const struct stc_result *r, size_t i, int absolute,
-                           struct stc_err *err)
-{
-    stc_rc rc = STC_OK;
-    char *abs = NULL;
+    STC_GUARD(json_text_open(t, '[', err));
     for (size_t k = 0; k < stc_result_fact_list_len(r, i); k++) {
         const char *item = stc_result_fact_list_item(r, i, k);
-        if (absolute) {
-            abs = absolute_name(item);
-            STC_ENSURE(abs != NULL, err, STC_E_NOMEM, "json: out of memory");
-            item = abs;
-        }
-        STC_GUARD(append_str(arr, item, err));
-        free(abs);
-        abs = NULL;
+        if (item == NULL)
+            item = "";
+        STC_GUARD(json_text_item(t, err));
+        if (absolute)
+            STC_GUARD(json_text_str(t, item, name_core(item), 1, err));
+        else
+            STC_GUARD(json_text_str(t, item, strlen(item), 0, err));
     }
+    STC_GUARD(json_text_close(t, ']', err));
 out:
-    free(abs);
     return rc;
 }
 
-/* obj[key] = list fact fact_key as an array ([] when missing); with
- * omit_missing, nothing when the fact is missing. */
-static stc_rc set_list_fact(json_t *obj, const char *key, const struct stc_result *r,
-                            const char *fact_key, int absolute, int omit_missing,
-                            struct stc_err *err)
+/* The value of fact i: string, integer, boolean or array of strings. */
+static stc_rc fact_value(struct json_text *t, const struct stc_result *r, size_t i,
+                         struct stc_err *err)
+{
+    stc_fact_type type = stc_result_fact_type(r, i);
+    switch (type) {
+    case STC_FACT_STR: return str(t, stc_result_fact_str(r, i), err);
+    case STC_FACT_INT: return json_text_int(t, stc_result_fact_int(r, i), err);
+    case STC_FACT_BOOL: return json_text_bool(t, stc_result_fact_int(r, i) != 0, err);
+    case STC_FACT_LIST: return list_items(t, r, i, 0, err);
+    default: return err_set(err, STC_E_INTERNAL, "json: unknown fact type %d", (int)type);
+    }
+}
+
+/* k: list fact fact_key as an array ([] when missing); with omit_missing,
+ * nothing when the fact is missing. */
+static stc_rc member_list_fact(struct json_text *t, const char *k, const struct stc_result *r,
+                               const char *fact_key, int absolute, int omit_missing,
+                               struct stc_err *err)
 {
     stc_rc rc = STC_OK;
     long i = typed_fact(r, fact_key, STC_FACT_LIST);
     if (i < 0 && omit_missing)
         return STC_OK;
-    json_t *v = json_array();
-    STC_ENSURE(v != NULL, err, STC_E_NOMEM, "json: out of memory");
-    if (i >= 0)
-        STC_GUARD(append_items(v, r, (size_t)i, absolute, err));
-    rc = set_new(obj, key, v, err);
-    v = NULL;
+    STC_GUARD(key(t, k, err));
+    if (i >= 0) {
+        STC_GUARD(list_items(t, r, (size_t)i, absolute, err));
+    } else {
+        STC_GUARD(json_text_open(t, '[', err));
+        STC_GUARD(json_text_close(t, ']', err));
+    }
 out:
-    json_decref(v);
     return rc;
 }
 
-/* obj[key] = string fact fact_key, "" when missing. */
-static stc_rc set_str_fact(json_t *obj, const char *key, const struct stc_result *r,
-                           const char *fact_key, struct stc_err *err)
+/* k: string fact fact_key, "" when missing. */
+static stc_rc member_str_fact(struct json_text *t, const char *k, const struct stc_result *r,
+                              const char *fact_key, struct stc_err *err)
 {
     long i = typed_fact(r, fact_key, STC_FACT_STR);
-    return set_str(obj, key, i >= 0 ? stc_result_fact_str(r, (size_t)i) : "", err);
+    return member_str(t, k, i >= 0 ? stc_result_fact_str(r, (size_t)i) : "", err);
 }
 
-static stc_rc set_bool_fact(json_t *obj, const struct stc_result *r, const char *key,
-                            struct stc_err *err)
-{
-    long i = typed_fact(r, key, STC_FACT_BOOL);
-    int val = i >= 0 && stc_result_fact_int(r, (size_t)i) != 0;
-    return set_new(obj, key, json_boolean(val), err);
-}
-
-static stc_rc set_str_array(json_t *obj, const char *key, const struct stc_result *r,
-                            size_t (*count)(const struct stc_result *),
-                            const char *(*item)(const struct stc_result *, size_t), int omit_empty,
-                            struct stc_err *err)
+/* k: boolean fact k, false when missing. */
+static stc_rc member_bool_fact(struct json_text *t, const struct stc_result *r, const char *k,
+                               struct stc_err *err)
 {
     stc_rc rc = STC_OK;
-    size_t n = count(r);
-    if (n == 0 && omit_empty)
-        return STC_OK;
-    json_t *a = json_array();
-    STC_ENSURE(a != NULL, err, STC_E_NOMEM, "json: out of memory");
-    for (size_t i = 0; i < n; i++)
-        STC_GUARD(append_str(a, item(r, i), err));
-    rc = set_new(obj, key, a, err);
-    a = NULL;
+    long i = typed_fact(r, k, STC_FACT_BOOL);
+    STC_GUARD(key(t, k, err));
+    STC_GUARD(json_text_bool(t, i >= 0 && stc_result_fact_int(r, (size_t)i) != 0, err));
 out:
-    json_decref(a);
     return rc;
 }
+
+/* "details": every fact not promoted (keys/types: the facts shown outside
+ * it); omitted when nothing is left. */
+static stc_rc member_details(struct json_text *t, const struct stc_result *r,
+                             const char *const *keys, const stc_fact_type *types,
+                             struct stc_err *err)
+{
+    stc_rc rc = STC_OK;
+    struct json_members ms;
+    long promoted[PROMOTED_MAX];
+    size_t np = 0, n = stc_result_fact_count(r);
+    if (n == 0)
+        return STC_OK;
+    for (; np < PROMOTED_MAX && keys[np] != NULL; np++)
+        promoted[np] = typed_fact(r, keys[np], types[np]);
+    STC_GUARD(json_members_init(&ms, n, err));
+    for (size_t i = 0; i < n; i++) {
+        int shown = 0;
+        for (size_t k = 0; k < np; k++)
+            shown |= promoted[k] == (long)i;
+        if (shown)
+            continue;
+        const char *k = stc_result_fact_key(r, i);
+        json_members_add(&ms, k, strlen(k), i);
+    }
+    if (ms.n > 0) {
+        json_members_resolve(&ms);
+        STC_GUARD(key(t, "details", err));
+        STC_GUARD(json_text_open(t, '{', err));
+        for (size_t m = 0; m < ms.n; m++) {
+            if (ms.m[m].value == JSON_MEMBER_SKIP)
+                continue;
+            STC_GUARD(json_text_key(t, ms.m[m].key, ms.m[m].len, 0, err));
+            STC_GUARD(fact_value(t, r, ms.m[m].value, err));
+        }
+        STC_GUARD(json_text_close(t, '}', err));
+    }
+out:
+    json_members_free(&ms);
+    return rc;
+}
+
+/* ---- Nodes. ---- */
 
 /* The original's spelling of a check status (capitalised). */
 static const char *check_status_text(stc_status st)
@@ -262,209 +278,211 @@ static const char *check_status_text(stc_status st)
 }
 
 /* status .. recommendations: the keys every check node has. */
-static stc_rc set_check_keys(json_t *obj, const struct stc_result *r, struct stc_err *err)
+static stc_rc check_keys(struct json_text *t, const struct stc_result *r, struct stc_err *err)
 {
     stc_rc rc = STC_OK;
     stc_status st = stc_result_status(r);
-    STC_GUARD(set_new(obj, "status", json_integer((json_int_t)st), err));
-    STC_GUARD(set_str(obj, "status_text", check_status_text(st), err));
-    STC_GUARD(set_str(obj, "description", stc_result_description(r), err));
-    STC_GUARD(
-        set_str_array(obj, "messages", r, stc_result_message_count, stc_result_message, 0, err));
+    STC_GUARD(member_int(t, "status", (long long)st, err));
+    STC_GUARD(member_str(t, "status_text", check_status_text(st), err));
+    STC_GUARD(member_str(t, "description", stc_result_description(r), err));
+    STC_GUARD(member_strings(t, "messages", r, stc_result_message_count, stc_result_message, err));
     if (stc_result_type(r) != NULL)
-        STC_GUARD(set_str(obj, "result_type", stc_result_type(r), err));
-    STC_GUARD(set_str_array(obj, "recommendations", r, stc_result_recommendation_count,
-                            stc_result_recommendation, 1, err));
+        STC_GUARD(member_str(t, "result_type", stc_result_type(r), err));
+    if (stc_result_recommendation_count(r) > 0)
+        STC_GUARD(member_strings(t, "recommendations", r, stc_result_recommendation_count,
+                                 stc_result_recommendation, err));
 out:
     return rc;
+}
+
+/* An object k of children of r: those take() accepts, keyed by their name
+ * (absolute: with a '.' unless it has one), each key once. */
+static stc_rc member_children(struct json_text *t, const char *k, const struct stc_result *r,
+                              int (*take)(const struct stc_result *ch, size_t i, size_t skip),
+                              size_t skip, int absolute, const char *domain, unsigned depth,
+                              struct stc_err *err)
+{
+    stc_rc rc = STC_OK;
+    struct json_members ms;
+    size_t n = stc_result_child_count(r);
+    STC_GUARD(json_members_init(&ms, n, err));
+    for (size_t i = 0; i < n; i++) {
+        const struct stc_result *ch = stc_result_child(r, i);
+        if (!take(ch, i, skip))
+            continue;
+        const char *name = stc_result_name(ch);
+        json_members_add(&ms, name, absolute ? name_core(name) : strlen(name), i);
+    }
+    json_members_resolve(&ms);
+    STC_GUARD(key(t, k, err));
+    STC_GUARD(json_text_open(t, '{', err));
+    for (size_t m = 0; m < ms.n; m++) {
+        if (ms.m[m].value == JSON_MEMBER_SKIP)
+            continue;
+        STC_GUARD(json_text_key(t, ms.m[m].key, ms.m[m].len, absolute, err));
+        STC_GUARD(write_node(t, stc_result_child(r, ms.m[m].value), domain, depth, err));
+    }
+    STC_GUARD(json_text_close(t, '}', err));
+out:
+    json_members_free(&ms);
+    return rc;
+}
+
+static int take_all(const struct stc_result *ch, size_t i, size_t skip)
+{
+    (void)ch;
+    (void)i;
+    (void)skip;
+    return 1;
+}
+
+static int take_hosts(const struct stc_result *ch, size_t i, size_t skip)
+{
+    (void)i;
+    (void)skip;
+    return stc_result_kind(ch) == STC_NODE_HOST;
+}
+
+/* The domain's extra results: every child but the hosts and the mta_sts node (skip). */
+static int take_extra(const struct stc_result *ch, size_t i, size_t skip)
+{
+    return stc_result_kind(ch) != STC_NODE_HOST && i != skip;
 }
 
 /* "checks": children by name; omitted when there are none. */
-static stc_rc set_children(json_t *obj, const struct stc_result *r, const char *domain,
-                           unsigned depth, struct stc_err *err)
+static stc_rc member_checks(struct json_text *t, const struct stc_result *r, const char *domain,
+                            unsigned depth, struct stc_err *err)
 {
-    stc_rc rc = STC_OK;
     if (stc_result_child_count(r) == 0)
         return STC_OK;
-    json_t *c = json_object();
-    STC_ENSURE(c != NULL, err, STC_E_NOMEM, "json: out of memory");
-    for (size_t i = 0; i < stc_result_child_count(r); i++) {
-        const struct stc_result *ch = stc_result_child(r, i);
-        json_t *v = NULL;
-        STC_GUARD(node_to_json(ch, domain, depth + 1, &v, err));
-        STC_GUARD(set_new(c, stc_result_name(ch), v, err));
-    }
-    rc = set_new(obj, "checks", c, err);
-    c = NULL;
-out:
-    json_decref(c);
-    return rc;
+    return member_children(t, "checks", r, take_all, 0, 0, domain, depth + 1, err);
 }
 
-/* The original names every host node "hostnames"; the host is the key. */
-#define HOST_NODE_NAME "hostnames"
-/* The MTA-STS node: "mta_sts" in the tree and at the top of the domain
- * object, named "mta-sts" as the original names it. */
-#define MTASTS_TREE_NAME "mta_sts"
-#define MTASTS_NODE_NAME "mta-sts"
-
-static const char *const host_keys[] = {"domain", "hostname", "preference", "address", NULL};
-static const stc_fact_type host_types[] = {STC_FACT_STR, STC_FACT_STR, STC_FACT_INT, STC_FACT_STR};
-static const char *const no_keys[] = {NULL};
-static const stc_fact_type no_types[] = {STC_FACT_STR};
-
-static stc_rc host_to_json(const struct stc_result *r, const char *domain, unsigned depth,
-                           json_t *obj, struct stc_err *err)
+static stc_rc host_object(struct json_text *t, const struct stc_result *r, const char *domain,
+                          unsigned depth, struct stc_err *err)
 {
     stc_rc rc = STC_OK;
     const char *dom = stc_result_get_str(r, "domain");
     const char *hostname = stc_result_get_str(r, "hostname");
     if (dom == NULL || *dom == '\0')
         dom = domain;
-    STC_GUARD(set_str(obj, "name", HOST_NODE_NAME, err));
+    STC_GUARD(json_text_open(t, '{', err));
+    STC_GUARD(member_str(t, "name", HOST_NODE_NAME, err));
     if (dom != NULL)
-        STC_GUARD(set_str(obj, "domain", dom, err));
-    STC_GUARD(set_str(obj, "hostname", hostname ? hostname : stc_result_name(r), err));
+        STC_GUARD(member_str(t, "domain", dom, err));
+    STC_GUARD(member_str(t, "hostname", hostname ? hostname : stc_result_name(r), err));
     long i = typed_fact(r, "preference", STC_FACT_INT);
     if (i >= 0)
-        STC_GUARD(set_new(obj, "preference",
-                          json_integer((json_int_t)stc_result_fact_int(r, (size_t)i)), err));
+        STC_GUARD(member_int(t, "preference", stc_result_fact_int(r, (size_t)i), err));
     i = typed_fact(r, "address", STC_FACT_STR);
     if (i >= 0)
-        STC_GUARD(set_str(obj, "address", stc_result_fact_str(r, (size_t)i), err));
-    STC_GUARD(set_check_keys(obj, r, err));
-    STC_GUARD(set_details(obj, r, host_keys, host_types, err));
-    STC_GUARD(set_children(obj, r, dom, depth, err));
+        STC_GUARD(member_str(t, "address", stc_result_fact_str(r, (size_t)i), err));
+    STC_GUARD(check_keys(t, r, err));
+    STC_GUARD(member_details(t, r, host_keys, host_types, err));
+    STC_GUARD(member_checks(t, r, dom, depth, err));
+    STC_GUARD(json_text_close(t, '}', err));
 out:
     return rc;
 }
 
-static stc_rc check_to_json(const struct stc_result *r, const char *domain, unsigned depth,
-                            json_t *obj, struct stc_err *err)
+static stc_rc check_object(struct json_text *t, const struct stc_result *r, const char *domain,
+                           unsigned depth, struct stc_err *err)
 {
     stc_rc rc = STC_OK;
-    STC_GUARD(set_str(obj, "name", stc_result_name(r), err));
-    STC_GUARD(set_check_keys(obj, r, err));
-    STC_GUARD(set_details(obj, r, no_keys, no_types, err));
-    STC_GUARD(set_children(obj, r, domain, depth, err));
+    STC_GUARD(json_text_open(t, '{', err));
+    STC_GUARD(member_str(t, "name", stc_result_name(r), err));
+    STC_GUARD(check_keys(t, r, err));
+    STC_GUARD(member_details(t, r, no_keys, no_types, err));
+    STC_GUARD(member_checks(t, r, domain, depth, err));
+    STC_GUARD(json_text_close(t, '}', err));
 out:
     return rc;
 }
-
-static const char *const mtasts_keys[] = {"policy", "mode", "mx", NULL};
-static const stc_fact_type mtasts_types[] = {STC_FACT_STR, STC_FACT_STR, STC_FACT_LIST};
 
 /* The mta_sts node: a check node with the original's policy (the policy
  * file's text), mode and mxs at its top level ("" and [] without a policy). */
-static stc_rc mtasts_to_json(const struct stc_result *r, const char *domain, unsigned depth,
-                             json_t *obj, struct stc_err *err)
+static stc_rc mtasts_object(struct json_text *t, const struct stc_result *r, const char *domain,
+                            unsigned depth, struct stc_err *err)
 {
     stc_rc rc = STC_OK;
-    STC_GUARD(set_str(obj, "name", MTASTS_NODE_NAME, err));
-    STC_GUARD(set_check_keys(obj, r, err));
-    STC_GUARD(set_str_fact(obj, "policy", r, "policy", err));
-    STC_GUARD(set_str_fact(obj, "mode", r, "mode", err));
-    STC_GUARD(set_list_fact(obj, "mxs", r, "mx", 0, 0, err));
-    STC_GUARD(set_details(obj, r, mtasts_keys, mtasts_types, err));
-    STC_GUARD(set_children(obj, r, domain, depth, err));
+    STC_GUARD(json_text_open(t, '{', err));
+    STC_GUARD(member_str(t, "name", MTASTS_NODE_NAME, err));
+    STC_GUARD(check_keys(t, r, err));
+    STC_GUARD(member_str_fact(t, "policy", r, "policy", err));
+    STC_GUARD(member_str_fact(t, "mode", r, "mode", err));
+    STC_GUARD(member_list_fact(t, "mxs", r, "mx", 0, 0, err));
+    STC_GUARD(member_details(t, r, mtasts_keys, mtasts_types, err));
+    STC_GUARD(member_checks(t, r, domain, depth, err));
+    STC_GUARD(json_text_close(t, '}', err));
 out:
     return rc;
 }
 
-static const char *const domain_keys[] = {"mx_hostnames", "mx_hosts", "preferred_hostnames",
-                                          "implicit_mx", "null_mx", NULL};
-static const stc_fact_type domain_types[] = {STC_FACT_LIST, STC_FACT_LIST, STC_FACT_LIST,
-                                             STC_FACT_BOOL, STC_FACT_BOOL};
-
-static stc_rc domain_to_json(const struct stc_result *r, json_t *obj, struct stc_err *err)
+static stc_rc domain_object(struct json_text *t, const struct stc_result *r, struct stc_err *err)
 {
     stc_rc rc = STC_OK;
-    json_t *results = NULL, *extra = NULL, *mtasts = NULL;
     const char *dom = stc_result_name(r);
     stc_domain_status ds = stc_result_domain_status(r);
-
-    STC_GUARD(set_str(obj, "domain", dom, err));
-    STC_GUARD(set_new(obj, "status", json_integer((json_int_t)ds), err));
-    STC_GUARD(set_str(obj, "status_text", stc_domain_status_text(ds), err));
-    STC_GUARD(set_str(obj, "message",
-                      stc_result_message_count(r) > 0 ? stc_result_message(r, 0) : "", err));
-    STC_GUARD(set_list_fact(obj, "mx_hostnames", r, "mx_hostnames", 0, 1, err));
-    STC_GUARD(set_list_fact(obj, "mx_hosts", r, "mx_hosts", 1, 0, err));
-    STC_GUARD(set_list_fact(obj, "preferred_hostnames", r, "preferred_hostnames", 1, 0, err));
-    STC_GUARD(set_bool_fact(obj, r, "implicit_mx", err));
-    STC_GUARD(set_bool_fact(obj, r, "null_mx", err));
-
-    results = json_object();
-    extra = json_object();
-    STC_ENSURE(results != NULL && extra != NULL, err, STC_E_NOMEM, "json: out of memory");
-    for (size_t i = 0; i < stc_result_child_count(r); i++) {
+    size_t mtasts = SIZE_MAX; /* the first mta_sts check; later ones are extra results */
+    for (size_t i = 0; i < stc_result_child_count(r) && mtasts == SIZE_MAX; i++) {
         const struct stc_result *ch = stc_result_child(r, i);
-        json_t *v = NULL;
-        if (mtasts == NULL && stc_result_kind(ch) == STC_NODE_CHECK &&
-            strcmp(stc_result_name(ch), MTASTS_TREE_NAME) == 0) {
-            mtasts = json_object();
-            STC_ENSURE(mtasts != NULL, err, STC_E_NOMEM, "json: out of memory");
-            STC_GUARD(mtasts_to_json(ch, dom, 1, mtasts, err));
-            continue;
-        }
-        STC_GUARD(node_to_json(ch, dom, 1, &v, err));
-        if (stc_result_kind(ch) == STC_NODE_HOST) {
-            /* Keyed by the absolute name, as the original keys results. */
-            char *key = absolute_name(stc_result_name(ch));
-            if (key == NULL)
-                json_decref(v);
-            STC_ENSURE(key != NULL, err, STC_E_NOMEM, "json: out of memory");
-            rc = set_new(results, key, v, err);
-            free(key);
-            STC_GUARD(rc);
-        } else {
-            STC_GUARD(set_new(extra, stc_result_name(ch), v, err));
-        }
+        if (stc_result_kind(ch) == STC_NODE_CHECK &&
+            strcmp(stc_result_name(ch), MTASTS_TREE_NAME) == 0)
+            mtasts = i;
     }
-    rc = set_new(obj, "results", results, err);
-    results = NULL;
-    STC_GUARD(rc);
-    rc = set_new(obj, "mta_sts", mtasts != NULL ? mtasts : json_null(), err);
-    mtasts = NULL;
-    STC_GUARD(rc);
-    rc = set_new(obj, "extra_results", extra, err);
-    extra = NULL;
-    STC_GUARD(rc);
-    STC_GUARD(set_str_array(obj, "recommendations", r, stc_result_recommendation_count,
-                            stc_result_recommendation, 1, err));
-    STC_GUARD(set_details(obj, r, domain_keys, domain_types, err));
+
+    STC_GUARD(json_text_open(t, '{', err));
+    STC_GUARD(member_str(t, "domain", dom, err));
+    STC_GUARD(member_int(t, "status", (long long)ds, err));
+    STC_GUARD(member_str(t, "status_text", stc_domain_status_text(ds), err));
+    STC_GUARD(member_str(t, "message",
+                         stc_result_message_count(r) > 0 ? stc_result_message(r, 0) : "", err));
+    STC_GUARD(member_list_fact(t, "mx_hostnames", r, "mx_hostnames", 0, 1, err));
+    STC_GUARD(member_list_fact(t, "mx_hosts", r, "mx_hosts", 1, 0, err));
+    STC_GUARD(member_list_fact(t, "preferred_hostnames", r, "preferred_hostnames", 1, 0, err));
+    STC_GUARD(member_bool_fact(t, r, "implicit_mx", err));
+    STC_GUARD(member_bool_fact(t, r, "null_mx", err));
+    /* Hosts keyed by the absolute name, as the original keys results. */
+    STC_GUARD(member_children(t, "results", r, take_hosts, 0, 1, dom, 1, err));
+    STC_GUARD(key(t, "mta_sts", err));
+    if (mtasts != SIZE_MAX)
+        STC_GUARD(mtasts_object(t, stc_result_child(r, mtasts), dom, 1, err));
+    else
+        STC_GUARD(json_text_null(t, err));
+    STC_GUARD(member_children(t, "extra_results", r, take_extra, mtasts, 0, dom, 1, err));
+    if (stc_result_recommendation_count(r) > 0)
+        STC_GUARD(member_strings(t, "recommendations", r, stc_result_recommendation_count,
+                                 stc_result_recommendation, err));
+    STC_GUARD(member_details(t, r, domain_keys, domain_types, err));
+    STC_GUARD(json_text_close(t, '}', err));
 out:
-    json_decref(results);
-    json_decref(extra);
-    json_decref(mtasts);
     return rc;
 }
 
-static stc_rc node_to_json(const struct stc_result *r, const char *domain, unsigned depth,
-                           json_t **out, struct stc_err *err)
+static stc_rc write_node(struct json_text *t, const struct stc_result *r, const char *domain,
+                         unsigned depth, struct stc_err *err)
 {
-    stc_rc rc = STC_OK;
-    json_t *obj = NULL;
-    STC_ENSURE(depth <= JSON_DEPTH_MAX, err, STC_E_LIMIT, "json: result tree nested deeper than %d",
-               JSON_DEPTH_MAX);
-    obj = json_object();
-    STC_ENSURE(obj != NULL, err, STC_E_NOMEM, "json: out of memory");
     switch (stc_result_kind(r)) {
     case STC_NODE_DOMAIN:
-        if (depth == 0) {
-            STC_GUARD(domain_to_json(r, obj, err));
-            break;
-        }
-        STC_GUARD(check_to_json(r, domain, depth, obj, err));
-        break;
-    case STC_NODE_HOST: STC_GUARD(host_to_json(r, domain, depth, obj, err)); break;
+        if (depth == 0)
+            return domain_object(t, r, err);
+        return check_object(t, r, domain, depth, err);
+    case STC_NODE_HOST: return host_object(t, r, domain, depth, err);
     case STC_NODE_CHECK:
-    default: STC_GUARD(check_to_json(r, domain, depth, obj, err)); break;
+    default: return check_object(t, r, domain, depth, err);
     }
-    *out = obj;
-    obj = NULL;
+}
+
+/* Every node within JSON_DEPTH_MAX levels of the root, also those the
+ * output leaves out (a child replaced by a later one of the same name). */
+static stc_rc check_depth(const struct stc_result *r, unsigned depth, struct stc_err *err)
+{
+    stc_rc rc = STC_OK;
+    STC_ENSURE(depth <= JSON_DEPTH_MAX, err, STC_E_LIMIT, "json: result tree nested deeper than %d",
+               JSON_DEPTH_MAX);
+    for (size_t i = 0; i < stc_result_child_count(r); i++)
+        STC_GUARD(check_depth(stc_result_child(r, i), depth + 1, err));
 out:
-    json_decref(obj);
     return rc;
 }
 
@@ -472,11 +490,13 @@ stc_rc stc_result_to_json(const struct stc_result *r, unsigned flags, char **out
                           struct stc_err *err)
 {
     stc_rc rc = STC_OK;
-    json_t *root = NULL;
+    struct json_text t;
+    json_text_init(&t, (flags & STC_JSON_COMPACT) != 0);
     STC_ENSURE(r != NULL && out != NULL, err, STC_E_INVAL, "json: no result to serialize");
-    STC_GUARD(node_to_json(r, NULL, 0, &root, err));
-    STC_GUARD(result_json_write(root, (flags & STC_JSON_COMPACT) != 0, out, err));
+    STC_GUARD(check_depth(r, 0, err));
+    STC_GUARD(write_node(&t, r, NULL, 0, err));
+    STC_GUARD(json_text_finish(&t, out, err));
 out:
-    json_decref(root);
+    json_text_free(&t);
     return rc;
 }

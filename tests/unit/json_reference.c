@@ -143,7 +143,7 @@ out:
 static stc_rc node_to_json(const struct stc_result *r, const char *domain, unsigned depth,
                            json_t **out, struct stc_err *err);
 
-/* A JSON string holding exactly the bytes of s (result_json_write encodes
+/* A JSON string holding exactly the bytes of s (reference_write encodes
  * them, invalid UTF-8 included). */
 static stc_rc make_string(const char *s, json_t **out, struct stc_err *err)
 {

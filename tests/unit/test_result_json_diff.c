@@ -201,6 +201,17 @@ static struct stc_result *random_tree(struct rng *g)
         return NULL;
     if (kind == STC_NODE_DOMAIN && below(g, 5))
         result_set_domain_status(root, (stc_domain_status)below(g, 9));
+    /* Now and then many siblings (more than result_json_members.c compares
+     * pairwise), with many duplicate names. */
+    if (below(g, 15) == 0) {
+        struct stc_result *w = root;
+        if (below(g, 2) && stc_result_child_count(root) > 0)
+            w = result_child_mut(root, 0);
+        unsigned n = 33 + below(g, 100);
+        for (unsigned i = 0; i < n; i++)
+            result_add(w, random_node(g, random_kind(g), 1));
+        result_fact_list(w, "wide"); /* marks the tree for the count below */
+    }
     /* Now and then a chain that ends near, at or past the limits. */
     if (below(g, 12) == 0) {
         struct stc_result *c = root;
@@ -247,13 +258,16 @@ static void test_random_trees(void **state)
 {
     (void)state;
     struct rng g = {SEED};
-    unsigned failed = 0, ok_trees = 0, tree_limit = 0, text_limit = 0;
+    unsigned failed = 0, ok_trees = 0, tree_limit = 0, text_limit = 0, wide = 0;
     for (unsigned t = 0; t < TREES; t++) {
         struct stc_result *r = random_tree(&g);
         assert_non_null(r);
         assert_false(result_oom(r));
         if (!same_output(r, 0, t) || !same_output(r, STC_JSON_COMPACT, t))
             failed++;
+        wide += stc_result_fact_index(r, "wide") >= 0 ||
+                (stc_result_child_count(r) > 0 &&
+                 stc_result_fact_index(stc_result_child(r, 0), "wide") >= 0);
         char *s = NULL;
         struct stc_err e;
         stc_err_clear(&e);
@@ -268,13 +282,15 @@ static void test_random_trees(void **state)
         if (failed >= 5)
             break;
     }
-    fprintf(stderr, "%u trees: %u written, %u over the tree's and %u over the text's depth limit, "
-            "%u differ\n", TREES, ok_trees, tree_limit, text_limit, failed);
+    fprintf(stderr, "%u trees (%u with many siblings): %u written, %u over the tree's and %u "
+            "over the text's depth limit, %u differ\n", TREES, wide, ok_trees, tree_limit,
+            text_limit, failed);
     assert_int_equal(failed, 0);
     /* The generator reaches every outcome. */
     assert_true(ok_trees > TREES / 2);
     assert_true(tree_limit > 20);
     assert_true(text_limit > 20);
+    assert_true(wide > 100);
 }
 
 static int has_duplicate_children(const struct stc_result *r)
