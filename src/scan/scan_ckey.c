@@ -35,6 +35,7 @@ struct out {
     int over;
 };
 
+static void put(struct out *o, const char *fmt, ...) STC_PRINTF(2, 3);
 static void put(struct out *o, const char *fmt, ...)
 {
     va_list ap;
