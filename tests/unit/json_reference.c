@@ -5,6 +5,8 @@
  *     #include "json_reference.h"
  *     stc_rc json_reference_to_json(const struct stc_result *r, unsigned flags,
  *                                   char **out, struct stc_err *err);
+ *     int json_reference_agrees(const struct stc_result *r, unsigned flags,
+ *                               char *why, size_t why_len);
  * DESCRIPTION
  *     NOT PART OF THE LIBRARY. This is stc_result_to_json as it was before
  *     the direct writer (src/result/result_json.c) replaced it: it builds a
@@ -15,7 +17,8 @@
  *     parsed ones. Only the string encoder is shared with the library
  *     (json_text_string, result_json_text.c), which test_result_json pins
  *     with exact expected strings. Keep this file as it is: it is the
- *     reference the output must not drift from.
+ *     reference the output must not drift from. json_reference_agrees, at
+ *     the end, runs both and compares them for the two tests.
  *     *out is malloc'd; the caller frees it.
  * LIMITS
  *     Nesting deeper than JSON_DEPTH_MAX check levels, or JSON_WRITE_DEPTH_MAX
@@ -580,4 +583,35 @@ stc_rc json_reference_to_json(const struct stc_result *r, unsigned flags, char *
 out:
     json_decref(root);
     return rc;
+}
+
+/* ---- The comparison both tests run. ---- */
+
+int json_reference_agrees(const struct stc_result *r, unsigned flags, char *why, size_t why_len)
+{
+    char *a = NULL, *b = NULL;
+    struct stc_err ea, eb;
+    stc_err_clear(&ea);
+    stc_err_clear(&eb);
+    stc_rc ra = stc_result_to_json(r, flags, &a, &ea);
+    stc_rc rb = json_reference_to_json(r, flags, &b, &eb);
+    int same = ra == rb;
+    if (same && ra == STC_OK)
+        same = a != NULL && b != NULL && strcmp(a, b) == 0;
+    else if (same)
+        same = a == NULL && ea.code == eb.code && strcmp(ea.msg, eb.msg) == 0;
+    if (!same) {
+        size_t i = 0;
+        while (a != NULL && b != NULL && a[i] != '\0' && a[i] == b[i])
+            i++;
+        size_t from = i > 100 ? i - 100 : 0;
+        snprintf(why, why_len,
+                 "flags %u: writer rc %d \"%s\", reference rc %d \"%s\"; first difference at "
+                 "byte %zu\nwriter:    %.400s\nreference: %.400s",
+                 flags, (int)ra, ea.msg, (int)rb, eb.msg, i, a ? a + from : "(null)",
+                 b ? b + from : "(null)");
+    }
+    free(a);
+    free(b);
+    return same;
 }
