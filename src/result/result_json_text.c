@@ -49,6 +49,7 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* A domain's record is a few KiB: one allocation instead of a doubling series. */
@@ -188,7 +189,10 @@ stc_rc json_text_finish(struct json_text *t, char **out, struct stc_err *err)
     stc_rc rc = buf_terminate(&t->b, err);
     if (rc != STC_OK)
         return rc;
-    *out = (char *)t->b.data;
+    /* Give back the reservation's unused tail: a bulk scan queues
+     * hundreds of these texts for its writer. Shrinking is in place. */
+    uint8_t *fit = realloc(t->b.data, t->b.len + 1);
+    *out = (char *)(fit != NULL ? fit : t->b.data);
     buf_init(&t->b, JSON_TEXT_MAX);
     return STC_OK;
 }

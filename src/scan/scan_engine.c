@@ -255,6 +255,11 @@ stc_rc stc_scan_new(struct stc_config *cfg, const struct stc_scan_opts *opts, st
         scan_queue_destroy(&s->work);
         goto out;
     }
+    /* The reader refills the work queue once half of it is taken, and the
+     * writer wakes for a batch of results (or at its poll timeout): not one
+     * context switch for each domain on either side. */
+    scan_queue_set_batch(&s->work, 1, s->work.cap / 2);
+    scan_queue_set_batch(&s->done, WRITER_BATCH, s->done.cap / 2);
     s->queues_ready = 1;
     STC_GUARD(open_outputs(s, err));
     *out = s;

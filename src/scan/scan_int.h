@@ -21,6 +21,7 @@
 #include "scan_seen.h"
 
 #define SCAN_POLL_MS 200         /* queue waits between looks at the stop level */
+#define WRITER_BATCH 32          /* results that wake the writer (else its poll wakes it) */
 #define SCAN_CANCEL_GRACE_MS 300 /* after a cancel, how long run waits for workers */
 
 /* Reader -> worker. */

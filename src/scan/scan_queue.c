@@ -12,6 +12,9 @@
  *     condition variables. Because push blocks when the ring is full, the
  *     reader never runs ahead of the workers: memory stays flat however
  *     long the input. Items are owned by the queue between push and pop.
+ *     scan_queue_set_batch makes the hand-offs wake the other side in
+ *     batches (the writer once per batch of results, the reader once the
+ *     work queue is half empty) instead of one context switch per domain.
  * LIMITS
  *     Every wait is bounded by the caller's timeout; callers loop.
  * DIAGNOSTICS
@@ -60,6 +63,8 @@ stc_rc scan_queue_init(struct scan_queue *q, size_t cap, struct stc_err *err)
     if (q->items == NULL)
         return err_set(err, STC_E_NOMEM, "out of memory");
     q->cap = cap ? cap : 1;
+    q->wake_at = 1;
+    q->room_at = q->cap - 1;
     if (pthread_mutex_init(&q->mu, NULL) != 0 || scan_cond_init(&q->not_empty) != 0 ||
         scan_cond_init(&q->not_full) != 0) {
         free(q->items);
@@ -67,6 +72,14 @@ stc_rc scan_queue_init(struct scan_queue *q, size_t cap, struct stc_err *err)
         return err_set(err, STC_E_INTERNAL, "queue: pthread init failed");
     }
     return STC_OK;
+}
+
+void scan_queue_set_batch(struct scan_queue *q, size_t wake_at, size_t room_at)
+{
+    pthread_mutex_lock(&q->mu);
+    q->wake_at = wake_at < 1 ? 1 : wake_at > q->cap ? q->cap : wake_at;
+    q->room_at = room_at >= q->cap ? q->cap - 1 : room_at;
+    pthread_mutex_unlock(&q->mu);
 }
 
 void scan_queue_destroy(struct scan_queue *q)
@@ -98,7 +111,8 @@ stc_rc scan_queue_push(struct scan_queue *q, void *item, long timeout_ms, struct
     }
     q->items[(q->head + q->n) % q->cap] = item;
     q->n++;
-    pthread_cond_signal(&q->not_empty);
+    if (q->n >= q->wake_at)
+        pthread_cond_signal(&q->not_empty);
 out:
     pthread_mutex_unlock(&q->mu);
     return rc;
@@ -122,7 +136,8 @@ stc_rc scan_queue_pop(struct scan_queue *q, void **item, long timeout_ms, struct
     *item = q->items[q->head];
     q->head = (q->head + 1) % q->cap;
     q->n--;
-    pthread_cond_signal(&q->not_full);
+    if (q->n <= q->room_at)
+        pthread_cond_signal(&q->not_full);
 out:
     pthread_mutex_unlock(&q->mu);
     return rc;

@@ -10,12 +10,21 @@
 struct scan_queue {
     void **items;
     size_t cap, head, n;
+    size_t wake_at; /* a push wakes a popper once n reaches this (default 1) */
+    size_t room_at; /* a pop wakes a pusher once n is down to this (default cap - 1) */
     int closed;
     pthread_mutex_t mu;
     pthread_cond_t not_empty, not_full;
 };
 
 stc_rc scan_queue_init(struct scan_queue *q, size_t cap, struct stc_err *err);
+/**
+ * Hand-offs in batches: poppers are woken once wake_at items wait (a popper
+ * that is asleep meanwhile wakes at its own timeout), pushers once no more
+ * than room_at remain. For a single fast consumer (the writer) or a single
+ * producer (the reader), so each hand-off is not a context switch.
+ */
+void scan_queue_set_batch(struct scan_queue *q, size_t wake_at, size_t room_at);
 /** Destroy; items still queued are not freed (drain first). */
 void scan_queue_destroy(struct scan_queue *q);
 /**
