@@ -77,6 +77,7 @@
 #include "../util/limits.h"
 #include "../util/text.h"
 #include "dns_int.h"
+#include "dns_sockpool.h"
 
 struct dns_ctx {
     struct ub_ctx *ub;
@@ -236,6 +237,9 @@ stc_rc dns_ctx_new(const struct dns_config *cfg, struct dns_ctx **out, struct st
                            autom ? &why : err);
         if (rc == STC_OK)
             rc = dns_stub_validates(&ctx->stub_to, autom ? &why : err);
+        /* Reused sockets only where no off-path attacker can race an answer. */
+        if (rc == STC_OK && ctx->stub_to.loopback)
+            rc = dns_sockpool_new(&ctx->stub_to.pool, err);
         if (rc == STC_OK) {
             ctx->stub = 1;
             *out = ctx;
@@ -304,6 +308,7 @@ void dns_ctx_free(struct dns_ctx *ctx)
     for (int i = 0; i < 2; i++)
         if (ctx->stop_pipe[i] >= 0)
             close(ctx->stop_pipe[i]);
+    dns_sockpool_free(ctx->stub_to.pool);
     pthread_mutex_destroy(&ctx->mu);
     free(ctx);
 }

@@ -38,6 +38,8 @@ struct dns_stub {
     socklen_t salen;
     char addr[48];
     int port;
+    int loopback;              /* the resolver's address is on loopback */
+    struct dns_sockpool *pool; /* a loopback resolver's reusable sockets, or NULL */
 };
 
 /** Parse "ADDR[@PORT]"; STC_E_INVAL unless on loopback when loopback_only. */

@@ -12,7 +12,9 @@
  *                            size_t n, struct ub_result **out, struct stc_err *err);
  * DESCRIPTION
  *     The calling thread asks the resolver itself: one connected UDP socket
- *     per question (a fresh ephemeral port and a random ID each), all
+ *     per question (a fresh ephemeral port and a random ID each; for a
+ *     resolver on loopback a socket whose question was answered cleanly is
+ *     reused through dns_sockpool, a fresh ID each time), all
  *     questions of a batch in flight at once, poll() until every answer is
  *     in or d passes, one resend per second of silence; a truncated answer
  *     is asked again over TCP. No libunbound thread, no pipes, no local
@@ -69,6 +71,7 @@
 #include "../util/io.h"
 #include "../util/num.h"
 #include "dns_int.h"
+#include "dns_sockpool.h"
 
 #define UDP_MAX 4096
 #define Q_MAX 300
@@ -122,6 +125,7 @@ stc_rc dns_stub_addr(const char *resolver, int loopback_only, struct dns_stub *o
                        addr);
     snprintf(out->addr, sizeof out->addr, "%s", addr);
     out->port = port;
+    out->loopback = loop;
     return STC_OK;
 }
 
@@ -217,6 +221,9 @@ struct q {
     size_t qwlen;
     uint16_t id;
     int fd;
+    unsigned uses; /* questions the socket carried before (a pooled one) */
+    int sends;     /* datagrams sent on it for this question */
+    int clean;     /* answered over UDP, nothing outstanding: the socket may be reused */
     int cd;
     int done;
     int64_t sent_ms;
@@ -257,6 +264,9 @@ static int64_t now_ms(void)
 
 static stc_rc open_udp(const struct dns_stub *st, struct q *q, struct stc_err *err)
 {
+    if (st->pool != NULL && (q->fd = dns_sockpool_take(st->pool, &q->uses)) >= 0)
+        return STC_OK;
+    q->uses = 0;
     q->fd = socket(st->sa.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (q->fd < 0)
         return err_set(err, STC_E_DNS, "DNS socket: %s", strerror(errno));
@@ -268,6 +278,7 @@ static stc_rc open_udp(const struct dns_stub *st, struct q *q, struct stc_err *e
 static void send_udp(struct q *q)
 {
     (void)send(q->fd, q->msg, q->mlen, MSG_NOSIGNAL);
+    q->sends++;
     q->sent_ms = now_ms();
 }
 
@@ -612,6 +623,7 @@ stc_rc dns_stub_resolve(const struct dns_stub *st, struct dns_ask *asks, size_t 
                                                "answers only with checking disabled)");
                 }
             }
+            q->clean = q->tcp == NULL && q->sends == 1;
             free(q->tcp);
             q->tcp = NULL;
             q->done = 1;
@@ -619,7 +631,9 @@ stc_rc dns_stub_resolve(const struct dns_stub *st, struct dns_ask *asks, size_t 
         }
     }
     for (size_t i = 0; i < n; i++) {
-        if (qs[i].fd >= 0)
+        if (qs[i].fd >= 0 && st->pool != NULL && qs[i].clean)
+            dns_sockpool_give(st->pool, qs[i].fd, qs[i].uses + 1);
+        else if (qs[i].fd >= 0)
             close(qs[i].fd);
         free(qs[i].tcp);
         if (asks[i].rc != STC_OK && rc == STC_OK)

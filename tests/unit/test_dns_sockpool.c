@@ -1,0 +1,215 @@
+/* Unit tests for reused DNS sockets (dns_sockpool.c through dns_stub_resolve),
+ * against a tiny UDP resolver on 127.0.0.1 run by the test: an answered
+ * question leaves its socket for the next one (same source port), a
+ * question that timed out or needed a resend does not, and a stale answer
+ * still queued on a reused socket is not taken for the next question. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "dns/dns_int.h"
+#include "dns/dns_sockpool.h"
+#include "util/deadline.h"
+
+enum answer_mode { ANSWER, ANSWER_TWICE, SILENT_ONCE };
+
+struct fake {
+    int fd;
+    int port;
+    atomic_int stop;
+    atomic_int mode;     /* enum answer_mode */
+    atomic_int queries;  /* questions received */
+    atomic_int last_src; /* source port of the last question */
+    atomic_int rcode;    /* of the answers sent */
+    pthread_t t;
+};
+
+/* Answer with the question echoed, QR and AD set, no records (NODATA). */
+static void *serve(void *arg)
+{
+    struct fake *f = arg;
+    while (!atomic_load(&f->stop)) {
+        struct pollfd p = {.fd = f->fd, .events = POLLIN};
+        if (poll(&p, 1, 50) <= 0)
+            continue;
+        uint8_t m[512];
+        struct sockaddr_in from;
+        socklen_t fl = sizeof from;
+        ssize_t n = recvfrom(f->fd, m, sizeof m, 0, (struct sockaddr *)&from, &fl);
+        if (n < 12)
+            continue;
+        atomic_fetch_add(&f->queries, 1);
+        atomic_store(&f->last_src, ntohs(from.sin_port));
+        int mode = atomic_load(&f->mode);
+        if (mode == SILENT_ONCE) {
+            atomic_store(&f->mode, ANSWER);
+            continue;
+        }
+        m[2] = 0x80 | (m[2] & 0x01); /* QR, RD echoed */
+        m[3] = (uint8_t)(0x20 | atomic_load(&f->rcode)); /* AD, the rcode */
+        m[11] = 0;                   /* no OPT record back */
+        /* the question ends at the OPT record we drop: name + type + class */
+        size_t q = 12;
+        while (q < (size_t)n && m[q] != 0)
+            q += 1 + m[q];
+        size_t len = q + 5;
+        for (int i = 0; i < (mode == ANSWER_TWICE ? 2 : 1); i++)
+            sendto(f->fd, m, len, 0, (struct sockaddr *)&from, fl);
+    }
+    return NULL;
+}
+
+static void fake_start(struct fake *f)
+{
+    memset(f, 0, sizeof *f);
+    f->fd = socket(AF_INET, SOCK_DGRAM, 0);
+    assert_true(f->fd >= 0);
+    struct sockaddr_in a = {.sin_family = AF_INET};
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    assert_int_equal(bind(f->fd, (struct sockaddr *)&a, sizeof a), 0);
+    socklen_t al = sizeof a;
+    assert_int_equal(getsockname(f->fd, (struct sockaddr *)&a, &al), 0);
+    f->port = ntohs(a.sin_port);
+    assert_int_equal(pthread_create(&f->t, NULL, serve, f), 0);
+}
+
+static void fake_stop(struct fake *f)
+{
+    atomic_store(&f->stop, 1);
+    pthread_join(f->t, NULL);
+    close(f->fd);
+}
+
+static void stub_for(struct dns_stub *st, const struct fake *f, int pooled)
+{
+    char addr[64];
+    struct stc_err e = {0};
+    snprintf(addr, sizeof addr, "127.0.0.1@%d", f->port);
+    assert_int_equal(dns_stub_addr(addr, 1, st, &e), STC_OK);
+    assert_true(st->loopback);
+    if (pooled)
+        assert_int_equal(dns_sockpool_new(&st->pool, &e), STC_OK);
+}
+
+static stc_rc ask(struct dns_stub *st, const char *name, long ms)
+{
+    struct dns_ask a = {.name = name, .rrtype = 1};
+    stc_rc rc = dns_stub_resolve(st, &a, 1, deadline_in(ms));
+    if (a.res != NULL)
+        ub_resolve_free(a.res);
+    return rc;
+}
+
+static void answered_socket_is_reused(void **state)
+{
+    (void)state;
+    struct fake f;
+    struct dns_stub st;
+    fake_start(&f);
+    stub_for(&st, &f, 1);
+    assert_int_equal(ask(&st, "a.example", 3000), STC_OK);
+    int first = atomic_load(&f.last_src);
+    assert_int_equal(dns_sockpool_idle(st.pool), 1);
+    assert_int_equal(ask(&st, "b.example", 3000), STC_OK);
+    assert_int_equal(atomic_load(&f.last_src), first);
+    assert_int_equal(dns_sockpool_idle(st.pool), 1);
+    dns_sockpool_free(st.pool);
+    fake_stop(&f);
+}
+
+/* The first datagram is not answered: the resend gets the answer, and the
+ * socket (which might still see a late answer) is closed, not kept. */
+static void resent_socket_is_closed(void **state)
+{
+    (void)state;
+    struct fake f;
+    struct dns_stub st;
+    fake_start(&f);
+    stub_for(&st, &f, 1);
+    atomic_store(&f.mode, SILENT_ONCE);
+    assert_int_equal(ask(&st, "a.example", 4000), STC_OK);
+    assert_int_equal(atomic_load(&f.queries), 2);
+    assert_int_equal(dns_sockpool_idle(st.pool), 0);
+    dns_sockpool_free(st.pool);
+    fake_stop(&f);
+}
+
+/* No answer at all: a timeout, and the socket is not kept. */
+static void timed_out_socket_is_closed(void **state)
+{
+    (void)state;
+    struct fake f;
+    struct dns_stub st;
+    fake_start(&f);
+    stub_for(&st, &f, 1);
+    atomic_store(&f.mode, SILENT_ONCE);
+    assert_int_equal(ask(&st, "a.example", 300), STC_E_TIMEOUT);
+    assert_int_equal(dns_sockpool_idle(st.pool), 0);
+    dns_sockpool_free(st.pool);
+    fake_stop(&f);
+}
+
+/* A duplicate answer to the first question waits on the kept socket; the
+ * second question must get its own answer, not that one. */
+static void stale_answer_is_not_taken(void **state)
+{
+    (void)state;
+    struct fake f;
+    struct dns_stub st;
+    fake_start(&f);
+    stub_for(&st, &f, 1);
+    atomic_store(&f.mode, ANSWER_TWICE);
+    atomic_store(&f.rcode, 3); /* NXDOMAIN: tells the stale answer from the fresh one */
+    assert_int_equal(ask(&st, "a.example", 3000), STC_OK);
+    usleep(100 * 1000); /* the duplicate is queued on the kept socket by now */
+    assert_int_equal(dns_sockpool_idle(st.pool), 1);
+    atomic_store(&f.mode, ANSWER);
+    atomic_store(&f.rcode, 0);
+    struct dns_ask a = {.name = "b.example", .rrtype = 1};
+    assert_int_equal(dns_stub_resolve(&st, &a, 1, deadline_in(3000)), STC_OK);
+    assert_non_null(a.res);
+    assert_string_equal(a.res->qname, "b.example");
+    assert_int_equal(a.res->rcode, 0);
+    assert_false(a.res->nxdomain);
+    ub_resolve_free(a.res);
+    dns_sockpool_free(st.pool);
+    fake_stop(&f);
+}
+
+/* Without a pool (a resolver that is not on loopback) nothing is kept. */
+static void no_pool_no_reuse(void **state)
+{
+    (void)state;
+    struct fake f;
+    struct dns_stub st;
+    fake_start(&f);
+    stub_for(&st, &f, 0);
+    assert_null(st.pool);
+    assert_int_equal(ask(&st, "a.example", 3000), STC_OK);
+    fake_stop(&f);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(answered_socket_is_reused),
+        cmocka_unit_test(resent_socket_is_closed),
+        cmocka_unit_test(timed_out_socket_is_closed),
+        cmocka_unit_test(stale_answer_is_not_taken),
+        cmocka_unit_test(no_pool_no_reuse),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
