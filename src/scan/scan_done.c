@@ -33,6 +33,7 @@ void scan_done_free(struct scan_done *d)
     if (d == NULL)
         return;
     stc_result_free(d->tree);
+    free(d->sum);
     free(d->json);
     free(d->blob);
     free(d);

@@ -34,8 +34,9 @@ struct scan_work {
 enum scan_done_kind { SCAN_DONE_DOMAIN, SCAN_DONE_HOST };
 struct scan_done {
     enum scan_done_kind kind;
-    struct stc_result *tree; /* DOMAIN */
-    char *json;              /* DOMAIN: compact JSON */
+    struct stc_result *tree;  /* DOMAIN, kept only for a database (store rows) */
+    struct scan_agg_sum *sum; /* DOMAIN: what the statistics need */
+    char *json;               /* DOMAIN: compact JSON */
     char host[256];          /* HOST */
     uint8_t *blob;           /* HOST: scan_serial encoding */
     size_t bloblen;

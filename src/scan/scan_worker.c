@@ -224,8 +224,19 @@ static void check_one(struct stc_scan *s, struct scan_work *w)
     }
     d->kind = SCAN_DONE_DOMAIN;
     d->excluded = excluded;
-    d->tree = tree;
     d->json = json;
+    /* The writer counts the summary; the tree goes along only for the
+     * database's rows, else it is freed here, in the thread that built it. */
+    if (scan_agg_sum_of(tree, &d->sum, &e) != STC_OK) {
+        stc_result_free(tree);
+        scan_done_free(d);
+        scan_fatal(s, STC_E_NOMEM, "out of memory");
+        return;
+    }
+    if (s->db != NULL)
+        d->tree = tree;
+    else
+        stc_result_free(tree);
     d->at = scan_unix_now();
     if (scan_push_wait(s, &s->done, d, STC_SCAN_CANCEL) != STC_OK)
         scan_done_free(d);

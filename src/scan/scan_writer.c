@@ -75,13 +75,13 @@ static void handle(struct stc_scan *s, struct scan_done *d)
         return;
     }
     if (rc == STC_OK)
-        rc = scan_agg_add(&s->agg, d->tree, &e);
+        rc = scan_agg_add_sum(&s->agg, d->sum, &e);
     if (rc != STC_OK) {
         fail(s, rc, &e);
         return;
     }
     atomic_fetch_add(&s->c.done, 1);
-    stc_domain_status ds = stc_result_domain_status(d->tree);
+    stc_domain_status ds = d->sum->domain_status;
     if (ds == STC_DOMAIN_ERROR || ds == STC_DOMAIN_COULD_NOT_CONNECT)
         atomic_fetch_add(&s->c.errors, 1);
 }
