@@ -8,21 +8,19 @@
 #include <starttls/error.h>
 
 struct seen_slot {
-    uint64_t h;       /* 0 = empty */
-    const char *name; /* in the set's arena */
+    uint32_t tag; /* high half of the name's hash, never 0; 0 = empty */
+    uint32_t off; /* where the name starts in the arena (chunk * SEEN_CHUNK + offset) */
 };
 
-struct seen_chunk;
-
 struct scan_seen {
-    struct seen_slot *slots; /* open addressing */
+    struct seen_slot *slots; /* open addressing, at most 3/4 full */
     size_t cap;              /* power of two, or 0 before the first add */
     size_t n;
-    struct seen_chunk *arena; /* the names, in chunks */
+    char **chunks; /* the names, NUL-terminated, in fixed-size chunks */
+    size_t nchunks, used; /* chunks in use; bytes used in the last one */
     uint64_t (*hash)(const void *p, size_t n); /* scan_hash; tests may replace it */
 };
 
-/** 64-bit hash of n bytes (never 0). */
 uint64_t scan_hash(const void *p, size_t n);
 
 void scan_seen_init(struct scan_seen *s);

@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include <stdio.h>
+#include <string.h>
 
 #include "scan/scan_seen.h"
 
@@ -59,11 +60,39 @@ static void test_many_names_exact(void **state)
     scan_seen_free(&s);
 }
 
+/* Names fill 64 KiB chunks without straddling them; the longest name that
+ * fits one is kept, a longer one is refused (never truncated). */
+static void test_chunk_edges(void **state)
+{
+    (void)state;
+    struct scan_seen s;
+    struct stc_err err = {0};
+    int fresh = 0;
+    static char big[64 * 1024 + 1];
+    scan_seen_init(&s);
+    assert_int_equal(scan_seen_add(&s, "first.example", &fresh, &err), STC_OK);
+    memset(big, 'a', 64 * 1024 - 1); /* 65535 bytes + NUL: a whole chunk */
+    big[64 * 1024 - 1] = '\0';
+    assert_int_equal(scan_seen_add(&s, big, &fresh, &err), STC_OK);
+    assert_int_equal(fresh, 1);
+    assert_int_equal(scan_seen_add(&s, "after.example", &fresh, &err), STC_OK);
+    assert_true(scan_seen_has(&s, big));
+    assert_true(scan_seen_has(&s, "first.example"));
+    assert_true(scan_seen_has(&s, "after.example"));
+    memset(big, 'b', sizeof big - 1); /* 65536 bytes: too long */
+    big[sizeof big - 1] = '\0';
+    assert_int_equal(scan_seen_add(&s, big, &fresh, &err), STC_E_INVAL);
+    assert_false(scan_seen_has(&s, big));
+    assert_int_equal(s.n, 3);
+    scan_seen_free(&s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_colliding_names_stay_distinct),
         cmocka_unit_test(test_many_names_exact),
+        cmocka_unit_test(test_chunk_edges),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
