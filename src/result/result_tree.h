@@ -55,4 +55,12 @@ struct stc_result *result_find_mut(struct stc_result *r, const char *name);
 /** Detach and free child i. */
 void result_remove(struct stc_result *r, size_t i);
 
+/** Strings shared by one-block copies (result_block.c); thread-safe. */
+struct result_strpool;
+struct result_strpool *result_strpool_new(void);
+/** Free the pool; every copy made with it must be freed first. NULL is fine. */
+void result_strpool_free(struct result_strpool *p);
+/** stc_result_clone, with descriptions and fact keys shared through pool (may be NULL). */
+struct stc_result *result_clone_pooled(const struct stc_result *r, struct result_strpool *pool);
+
 #endif

@@ -20,8 +20,9 @@
  *     LRU tail since they are not used); pending entries are never evicted,
  *     so the count may pass the cap by the number of productions in flight.
  *     Callers get deep copies and own them; the cache owns what it
- *     stores, as one-block copies (stc_result_clone: one allocation per
- *     host, so long-lived entries do not fragment the heap), and the
+ *     stores, as one-block copies (one allocation per host, so long-lived
+ *     entries do not fragment the heap; descriptions and fact keys shared
+ *     through the cache's string pool), and the
  *     producer's own tree goes to the caller that produced it.
  * LIMITS
  *     Keys up to 255 bytes. Hash buckets: the next power of two >= 2 * cap
@@ -36,6 +37,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../result/result_tree.h"
 #include "../util/deadline.h"
 #include "../util/err.h"
 #include "scan_queue.h"
@@ -61,6 +63,7 @@ struct scan_cache {
     size_t max, count, nbuckets;
     int64_t ttl_ms;
     struct entry **buckets;
+    struct result_strpool *strings; /* descriptions and keys the stored copies share */
     struct entry *head, *tail;
 };
 
@@ -77,7 +80,9 @@ stc_rc scan_cache_new(size_t max_entries, int64_t ttl_ms, struct scan_cache **ou
         c->nbuckets *= 2;
     // NOLINTNEXTLINE(bugprone-sizeof-expression): buckets is an array of pointers
     c->buckets = calloc(c->nbuckets, sizeof *c->buckets);
-    if (c->buckets == NULL || pthread_mutex_init(&c->mu, NULL) != 0) {
+    c->strings = result_strpool_new();
+    if (c->buckets == NULL || c->strings == NULL || pthread_mutex_init(&c->mu, NULL) != 0) {
+        result_strpool_free(c->strings);
         free(c->buckets);
         free(c);
         return err_set(err, STC_E_NOMEM, "out of memory");
@@ -89,6 +94,7 @@ stc_rc scan_cache_new(size_t max_entries, int64_t ttl_ms, struct scan_cache **ou
         while (inited > 0)
             pthread_cond_destroy(&c->ready[--inited]);
         pthread_mutex_destroy(&c->mu);
+        result_strpool_free(c->strings);
         free(c->buckets);
         free(c);
         return err_set(err, STC_E_INTERNAL, "cache: pthread_cond_init failed");
@@ -109,6 +115,7 @@ void scan_cache_free(struct scan_cache *c)
     for (size_t i = 0; i < READY_STRIPES; i++)
         pthread_cond_destroy(&c->ready[i]);
     pthread_mutex_destroy(&c->mu);
+    result_strpool_free(c->strings); /* after the entries that point into it */
     free(c->buckets);
     free(c);
 }
@@ -238,7 +245,7 @@ stc_rc scan_cache_get(struct scan_cache *c, const char *key, scan_produce_fn pro
      * allocation); the producer's tree goes to the caller. */
     struct stc_result *kept = NULL;
     if (rc == STC_OK) {
-        kept = stc_result_clone(value);
+        kept = result_clone_pooled(value, c->strings);
         if (kept == NULL)
             rc = err_set(err, STC_E_NOMEM, "out of memory");
     }
@@ -265,6 +272,12 @@ stc_rc scan_cache_put(struct scan_cache *c, const char *key, struct stc_result *
         stc_result_free(value);
         return err_set(err, STC_E_INVAL, "cache key too long");
     }
+    /* Stored compact, like the results the cache makes itself. */
+    struct stc_result *compact = result_clone_pooled(value, c->strings);
+    stc_result_free(value);
+    if (compact == NULL)
+        return err_set(err, STC_E_NOMEM, "out of memory");
+    value = compact;
     pthread_mutex_lock(&c->mu);
     struct entry *e = *chain(c, key);
     if (e != NULL && e->value == NULL) { /* being produced: keep that one */

@@ -153,6 +153,41 @@ static void copy_owned_by_another_tree(void **state)
     stc_result_free(root);
 }
 
+/* Copies made with a pool share its one copy of each description and fact
+ * key; a change to such a copy thaws it as usual; the pool outlives them. */
+static void pooled_copies_share_strings(void **state)
+{
+    (void)state;
+    struct result_strpool *pool = result_strpool_new();
+    assert_non_null(pool);
+    struct stc_result *src = sample();
+    struct stc_result *a = result_clone_pooled(src, pool);
+    struct stc_result *b = result_clone_pooled(src, pool);
+    const struct stc_result *ca = stc_result_find(stc_result_child(a, 0), "certificate");
+    const struct stc_result *cb = stc_result_find(stc_result_child(b, 0), "certificate");
+    assert_ptr_equal(stc_result_description(ca), stc_result_description(cb));
+    assert_ptr_equal(stc_result_fact_key(ca, 0), stc_result_fact_key(cb, 0));
+    assert_ptr_not_equal(stc_result_name(ca), stc_result_name(cb)); /* names are the copy's own */
+    char *js = json_of(src), *ja = json_of(a);
+    assert_string_equal(js, ja);
+    /* a plain copy of a pooled copy holds its own strings */
+    struct stc_result *c = stc_result_clone(a);
+    const struct stc_result *cc = stc_result_find(stc_result_child(c, 0), "certificate");
+    assert_ptr_not_equal(stc_result_description(cc), stc_result_description(ca));
+    result_fact_str(result_child_mut(a, 0), "domain", "x.example"); /* thaws the host node */
+    result_msg(result_find_mut(result_child_mut(b, 0), "certificate"), STC_STATUS_ERROR, "more");
+    stc_result_free(a);
+    stc_result_free(b);
+    result_strpool_free(pool); /* c does not depend on it */
+    char *jc = json_of(c);
+    assert_string_equal(js, jc);
+    stc_free(js);
+    stc_free(ja);
+    stc_free(jc);
+    stc_result_free(c);
+    stc_result_free(src);
+}
+
 static void empty_and_null(void **state)
 {
     (void)state;
@@ -175,6 +210,7 @@ int main(void)
         cmocka_unit_test(builders_work_on_a_copy),
         cmocka_unit_test(copies_of_copies),
         cmocka_unit_test(copy_owned_by_another_tree),
+        cmocka_unit_test(pooled_copies_share_strings),
         cmocka_unit_test(empty_and_null),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
