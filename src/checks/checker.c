@@ -332,16 +332,25 @@ static void domain_checks(const struct stc_checker *ck, const char *domain, stru
                           struct deadline dd)
 {
     struct deadline d = deadline_sub(dd, ck->cfg.timeout_ms);
-    if (ck->cfg.checks & STC_CHECK_MTASTS) {
-        struct mtasts_obs_req q = {ck->dns,           ck->cfg.https_port,     ck->cfg.ca_file,
-                                   ck->cfg.ca_path,   ck->cfg.public_only,    ck->cfg.addr_allowed,
-                                   ck->cfg.addr_allowed_ctx};
+    struct mtasts_obs_req q = {ck->dns,           ck->cfg.https_port,     ck->cfg.ca_file,
+                               ck->cfg.ca_path,   ck->cfg.public_only,    ck->cfg.addr_allowed,
+                               ck->cfg.addr_allowed_ctx};
+    int both = (ck->cfg.checks & STC_CHECK_MTASTS) && (ck->cfg.checks & STC_CHECK_TLSRPT);
+    if (both) { /* the two TXT lookups in one batch */
+        struct mtasts_obs o;
+        struct txt_obs r;
+        mtasts_tlsrpt_observe(&q, domain, d, &o, &r);
+        check_mtasts(&o, domain, root);
+        check_tlsrpt(&r, domain, root);
+        mtasts_obs_free(&o);
+        txt_obs_free(&r);
+    } else if (ck->cfg.checks & STC_CHECK_MTASTS) {
         struct mtasts_obs o;
         mtasts_observe(&q, domain, d, &o);
         check_mtasts(&o, domain, root);
         mtasts_obs_free(&o);
     }
-    if (ck->cfg.checks & STC_CHECK_TLSRPT) {
+    if (!both && (ck->cfg.checks & STC_CHECK_TLSRPT)) {
         struct txt_obs o;
         tlsrpt_observe(ck->dns, domain, d, &o);
         check_tlsrpt(&o, domain, root);

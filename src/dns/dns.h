@@ -96,6 +96,10 @@ stc_rc dns_lookup_addrs(struct dns_ctx *ctx, const char *host, struct deadline d
                         struct dns_addr_set *out, struct stc_err *err);
 stc_rc dns_lookup_txt(struct dns_ctx *ctx, const char *name, struct deadline d,
                       struct dns_txt_set *out, struct stc_err *err);
+/** Two TXT lookups in one batch (one wait instead of two): each name gets
+ * its own set, rc and err, as dns_lookup_txt would give it. */
+void dns_lookup_txt2(struct dns_ctx *ctx, const char *const names[2], struct deadline d,
+                     struct dns_txt_set out[2], stc_rc rc[2], struct stc_err err[2]);
 stc_rc dns_lookup_tlsa(struct dns_ctx *ctx, const char *name, struct deadline d,
                        struct dns_tlsa_set *out, struct stc_err *err);
 

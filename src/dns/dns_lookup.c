@@ -107,21 +107,58 @@ out:
     return rc;
 }
 
-stc_rc dns_lookup_txt(struct dns_ctx *ctx, const char *name, struct deadline d,
-                      struct dns_txt_set *out, struct stc_err *err)
+/* A TXT answer (res, owned by the caller) into out, as dns_lookup_txt gives it. */
+static stc_rc txt_answer(const char *name, const struct ub_result *res, struct dns_txt_set *out,
+                         struct stc_err *err)
 {
     stc_rc rc = STC_OK;
-    struct ub_result *res = NULL;
     struct stc_err perr = {0};
-    memset(out, 0, sizeof *out);
-    STC_GUARD(ask_one(ctx, name, T_TXT, d, &out->st, &res, err));
+    dns_status_fill(&out->st, res);
     STC_GUARD(dns_status_check(&out->st, "TXT", name, err));
     if (usable(&out->st, res))
         STC_GUARD(wrap_parse(dns_parse_txt_set(res->data, res->len, out, &perr), &perr, "TXT", name,
                              err));
 out:
+    return rc;
+}
+
+stc_rc dns_lookup_txt(struct dns_ctx *ctx, const char *name, struct deadline d,
+                      struct dns_txt_set *out, struct stc_err *err)
+{
+    stc_rc rc = STC_OK;
+    struct ub_result *res = NULL;
+    memset(out, 0, sizeof *out);
+    STC_GUARD(ask_one(ctx, name, T_TXT, d, &out->st, &res, err));
+    STC_GUARD(txt_answer(name, res, out, err));
+out:
     ub_resolve_free(res);
     return rc;
+}
+
+void dns_lookup_txt2(struct dns_ctx *ctx, const char *const names[2], struct deadline d,
+                     struct dns_txt_set out[2], stc_rc rc[2], struct stc_err err[2])
+{
+    struct dns_ask a[2] = {{.name = names[0], .rrtype = T_TXT}, {.name = names[1], .rrtype = T_TXT}};
+    size_t n = 0, at[2];
+    for (size_t i = 0; i < 2; i++) {
+        memset(&out[i], 0, sizeof out[i]);
+        stc_err_clear(&err[i]);
+        rc[i] = check_qname(names[i], &err[i]);
+        if (rc[i] == STC_OK) {
+            at[n] = i;
+            a[n++] = (struct dns_ask){.name = names[i], .rrtype = T_TXT};
+        }
+    }
+    if (n > 0)
+        (void)dns_ctx_resolve(ctx, a, n, d); /* each ask carries its own outcome */
+    for (size_t k = 0; k < n; k++) {
+        size_t i = at[k];
+        if (a[k].rc != STC_OK)
+            rc[i] = err_set(&err[i], a[k].rc, "%s", a[k].err.msg);
+        else
+            rc[i] = txt_answer(names[i], a[k].res, &out[i], &err[i]);
+        ub_resolve_free(a[k].res);
+    }
 }
 
 stc_rc dns_lookup_tlsa(struct dns_ctx *ctx, const char *name, struct deadline d,

@@ -83,21 +83,54 @@ static void fetch(const struct mtasts_obs_req *q, const char *domain, struct dea
         o->body_text = buf_terminate(&o->res.body, NULL) == STC_OK;
 }
 
-stc_rc mtasts_observe(const struct mtasts_obs_req *q, const char *domain, struct deadline d,
-                      struct mtasts_obs *o)
+static void names(const char *domain, struct mtasts_obs *o)
 {
     memset(o, 0, sizeof *o);
     buf_init(&o->res.body, 0);
     snprintf(o->txt.name, sizeof o->txt.name, "_mta-sts.%s", domain);
     snprintf(o->host, sizeof o->host, "mta-sts.%s", domain);
-    txt_lookup(q->dns, d, &o->txt);
+}
+
+/* After the TXT lookup: the policy host and the policy. */
+static void policy(const struct mtasts_obs_req *q, const char *domain, struct deadline d,
+                   struct mtasts_obs *o)
+{
     if (!o->txt.ok)
-        return STC_OK; /* unknown whether MTA-STS is used: nothing more to learn */
+        return; /* unknown whether MTA-STS is used: nothing more to learn */
     o->host_looked_up = 1;
     o->addr_rc = dns_lookup_addrs(q->dns, o->host, deadline_sub(d, STC_T_ADDR_LOOKUP_MS), &o->addrs,
                                   &o->addr_err);
     if (o->addr_rc == STC_OK && o->addrs.n > 0)
         fetch(q, domain, d, o);
+}
+
+stc_rc mtasts_observe(const struct mtasts_obs_req *q, const char *domain, struct deadline d,
+                      struct mtasts_obs *o)
+{
+    names(domain, o);
+    txt_lookup(q->dns, d, &o->txt);
+    policy(q, domain, d, o);
+    return STC_OK;
+}
+
+stc_rc mtasts_tlsrpt_observe(const struct mtasts_obs_req *q, const char *domain,
+                             struct deadline d, struct mtasts_obs *o, struct txt_obs *r)
+{
+    names(domain, o);
+    memset(r, 0, sizeof *r);
+    snprintf(r->name, sizeof r->name, "_smtp._tls.%s", domain);
+    const char *const qnames[2] = {o->txt.name, r->name};
+    struct dns_txt_set sets[2];
+    stc_rc rcs[2];
+    struct stc_err errs[2];
+    dns_lookup_txt2(q->dns, qnames, deadline_sub(d, STC_T_TXT_LOOKUP_MS), sets, rcs, errs);
+    struct txt_obs *t[2] = {&o->txt, r};
+    for (size_t i = 0; i < 2; i++) {
+        t[i]->set = sets[i];
+        t[i]->ok = rcs[i] == STC_OK;
+        t[i]->err = errs[i];
+    }
+    policy(q, domain, d, o);
     return STC_OK;
 }
 

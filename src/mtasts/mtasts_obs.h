@@ -55,6 +55,10 @@ struct mtasts_obs_req {
 stc_rc mtasts_observe(const struct mtasts_obs_req *q, const char *domain, struct deadline d,
                       struct mtasts_obs *o);
 void mtasts_obs_free(struct mtasts_obs *o);
+/** mtasts_observe and tlsrpt_observe at once: both TXT records are asked in
+ * one batch (one wait, not two), then the policy host and policy. */
+stc_rc mtasts_tlsrpt_observe(const struct mtasts_obs_req *q, const char *domain,
+                             struct deadline d, struct mtasts_obs *o, struct txt_obs *r);
 
 /** Look up the TLS-RPT record _smtp._tls.DOMAIN within d. Returns STC_OK. */
 stc_rc tlsrpt_observe(struct dns_ctx *dns, const char *domain, struct deadline d,
