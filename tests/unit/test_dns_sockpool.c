@@ -17,6 +17,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -113,103 +114,109 @@ static stc_rc ask(struct dns_stub *st, const char *name, long ms)
     return rc;
 }
 
-static void answered_socket_is_reused(void **state)
-{
-    (void)state;
+/* Each test gets a fake resolver and a stub aimed at it (with or without a pool). */
+struct env {
     struct fake f;
     struct dns_stub st;
-    fake_start(&f);
-    stub_for(&st, &f, 1);
-    assert_int_equal(ask(&st, "a.example", 3000), STC_OK);
-    int first = atomic_load(&f.last_src);
-    assert_int_equal(dns_sockpool_idle(st.pool), 1);
-    assert_int_equal(ask(&st, "b.example", 3000), STC_OK);
-    assert_int_equal(atomic_load(&f.last_src), first);
-    assert_int_equal(dns_sockpool_idle(st.pool), 1);
-    dns_sockpool_free(st.pool);
-    fake_stop(&f);
+};
+
+static int setup(void **state, int pooled)
+{
+    struct env *e = calloc(1, sizeof *e);
+    assert_non_null(e);
+    fake_start(&e->f);
+    stub_for(&e->st, &e->f, pooled);
+    *state = e;
+    return 0;
+}
+
+static int setup_pooled(void **state)
+{
+    return setup(state, 1);
+}
+
+static int setup_plain(void **state)
+{
+    return setup(state, 0);
+}
+
+static int teardown(void **state)
+{
+    struct env *e = *state;
+    dns_sockpool_free(e->st.pool);
+    fake_stop(&e->f);
+    free(e);
+    return 0;
+}
+
+static void answered_socket_is_reused(void **state)
+{
+    struct env *e = *state;
+    assert_int_equal(ask(&e->st, "a.example", 3000), STC_OK);
+    int first = atomic_load(&e->f.last_src);
+    assert_int_equal(dns_sockpool_idle(e->st.pool), 1);
+    assert_int_equal(ask(&e->st, "b.example", 3000), STC_OK);
+    assert_int_equal(atomic_load(&e->f.last_src), first);
+    assert_int_equal(dns_sockpool_idle(e->st.pool), 1);
 }
 
 /* The first datagram is not answered: the resend gets the answer, and the
  * socket (which might still see a late answer) is closed, not kept. */
 static void resent_socket_is_closed(void **state)
 {
-    (void)state;
-    struct fake f;
-    struct dns_stub st;
-    fake_start(&f);
-    stub_for(&st, &f, 1);
-    atomic_store(&f.mode, SILENT_ONCE);
-    assert_int_equal(ask(&st, "a.example", 4000), STC_OK);
-    assert_int_equal(atomic_load(&f.queries), 2);
-    assert_int_equal(dns_sockpool_idle(st.pool), 0);
-    dns_sockpool_free(st.pool);
-    fake_stop(&f);
+    struct env *e = *state;
+    atomic_store(&e->f.mode, SILENT_ONCE);
+    assert_int_equal(ask(&e->st, "a.example", 4000), STC_OK);
+    assert_int_equal(atomic_load(&e->f.queries), 2);
+    assert_int_equal(dns_sockpool_idle(e->st.pool), 0);
 }
 
 /* No answer at all: a timeout, and the socket is not kept. */
 static void timed_out_socket_is_closed(void **state)
 {
-    (void)state;
-    struct fake f;
-    struct dns_stub st;
-    fake_start(&f);
-    stub_for(&st, &f, 1);
-    atomic_store(&f.mode, SILENT_ONCE);
-    assert_int_equal(ask(&st, "a.example", 300), STC_E_TIMEOUT);
-    assert_int_equal(dns_sockpool_idle(st.pool), 0);
-    dns_sockpool_free(st.pool);
-    fake_stop(&f);
+    struct env *e = *state;
+    atomic_store(&e->f.mode, SILENT_ONCE);
+    assert_int_equal(ask(&e->st, "a.example", 300), STC_E_TIMEOUT);
+    assert_int_equal(dns_sockpool_idle(e->st.pool), 0);
 }
 
 /* A duplicate answer to the first question waits on the kept socket; the
  * second question must get its own answer, not that one. */
 static void stale_answer_is_not_taken(void **state)
 {
-    (void)state;
-    struct fake f;
-    struct dns_stub st;
-    fake_start(&f);
-    stub_for(&st, &f, 1);
-    atomic_store(&f.mode, ANSWER_TWICE);
-    atomic_store(&f.rcode, 3); /* NXDOMAIN: tells the stale answer from the fresh one */
-    assert_int_equal(ask(&st, "a.example", 3000), STC_OK);
+    struct env *e = *state;
+    atomic_store(&e->f.mode, ANSWER_TWICE);
+    atomic_store(&e->f.rcode, 3); /* NXDOMAIN: tells the stale answer from the fresh one */
+    assert_int_equal(ask(&e->st, "a.example", 3000), STC_OK);
     usleep(100 * 1000); /* the duplicate is queued on the kept socket by now */
-    assert_int_equal(dns_sockpool_idle(st.pool), 1);
-    atomic_store(&f.mode, ANSWER);
-    atomic_store(&f.rcode, 0);
+    assert_int_equal(dns_sockpool_idle(e->st.pool), 1);
+    atomic_store(&e->f.mode, ANSWER);
+    atomic_store(&e->f.rcode, 0);
     struct dns_ask a = {.name = "b.example", .rrtype = 1};
-    assert_int_equal(dns_stub_resolve(&st, &a, 1, deadline_in(3000)), STC_OK);
+    assert_int_equal(dns_stub_resolve(&e->st, &a, 1, deadline_in(3000)), STC_OK);
     assert_non_null(a.res);
     assert_string_equal(a.res->qname, "b.example");
     assert_int_equal(a.res->rcode, 0);
     assert_false(a.res->nxdomain);
     ub_resolve_free(a.res);
-    dns_sockpool_free(st.pool);
-    fake_stop(&f);
 }
 
 /* Without a pool (a resolver that is not on loopback) nothing is kept. */
 static void no_pool_no_reuse(void **state)
 {
-    (void)state;
-    struct fake f;
-    struct dns_stub st;
-    fake_start(&f);
-    stub_for(&st, &f, 0);
-    assert_null(st.pool);
-    assert_int_equal(ask(&st, "a.example", 3000), STC_OK);
-    fake_stop(&f);
+    struct env *e = *state;
+    assert_null(e->st.pool);
+    assert_int_equal(ask(&e->st, "a.example", 3000), STC_OK);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(answered_socket_is_reused),
-        cmocka_unit_test(resent_socket_is_closed),
-        cmocka_unit_test(timed_out_socket_is_closed),
-        cmocka_unit_test(stale_answer_is_not_taken),
-        cmocka_unit_test(no_pool_no_reuse),
+        cmocka_unit_test_setup_teardown(answered_socket_is_reused, setup_pooled, teardown),
+        cmocka_unit_test_setup_teardown(resent_socket_is_closed, setup_pooled, teardown),
+        cmocka_unit_test_setup_teardown(timed_out_socket_is_closed, setup_pooled, teardown),
+        cmocka_unit_test_setup_teardown(stale_answer_is_not_taken, setup_pooled, teardown),
+        cmocka_unit_test_setup_teardown(no_pool_no_reuse, setup_plain, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
