@@ -134,7 +134,9 @@ static size_t tree_size(const struct stc_result *r, struct result_strpool *p)
 {
     size_t n = piece(sizeof *r) + str_size(r->name) + shared_str_size(p, r->description) +
                str_size(r->type) + strv_size(&r->messages) + strv_size(&r->recs) +
-               piece(r->nfacts * sizeof *r->facts) + piece(r->nchildren * sizeof *r->children);
+               piece(r->nfacts * sizeof *r->facts);
+    // NOLINTNEXTLINE(bugprone-sizeof-expression): children is an array of pointers
+    n += piece(r->nchildren * sizeof *r->children);
     for (size_t i = 0; i < r->nfacts; i++) {
         const struct fact *f = &r->facts[i];
         n += shared_str_size(p, f->key) + str_size(f->str) + piece(f->list_len * sizeof *f->list);
@@ -206,6 +208,7 @@ static struct stc_result *put_tree(struct bump *b, const struct stc_result *r)
         for (size_t j = 0; j < f->list_len; j++)
             g->list[j] = put_str(b, f->list[j]);
     }
+    // NOLINTNEXTLINE(bugprone-sizeof-expression): children is an array of pointers
     c->children = r->nchildren ? take(b, r->nchildren * sizeof *c->children) : NULL;
     for (size_t i = 0; i < r->nchildren; i++)
         c->children[i] = put_tree(b, r->children[i]);

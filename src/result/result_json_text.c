@@ -192,7 +192,9 @@ stc_rc json_text_finish(struct json_text *t, char **out, struct stc_err *err)
     /* Give back the reservation's unused tail: a bulk scan queues
      * hundreds of these texts for its writer. Shrinking is in place. */
     uint8_t *fit = realloc(t->b.data, t->b.len + 1);
-    *out = (char *)(fit != NULL ? fit : t->b.data);
+    if (fit != NULL)
+        t->b.data = fit;
+    *out = (char *)t->b.data;
     buf_init(&t->b, JSON_TEXT_MAX);
     return STC_OK;
 }
