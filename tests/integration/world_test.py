@@ -4,7 +4,8 @@
 
 SYNOPSIS
     tests/integration/world_test.py [BIN] [--bin BIN] [--features base,hostile|all]
-        [-k NAME]... [--list] [-j N] [-v] [--up] [--run DIR] [--conf FILE]
+        [-k NAME]... [--list] [--rate-limited] [-j N] [-v] [--up] [--run DIR]
+        [--conf FILE]
 
 DESCRIPTION
     Reads testbed/world.conf (the same parser as the generator), and for every
@@ -20,8 +21,12 @@ DESCRIPTION
     or env STC_BIN (default build/starttls-check). Features: --features, or
     env STC_WORLD_FEATURES, default "base". -k selects cases by exact name,
     else by substring. --list prints the selected case names (one per line,
-    for CTest registration) and runs nothing. The world must be up
-    (testbed/world up; --up does it first).
+    for CTest registration) and runs nothing; --rate-limited keeps only the
+    cases with a "rate-limit" host (they hold CTest's RESOURCE_LOCK
+    world_ratelimit). Before such a case, the test waits until a rate-limit
+    window opened by an earlier connection has passed (testbed/lib/
+    ratewindow.py). The world must be up (testbed/world up; --up does it
+    first).
 
 DIAGNOSTICS
     One PASS/FAIL line per case (FAIL lists each failed item), then
@@ -43,6 +48,8 @@ TESTBED = os.path.join(REPO, "testbed")
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.join(TESTBED, "lib"))
 
+from ratewindow import CTEST_LOCK as RATE_LOCK  # noqa: E402
+from ratewindow import rate_limit_addrs, wait_closed  # noqa: E402
 from worldconf import FEATURES, ConfError, load_world, resolve_path  # noqa: E402
 
 CLI_TIMEOUT = 10            # --timeout given to the checker
@@ -53,10 +60,6 @@ POLICYLIST_ARGS = ["--policy-list", "{run}/policylist.json"]
 SANITIZER_MARKS = ("ERROR: AddressSanitizer", "runtime error:", "ERROR: LeakSanitizer",
                    "WARNING: ThreadSanitizer")
 MISSING = object()
-# testbed/smtpd/smtpd.py "rate-limit": the window after a served connection,
-# whose start the server keeps in RUN/ratelimit-ADDR-PORT.
-RATE_LIMIT_WINDOW = 5.0
-RATE_LIMIT_STATE = "ratelimit-%s-%d"
 CHECK_STATUS_TEXTS = ("Success", "Warning", "Failure", "Error")   # the original's spelling
 
 
@@ -177,26 +180,15 @@ def check(obj, domain, e):
 
 
 # ---------------------------------------------------------------- running
-def rate_limit_wait(args, domain):
-    """Before a case with a rate-limit host: wait (at most one window) until
-    the window opened by an earlier connection (a scan test, a run before)
-    has passed, read from the server's state, so the case's first connection
-    is the one served."""
-    for h in domain.hosts:
-        if h.smtp != "rate-limit" or not h.addr:
-            continue
-        try:
-            with open(os.path.join(args.run, RATE_LIMIT_STATE % (h.addr, 25))) as f:
-                served = float(f.read(64).strip())
-        except (OSError, ValueError):
-            continue
-        left = served + RATE_LIMIT_WINDOW + 0.1 - time.time()
-        if 0 < left <= RATE_LIMIT_WINDOW + 0.1:
-            time.sleep(left)
-
-
 def run_case(args, env, domain, features):
-    rate_limit_wait(args, domain)
+    # A rate-limit host: wait until a window opened by an earlier connection
+    # (a scan test, a run before) has passed, so the case's first connection
+    # is the one served (testbed/lib/ratewindow.py).
+    left = wait_closed(args.run, rate_limit_addrs(domain))
+    if left:
+        return domain.name, ["the rate-limit window of %s keeps reopening (%.1f s left):"
+                             " a test connects to it without RESOURCE_LOCK %s?"
+                             % (" ".join(rate_limit_addrs(domain)), left, RATE_LOCK)], 0.0, []
     cmd = [args.bin, "--json", "--resolver", env["resolver"], "--trust-anchor",
            env["trust_anchor"], "--ca-file", env["ca"], "--timeout", str(CLI_TIMEOUT)]
     cmd += domain.cli
@@ -263,6 +255,8 @@ def main():
                     help="comma list of %s, or all" % ",".join(sorted(FEATURES)))
     ap.add_argument("-k", action="append", default=[], metavar="NAME")
     ap.add_argument("--list", action="store_true")
+    ap.add_argument("--rate-limited", action="store_true",
+                    help="only the cases with a rate-limit host (for CTest's RESOURCE_LOCK)")
     ap.add_argument("-j", type=int, default=8)
     ap.add_argument("-v", "--verbose", action="store_true")
     ap.add_argument("--up", action="store_true", help="run testbed/world up first")
@@ -295,6 +289,8 @@ def main():
             if not exact and not any(k in n for n in names):
                 fail_env("no case matches -k %s with features %s" % (k, ",".join(sorted(features))))
         cases = [d for d in cases if d in chosen]
+    if args.rate_limited:
+        cases = [d for d in cases if rate_limit_addrs(d)]
     if args.list:
         for d in cases:
             print(d.name)

@@ -57,7 +57,11 @@ DESCRIPTION
                    --domain-timeout 3: one host checked, two "not tested",
                    TLS-RPT still checked, done within the budget
     BIN: --bin, env STC_BIN, default build/starttls-check. The world must be
-    up (testbed/world up). Prints PASS/FAIL per test.
+    up (testbed/world up; WORLD_PREFIX names it). Tests that connect to the
+    world's rate-limit host are in RATE_LIMITED (--list-rate-limited prints
+    them for CTest's RESOURCE_LOCK); the ones that need its first connection
+    served wait for an earlier window to pass (testbed/lib/ratewindow.py).
+    Prints PASS/FAIL per test.
 
 DIAGNOSTICS
     Exit 0 when all pass, 1 on a failure, 2 when the world is not up.
@@ -78,6 +82,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.join(REPO, "testbed", "lib"))
+from ratewindow import CTEST_LOCK as RATE_LOCK  # noqa: E402
+from ratewindow import rate_limit_addrs, wait_closed  # noqa: E402
 from worldconf import load_world  # noqa: E402
 
 SANITIZER_MARKS = ("ERROR: AddressSanitizer", "runtime error:", "ERROR: LeakSanitizer",
@@ -96,9 +102,6 @@ def check(cond, msg):
 class Env:
     def __init__(self, args):
         self.bin = args.bin
-        self.run = args.run
-        self.world = load_world(os.path.join(REPO, "testbed", "world.conf"))
-        self.domains = [d.name for d in self.world.domains]
         env = subprocess.run([os.path.join(REPO, "testbed", "world"), "env"],
                              capture_output=True, text=True)
         self.wenv = dict(kv.split("=", 1) for kv in env.stdout.split())
@@ -106,6 +109,20 @@ class Env:
                           capture_output=True).returncode != 0:
             print("scan_test: the world is not up (testbed/world up)", file=sys.stderr)
             sys.exit(2)
+        self.run = args.run or self.wenv["WORLD_RUN"]
+        # the world as it runs (WORLD_PREFIX): the host addresses are its own
+        self.world = load_world(self.wenv["WORLD_CONF"], self.wenv["WORLD_PREFIX"])
+        self.domains = [d.name for d in self.world.domains]
+
+    def rate_limit_wait(self):
+        """Before a scan whose result depends on the world's rate-limit host
+        serving its first connection: wait until a window opened by an earlier
+        connection (another test, an earlier scan) has passed."""
+        addrs = [a for d in self.world.domains for a in rate_limit_addrs(d)]
+        check(addrs, "no rate-limit host in the world")
+        left = wait_closed(self.run, addrs)
+        check(not left, "the rate-limit window of %s keeps reopening (%.1f s left): a test"
+              " connects to it without RESOURCE_LOCK %s?" % (" ".join(addrs), left, RATE_LOCK))
 
     def base(self):
         return [self.bin, "scan", "--resolver", self.wenv["WORLD_RESOLVER"],
@@ -421,7 +438,7 @@ def t_probe_throttle(env, tmp):
     session is throttled does not replace the first result; the checks say not tested."""
     inp, out, a = (os.path.join(tmp, x) for x in ("in.txt", "o.jsonl", "a.json"))
     write_list(inp, ["ratelimit.test"])
-    time.sleep(5.5)      # smtpd rate-limit: 421 for 5 s after a served connection
+    env.rate_limit_wait()   # smtpd rate-limit: 421 for 5 s after a served connection
     p = run_scan(env, ["--output", out, "--aggregate-json", a, "--retry-delay", "1", inp])
     check(p.returncode == 0, "exit %d: %s" % (p.returncode, p.stderr[-2000:]))
     st = load_json(a)
@@ -788,6 +805,13 @@ def t_rate(env, tmp):
           "%d connections in %.2f s with --rate 10" % (len(times), times[-1] - times[0]))
 
 
+# The tests that connect to the world's rate-limit host (ratelimit.test: every
+# test that scans all world domains with SMTP checks). CTest gives them the
+# RESOURCE_LOCK world_ratelimit (tests/scan/CMakeLists.txt), so they never
+# throttle each other or world.ratelimit.test; the ones whose result depends
+# on being served first also call env.rate_limit_wait().
+RATE_LIMITED = {"basic", "resume-kill", "sigint", "cache-reuse", "probe-throttle"}
+
 TESTS = {"basic": t_basic, "rejects": t_rejects, "resume-kill": t_resume_kill,
          "sigint": t_sigint, "no-smtp": t_no_smtp, "cache-reuse": t_cache_reuse,
          "cache-options": t_cache_options, "cache-transient": t_cache_transient,
@@ -801,9 +825,14 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--bin", default=os.environ.get("STC_BIN",
                                                     os.path.join(REPO, "build", "starttls-check")))
-    ap.add_argument("--run", default=os.path.join(REPO, "testbed", "run"))
+    ap.add_argument("--run", default=None, help="the world's run directory (WORLD_RUN)")
+    ap.add_argument("--list-rate-limited", action="store_true",
+                    help="print the tests that connect to the rate-limit host (for CTest)")
     ap.add_argument("tests", nargs="*", default=["all"])
     args = ap.parse_args()
+    if args.list_rate_limited:
+        print("\n".join(sorted(RATE_LIMITED)))
+        return
     names = list(TESTS) if args.tests in (["all"], []) else args.tests
     env = Env(args)
     failed = 0
