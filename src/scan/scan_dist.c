@@ -223,10 +223,8 @@ stc_rc stc_scan_status_get_size(const char *db, const char *name, struct stc_sca
     if (dst == NULL || size < sizeof out.size)
         return err_set(err, STC_E_INVAL, "no room for the status");
     stc_rc rc = on_scan(db, name, status_fn, &out, err);
-    if (rc == STC_OK) {
-        out.size = size < sizeof out ? size : sizeof out;
-        memcpy(dst, &out, out.size);
-    }
+    if (rc == STC_OK)
+        scan_give_sized(dst, size, &out, sizeof out);
     return rc;
 }
 
@@ -237,10 +235,8 @@ stc_rc stc_scan_db_stats_size(const char *db, const char *name, struct stc_scan_
     if (dst == NULL || size < sizeof out.size)
         return err_set(err, STC_E_INVAL, "no room for the statistics");
     stc_rc rc = on_scan(db, name, stats_fn, &out, err);
-    if (rc == STC_OK) {
-        out.size = size < sizeof out ? size : sizeof out;
-        memcpy(dst, &out, out.size);
-    }
+    if (rc == STC_OK)
+        scan_give_sized(dst, size, &out, sizeof out);
     return rc;
 }
 

@@ -63,8 +63,7 @@ void stc_scan_opts_init_size(struct stc_scan_opts *o, size_t size)
     d.retry_delay_ms = -1;
     if (o == NULL || size < sizeof d.size)
         return;
-    d.size = size < sizeof d ? size : sizeof d; /* a caller's older, smaller struct */
-    memcpy(o, &d, d.size);
+    scan_give_sized(o, size, &d, sizeof d); /* a caller's older, smaller struct too */
 }
 
 static stc_rc set_defaults(struct stc_scan_opts *o, struct stc_err *err)
@@ -515,8 +514,7 @@ void stc_scan_get_stats_size(struct stc_scan *s, struct stc_scan_stats *dst, siz
     out->connections = s->gate ? scan_gate_connections(s->gate) : 0;
     if (!s->ran || out->elapsed_ms == 0)
         out->elapsed_ms = s->ran ? deadline_now_ms() - s->start_ms : 0;
-    st.size = size < sizeof st ? size : sizeof st;
-    memcpy(dst, &st, st.size);
+    scan_give_sized(dst, size, &st, sizeof st);
 }
 
 void stc_scan_free(struct stc_scan *s)

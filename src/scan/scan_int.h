@@ -6,6 +6,7 @@
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include <starttls/scan.h>
 
@@ -129,5 +130,15 @@ void scan_done_free(struct scan_done *d);
 /** Drop a reference; the last one frees the scan (stc_scan_free drops the owner's). */
 void scan_unref(struct stc_scan *s);
 int64_t scan_unix_now(void);
+
+/* Hand a public struct that starts with its size member (full, full_size
+ * bytes: the library's struct) to a caller whose struct has size bytes, an
+ * older and smaller one too: copy what fits and say how much in its size. */
+static inline void scan_give_sized(void *dst, size_t size, void *full, size_t full_size)
+{
+    size_t n = size < full_size ? size : full_size;
+    memcpy(full, &n, sizeof n);
+    memcpy(dst, full, n);
+}
 
 #endif

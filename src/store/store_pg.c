@@ -199,6 +199,19 @@ static stc_rc num(struct pgstore *p, long long v, struct stc_err *err)
     return put(p, b, err);
 }
 
+/* ",VALUE": the next value of a VALUES row. */
+static stc_rc and_lit(struct pgstore *p, const char *s, struct stc_err *err)
+{
+    stc_rc rc = put(p, ",", err);
+    return rc == STC_OK ? lit(p, s, err) : rc;
+}
+
+static stc_rc and_num(struct pgstore *p, long long v, struct stc_err *err)
+{
+    stc_rc rc = put(p, ",", err);
+    return rc == STC_OK ? num(p, v, err) : rc;
+}
+
 struct rows_ctx {
     struct pgstore *p;
     int nhosts, nchecks;
@@ -212,26 +225,16 @@ static stc_rc host_row(void *vctx, const struct store_host_row *r, struct stc_er
     stc_rc rc = STC_OK;
     STC_GUARD(put(p, x->nhosts++ ? ",(" : "INSERT INTO hosts VALUES(", err));
     STC_GUARD(put(p, p->scan_id_text, err));
-    STC_GUARD(put(p, ",", err));
-    STC_GUARD(lit(p, r->domain, err));
-    STC_GUARD(put(p, ",", err));
-    STC_GUARD(lit(p, r->hostname, err));
-    STC_GUARD(put(p, ",", err));
-    STC_GUARD(num(p, r->preference, err));
-    STC_GUARD(put(p, ",", err));
-    STC_GUARD(num(p, r->status, err));
-    STC_GUARD(put(p, ",", err));
-    STC_GUARD(lit(p, r->status_text, err));
-    STC_GUARD(put(p, ",", err));
-    STC_GUARD(lit(p, r->address, err));
-    STC_GUARD(put(p, ",", err));
-    STC_GUARD(num(p, r->connected, err));
-    STC_GUARD(put(p, ",", err));
-    STC_GUARD(num(p, r->starttls, err));
-    STC_GUARD(put(p, ",", err));
-    STC_GUARD(lit(p, r->tls_version, err));
-    STC_GUARD(put(p, ",", err));
-    STC_GUARD(lit(p, r->cipher, err));
+    STC_GUARD(and_lit(p, r->domain, err));
+    STC_GUARD(and_lit(p, r->hostname, err));
+    STC_GUARD(and_num(p, r->preference, err));
+    STC_GUARD(and_num(p, r->status, err));
+    STC_GUARD(and_lit(p, r->status_text, err));
+    STC_GUARD(and_lit(p, r->address, err));
+    STC_GUARD(and_num(p, r->connected, err));
+    STC_GUARD(and_num(p, r->starttls, err));
+    STC_GUARD(and_lit(p, r->tls_version, err));
+    STC_GUARD(and_lit(p, r->cipher, err));
     STC_GUARD(put(p, ",", err));
     STC_GUARD(r->has_cert ? num(p, r->cert_valid, err) : put(p, "NULL", err));
     STC_GUARD(put(p, ")", err));
@@ -249,20 +252,13 @@ static stc_rc check_row(void *vctx, const struct store_check_row *r, struct stc_
     p->sql = x->checks;
     STC_GUARD(put(p, x->nchecks++ ? ",(" : "INSERT INTO checks VALUES(", err));
     STC_GUARD(put(p, p->scan_id_text, err));
-    STC_GUARD(put(p, ",", err));
-    STC_GUARD(lit(p, r->domain, err));
-    STC_GUARD(put(p, ",", err));
-    STC_GUARD(lit(p, r->hostname, err));
-    STC_GUARD(put(p, ",", err));
-    STC_GUARD(lit(p, r->check, err));
-    STC_GUARD(put(p, ",", err));
-    STC_GUARD(num(p, r->status, err));
-    STC_GUARD(put(p, ",", err));
-    STC_GUARD(lit(p, r->status_text, err));
-    STC_GUARD(put(p, ",", err));
-    STC_GUARD(lit(p, r->result_type, err));
-    STC_GUARD(put(p, ",", err));
-    STC_GUARD(lit(p, r->message, err));
+    STC_GUARD(and_lit(p, r->domain, err));
+    STC_GUARD(and_lit(p, r->hostname, err));
+    STC_GUARD(and_lit(p, r->check, err));
+    STC_GUARD(and_num(p, r->status, err));
+    STC_GUARD(and_lit(p, r->status_text, err));
+    STC_GUARD(and_lit(p, r->result_type, err));
+    STC_GUARD(and_lit(p, r->message, err));
     STC_GUARD(put(p, ")", err));
 out:
     x->checks = p->sql;
@@ -288,24 +284,15 @@ static stc_rc build(struct pgstore *p, struct stc_err *err)
     STC_GUARD(lit(p, d.domain, err));
     STC_GUARD(put(p, ";INSERT INTO domains VALUES(", err));
     STC_GUARD(put(p, p->scan_id_text, err));
-    STC_GUARD(put(p, ",", err));
-    STC_GUARD(lit(p, d.domain, err));
-    STC_GUARD(put(p, ",", err));
-    STC_GUARD(num(p, d.status, err));
-    STC_GUARD(put(p, ",", err));
-    STC_GUARD(lit(p, d.status_text, err));
-    STC_GUARD(put(p, ",", err));
-    STC_GUARD(lit(p, d.message, err));
-    STC_GUARD(put(p, ",", err));
-    STC_GUARD(num(p, d.mx_count, err));
-    STC_GUARD(put(p, ",", err));
-    STC_GUARD(lit(p, d.mta_sts_mode, err));
-    STC_GUARD(put(p, ",", err));
-    STC_GUARD(num(p, p->at, err));
-    STC_GUARD(put(p, ",", err));
-    STC_GUARD(lit(p, p->worker[0] ? p->worker : NULL, err));
-    STC_GUARD(put(p, ",", err));
-    STC_GUARD(lit(p, p->json, err));
+    STC_GUARD(and_lit(p, d.domain, err));
+    STC_GUARD(and_num(p, d.status, err));
+    STC_GUARD(and_lit(p, d.status_text, err));
+    STC_GUARD(and_lit(p, d.message, err));
+    STC_GUARD(and_num(p, d.mx_count, err));
+    STC_GUARD(and_lit(p, d.mta_sts_mode, err));
+    STC_GUARD(and_num(p, p->at, err));
+    STC_GUARD(and_lit(p, p->worker[0] ? p->worker : NULL, err));
+    STC_GUARD(and_lit(p, p->json, err));
     STC_GUARD(put(p, ");", err));
     STC_GUARD(store_rows_walk(p->tree, &rows_sink, &x, err));
     if (x.nhosts)
