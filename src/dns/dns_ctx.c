@@ -340,6 +340,15 @@ static stc_rc finish_ask(struct dns_ask *a, struct pending_ask *pa, int timed_ou
     return STC_OK;
 }
 
+/* Every ask fails with STC_E_INTERNAL: callers read each ask's own rc (and
+ * its res only when that is STC_OK), so none may be left looking answered. */
+static stc_rc fail_all(struct dns_ask *asks, size_t n, const char *why)
+{
+    for (size_t i = 0; i < n; i++)
+        asks[i].rc = err_set(&asks[i].err, STC_E_INTERNAL, "%s", why);
+    return STC_E_INTERNAL;
+}
+
 stc_rc dns_ctx_resolve(struct dns_ctx *ctx, struct dns_ask *asks, size_t n, struct deadline d)
 {
     stc_rc rc = STC_OK;
@@ -354,20 +363,17 @@ stc_rc dns_ctx_resolve(struct dns_ctx *ctx, struct dns_ask *asks, size_t n, stru
         asks[i].rc = STC_OK;
         stc_err_clear(&asks[i].err);
     }
-    if (ctx == NULL || n > sizeof pa / sizeof pa[0]) {
-        for (size_t i = 0; i < n; i++)
-            asks[i].rc = err_set(&asks[i].err, STC_E_INTERNAL, "dns_ctx_resolve: bad call");
-        return STC_E_INTERNAL;
-    }
+    if (ctx == NULL || n > sizeof pa / sizeof pa[0])
+        return fail_all(asks, n, "dns_ctx_resolve: bad call");
     if (ctx->stub)
         return dns_stub_resolve(&ctx->stub_to, asks, n, d);
     if (pthread_condattr_init(&ca) != 0)
-        return asks[0].rc = err_set(&asks[0].err, STC_E_INTERNAL, "pthread_condattr_init");
+        return fail_all(asks, n, "pthread_condattr_init failed");
     pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
     int cv_ok = pthread_cond_init(&g.cv, &ca) == 0;
     pthread_condattr_destroy(&ca);
     if (!cv_ok)
-        return asks[0].rc = err_set(&asks[0].err, STC_E_INTERNAL, "pthread_cond_init");
+        return fail_all(asks, n, "pthread_cond_init failed");
     g.pending = 0;
     memset(pa, 0, sizeof pa);
 
