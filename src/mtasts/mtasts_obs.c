@@ -83,12 +83,18 @@ static void fetch(const struct mtasts_obs_req *q, const char *domain, struct dea
         o->body_text = buf_terminate(&o->res.body, NULL) == STC_OK;
 }
 
-static void names(const char *domain, struct mtasts_obs *o)
+static void mtasts_names(const char *domain, struct mtasts_obs *o)
 {
     memset(o, 0, sizeof *o);
     buf_init(&o->res.body, 0);
     snprintf(o->txt.name, sizeof o->txt.name, "_mta-sts.%s", domain);
     snprintf(o->host, sizeof o->host, "mta-sts.%s", domain);
+}
+
+static void tlsrpt_name(const char *domain, struct txt_obs *o)
+{
+    memset(o, 0, sizeof *o);
+    snprintf(o->name, sizeof o->name, "_smtp._tls.%s", domain);
 }
 
 /* After the TXT lookup: the policy host and the policy. */
@@ -107,7 +113,7 @@ static void policy(const struct mtasts_obs_req *q, const char *domain, struct de
 stc_rc mtasts_observe(const struct mtasts_obs_req *q, const char *domain, struct deadline d,
                       struct mtasts_obs *o)
 {
-    names(domain, o);
+    mtasts_names(domain, o);
     txt_lookup(q->dns, d, &o->txt);
     policy(q, domain, d, o);
     return STC_OK;
@@ -116,9 +122,8 @@ stc_rc mtasts_observe(const struct mtasts_obs_req *q, const char *domain, struct
 stc_rc mtasts_tlsrpt_observe(const struct mtasts_obs_req *q, const char *domain,
                              struct deadline d, struct mtasts_obs *o, struct txt_obs *r)
 {
-    names(domain, o);
-    memset(r, 0, sizeof *r);
-    snprintf(r->name, sizeof r->name, "_smtp._tls.%s", domain);
+    mtasts_names(domain, o);
+    tlsrpt_name(domain, r);
     const char *const qnames[2] = {o->txt.name, r->name};
     struct dns_txt_set sets[2];
     stc_rc rcs[2];
@@ -144,8 +149,7 @@ void mtasts_obs_free(struct mtasts_obs *o)
 stc_rc tlsrpt_observe(struct dns_ctx *dns, const char *domain, struct deadline d,
                       struct txt_obs *o)
 {
-    memset(o, 0, sizeof *o);
-    snprintf(o->name, sizeof o->name, "_smtp._tls.%s", domain);
+    tlsrpt_name(domain, o);
     txt_lookup(dns, d, o);
     return STC_OK;
 }
