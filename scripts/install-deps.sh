@@ -8,7 +8,7 @@ PKGS="build-essential cmake pkg-config clang libssl-dev libunbound-dev libevent-
 libcurl4-openssl-dev libjansson-dev libidn2-dev libsqlite3-dev libcmocka-dev
 nsd unbound ldnsutils dnsutils nginx-light postfix openssl python3 curl iproute2
 libclang-rt-14-dev clang-tidy cppcheck python3-jsonschema dns-root-data
-chromium nodejs libpq-dev postgresql-15 libmicrohttpd-dev"
+chromium nodejs libpq-dev postgresql-15 libmicrohttpd-dev libjemalloc-dev"
 # The browser tests (tests/browser) run puppeteer-core from npm. Debian's npm
 # package, unless an npm came with the installed nodejs (NodeSource's does;
 # Debian's npm would conflict with it).

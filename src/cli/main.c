@@ -32,6 +32,7 @@
 
 #include <starttls/starttls.h>
 
+#include "cli_malloc.h"
 #include "cli_nagios.h"
 #include "cli_options.h"
 #include "cli_output.h"
@@ -360,7 +361,9 @@ int main(int argc, char **argv)
         cli_usage(stdout);
         code = 0;
     } else if (o.version) {
-        printf("%s %s\n", PROG, stc_version());
+        char memory[160];
+        cli_malloc_describe(memory, sizeof memory);
+        printf("%s %s\n%s\n", PROG, stc_version(), memory);
         code = 0;
     } else if (o.ndomains == 0) {
         err_set(&err, STC_E_INVAL, "no domain given");

@@ -147,6 +147,19 @@ run version --version
 expect_rc 0
 printf '%s\n' "$out" | grep -q -E '^starttls-check [0-9]+\.[0-9]+\.[0-9]+' ||
     fail "version: got '$out'"
+# The allocator line: STC_EXPECT_MEMORY is what this build links (set by
+# CMake). A jemalloc build shows the settings of src/cli/cli_malloc.c in
+# effect (they are lost without a word if jemalloc does not see them), and
+# MALLOC_CONF from the environment still wins.
+case ${STC_EXPECT_MEMORY:-} in
+jemalloc)
+    expect_out "memory: jemalloc 5."
+    expect_out "thread caches off, arenas percpu"
+    out=$(MALLOC_CONF=tcache:true "$bin" --version 2>&1)
+    expect_out "thread caches on, arenas percpu" ;;
+libc) expect_out "memory: the C library's malloc" ;;
+*) fail "version: STC_EXPECT_MEMORY is '${STC_EXPECT_MEMORY:-}', not jemalloc or libc" ;;
+esac
 run version-short -V
 expect_rc 0
 expect_out "starttls-check "

@@ -1,0 +1,57 @@
+/*
+ * NAME
+ *     cli_malloc - the command's allocator settings
+ * SYNOPSIS
+ *     cli_malloc_describe(line, sizeof line);   (for --version)
+ * DESCRIPTION
+ *     A bulk scan runs hundreds of worker threads that mostly wait on the
+ *     network. glibc's malloc gives each thread a cache of freed blocks
+ *     (tcache) that nothing trims: some 16 MiB over 256 threads, growing
+ *     with the run. The command is therefore linked with jemalloc
+ *     (STC_JEMALLOC, the default outside sanitizer builds; the library
+ *     itself uses whatever malloc its program has), with thread caches off
+ *     and one arena per CPU instead of one per thread, so freed memory is
+ *     shared by all threads and returned after about a second
+ *     (dirty_decay_ms). docs/performance.md has the figures. jemalloc reads
+ *     malloc_conf before main runs; MALLOC_CONF in the environment still
+ *     overrides any of it.
+ * LIMITS
+ *     malloc_conf must be defined in the executable, which jemalloc's own
+ *     weak definition then yields to; a library cannot set it.
+ * DIAGNOSTICS
+ *     None; a setting jemalloc cannot read back is left out of the line.
+ */
+#include "cli_malloc.h"
+
+#include <stdio.h>
+
+#ifdef STC_JEMALLOC
+#include <stdbool.h>
+#include <jemalloc/jemalloc.h>
+
+const char *malloc_conf = "percpu_arena:percpu,tcache:false,dirty_decay_ms:1000,muzzy_decay_ms:0";
+
+void cli_malloc_describe(char *buf, size_t n)
+{
+    /* mallctl writes string settings as a const char * into these. */
+    const char *version = "?", *percpu = "?";
+    const size_t str_size = sizeof(const char *);
+    bool tcache = true;
+    unsigned narenas = 0;
+    size_t sz = str_size;
+    mallctl("version", &version, &sz, NULL, 0);
+    sz = sizeof tcache;
+    mallctl("opt.tcache", &tcache, &sz, NULL, 0);
+    sz = str_size;
+    mallctl("opt.percpu_arena", &percpu, &sz, NULL, 0);
+    sz = sizeof narenas;
+    mallctl("arenas.narenas", &narenas, &sz, NULL, 0);
+    snprintf(buf, n, "memory: jemalloc %s, thread caches %s, arenas %s (%u)", version,
+             tcache ? "on" : "off", percpu, narenas);
+}
+#else
+void cli_malloc_describe(char *buf, size_t n)
+{
+    snprintf(buf, n, "memory: the C library's malloc");
+}
+#endif
