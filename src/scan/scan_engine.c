@@ -125,12 +125,15 @@ struct done_ctx {
 static stc_rc load_done(void *vctx, const char *domain, int *keep, struct stc_err *err)
 {
     struct done_ctx *dc = vctx;
-    int fresh = 0;
-    if (dc->filter != NULL && !scan_seen_has(dc->filter, domain)) {
+    int fresh = 0, listed = 1;
+    stc_rc rc = dc->filter != NULL ? scan_seen_find(dc->filter, domain, &listed, err) : STC_OK;
+    if (rc != STC_OK)
+        return rc;
+    if (!listed) {
         *keep = 0;
         return STC_OK;
     }
-    stc_rc rc = scan_seen_add(dc->done, domain, &fresh, err);
+    rc = scan_seen_add(dc->done, domain, &fresh, err);
     dc->n += (uint64_t)fresh;
     return rc;
 }
@@ -142,7 +145,7 @@ static stc_rc open_outputs(struct stc_scan *s, struct stc_err *err)
     struct scan_seen jset;
     uint64_t jn = 0, dn = 0, deleted = 0, dropped = 0;
     int jfile = s->output != NULL && strcmp(s->output, "-") != 0;
-    scan_seen_init(&jset);
+    scan_seen_init_spill(&jset); /* it may become the resume set */
 
     if (s->o.resume && jfile)
         STC_GUARD(scan_jsonl_load(s->output, &jset, &jn, err));
@@ -167,7 +170,7 @@ static stc_rc open_outputs(struct stc_scan *s, struct stc_err *err)
     } else if (s->o.resume) {
         scan_seen_free(&s->resume);
         s->resume = jset;
-        scan_seen_init(&jset);
+        scan_seen_init_spill(&jset);
     }
     if (s->output != NULL) {
         STC_GUARD(scan_jsonl_open(&s->jsonl, s->output, s->o.resume, err));
@@ -204,8 +207,8 @@ stc_rc stc_scan_new(struct stc_config *cfg, const struct stc_scan_opts *opts, st
     atomic_init(&s->refs, 1);
     pthread_mutex_init(&s->rejects_mu, NULL);
     pthread_mutex_init(&s->fail_mu, NULL);
-    scan_seen_init(&s->seen);
-    scan_seen_init(&s->resume);
+    scan_seen_init_spill(&s->seen); /* one name per input domain: spilled to $TMPDIR */
+    scan_seen_init_spill(&s->resume);
     scan_agg_init(&s->agg);
     s->jsonl.fd = -1;
     STC_GUARD(set_defaults(&s->o, err));
@@ -332,9 +335,15 @@ static stc_rc feed(struct stc_scan *s, const struct scan_line *l, int64_t *next,
         scan_reject_log(s, l->lineno, "duplicate domain (checked once)", l->domain);
         return STC_OK;
     }
-    if (s->o.resume && scan_seen_has(&s->resume, l->domain)) {
-        atomic_fetch_add(&s->c.resumed, 1);
-        return STC_OK;
+    if (s->o.resume) {
+        int done = 0;
+        rc = scan_seen_find(&s->resume, l->domain, &done, err);
+        if (rc != STC_OK)
+            return rc;
+        if (done) {
+            atomic_fetch_add(&s->c.resumed, 1);
+            return STC_OK;
+        }
     }
     struct scan_work *w = malloc(sizeof *w);
     if (w == NULL)

@@ -203,7 +203,13 @@ static stc_rc filter_line(void *vctx, const char *line, size_t n, struct stc_err
 {
     struct filter_ctx *c = vctx;
     char d[256];
-    if (!scan_jsonl_domain(line, n, d, sizeof d) || !scan_seen_has(c->keep, d)) {
+    int kept = 0;
+    if (scan_jsonl_domain(line, n, d, sizeof d)) {
+        stc_rc rc = scan_seen_find(c->keep, d, &kept, err);
+        if (rc != STC_OK)
+            return rc;
+    }
+    if (!kept) {
         c->dropped++;
         return STC_OK;
     }
