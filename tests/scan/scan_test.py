@@ -56,6 +56,12 @@ DESCRIPTION
                    excluded input domain, the hosts reported as excluded; the
                    MTA-STS policy host's address excluded: no HTTPS connect
       rate         --rate 10: at most 11 connect() calls in any second (strace)
+      big-seen     --resume over 10,000 recorded domains, each listed twice:
+                   the input and resume sets spill their names to an
+                   unlinked file under TMPDIR (strace: two O_TMPFILE opens
+                   there), each is skipped once and counted once as a
+                   duplicate, only the new domains are checked; the same with
+                   TMPDIR missing (the names stay in memory)
       domain-timeout  slowmx.test (three silent MX hosts) with --timeout 2
                    --domain-timeout 3: one host checked, two "not tested",
                    TLS-RPT still checked, done within the budget
@@ -898,6 +904,43 @@ def t_rate(env, tmp):
           "%d connections in %.2f s with --rate 10" % (len(times), times[-1] - times[0]))
 
 
+def t_big_seen(env, tmp):
+    """The spilled seen and resume sets stay exact; a missing TMPDIR changes nothing."""
+    n = 10000
+    old = ["d%d.scale.test" % i for i in range(n)]
+    new = FAST[:3]
+    lines = old + [d.upper() for d in old] + new + new[:1]
+    for tmpdir in (os.path.join(tmp, "t"), os.path.join(tmp, "missing")):
+        made = not tmpdir.endswith("missing")
+        if made:
+            os.mkdir(tmpdir)
+        inp, out, trace = (os.path.join(tmp, x) for x in ("in.txt", "o.jsonl", "strace.log"))
+        with open(out, "w") as f:
+            for d in old:
+                f.write('{"domain":"%s","status":0}\n' % d)
+        write_list(inp, lines)
+        p = subprocess.run(["strace", "-f", "-qq", "-e", "trace=openat", "-o", trace] +
+                           env.base() + ["-j", "8", "--checks", "mta-sts", "--output", out,
+                                         "--resume", inp],
+                           capture_output=True, text=True, timeout=180,
+                           env=dict(os.environ, ASAN_OPTIONS="detect_leaks=0", TMPDIR=tmpdir))
+        no_sanitizer(p.stderr)
+        check(p.returncode == 0, "exit %d: %s" % (p.returncode, p.stderr[-2000:]))
+        want = "%d input lines: %d domains checked, %d skipped (resume), %d duplicates" % (
+            len(lines), len(new), n, n + 1)
+        check(want in p.stderr, "summary, want %r: %s" % (want, p.stderr[-2000:]))
+        j = jsonl_domains(out)
+        check(sorted(j) == sorted(old + new), "JSON file: %d lines, %d domains" % (
+            len(j), len(set(j))))
+        with open(trace) as f:
+            opens = [ln for ln in f if "O_TMPFILE" in ln and '"%s"' % tmpdir in ln]
+        if made:
+            check(len(opens) == 2 and all("ENOENT" not in ln for ln in opens),
+                  "want the input and resume sets' files in TMPDIR: %r" % opens)
+        else:
+            check(opens and all("ENOENT" in ln for ln in opens), "TMPDIR missing: %r" % opens)
+
+
 # The tests that connect to the world's rate-limit host (ratelimit.test: every
 # test that scans all world domains with SMTP checks). CTest gives them the
 # RESOURCE_LOCK world_ratelimit (tests/scan/CMakeLists.txt), so they never
@@ -911,7 +954,8 @@ TESTS = {"basic": t_basic, "rejects": t_rejects, "resume-kill": t_resume_kill,
          "db-fault": t_db_fault, "disk-full": t_disk_full, "signal-pipe": t_signal_pipe,
          "signal-twice": t_signal_twice, "signal-db-locked": t_signal_db_locked,
          "durable": t_durable, "probe-throttle": t_probe_throttle,
-         "domain-timeout": t_domain_timeout, "exclude": t_exclude, "rate": t_rate}
+         "domain-timeout": t_domain_timeout, "exclude": t_exclude, "rate": t_rate,
+         "big-seen": t_big_seen}
 
 
 def main():
