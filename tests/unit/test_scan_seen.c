@@ -71,6 +71,16 @@ static char *long_name(size_t len, int tag, char fill)
     return p;
 }
 
+/* Add "dI.scale.test" for I in [from, to): each fresh (want 1) or known (want 0). */
+static void add_range(struct scan_seen *s, int from, int to, int want)
+{
+    char name[64];
+    for (int i = from; i < to; i++) {
+        snprintf(name, sizeof name, "d%d.scale.test", i);
+        assert_int_equal(add(s, name), want);
+    }
+}
+
 static void test_colliding_names_stay_distinct(void **state)
 {
     struct scan_seen s;
@@ -247,23 +257,16 @@ static void test_spill_fallback_no_tmpdir(void **state)
     (void)state;
     const char *dirs[] = {"/nonexistent-stc-test/dir", "/proc/self/status"}; /* none, a file */
     char *old = getenv("TMPDIR") ? strdup(getenv("TMPDIR")) : NULL;
-    char name[64];
     for (size_t k = 0; k < sizeof dirs / sizeof *dirs; k++) {
         struct scan_seen s;
         assert_int_equal(setenv("TMPDIR", dirs[k], 1), 0);
         scan_seen_init_spill(&s);
-        for (int i = 0; i < 20000; i++) {
-            snprintf(name, sizeof name, "d%d.scale.test", i);
-            assert_int_equal(add(&s, name), 1);
-        }
+        add_range(&s, 0, 20000, 1);
         assert_int_equal(s.fd, -1);
         assert_int_equal(s.spill, 0);
         assert_int_equal(s.base, 0);
         assert_true(s.nchunks > 1);
-        for (int i = 0; i < 20000; i++) {
-            snprintf(name, sizeof name, "d%d.scale.test", i);
-            assert_int_equal(add(&s, name), 0);
-        }
+        add_range(&s, 0, 20000, 0);
         assert_false(found(&s, "d20000.scale.test"));
         scan_seen_free(&s);
     }
@@ -291,26 +294,16 @@ static void test_spill_write_failure_falls_back(void **state)
 {
     (void)state;
     struct scan_seen s;
-    char name[64];
     scan_seen_init_spill(&s);
-    for (int i = 0; i < 10000; i++) {
-        snprintf(name, sizeof name, "d%d.scale.test", i);
-        assert_int_equal(add(&s, name), 1);
-    }
+    add_range(&s, 0, 10000, 1);
     assert_true(s.base > 0);
     uint64_t written = s.base;
     make_read_only(&s);
-    for (int i = 10000; i < 30000; i++) {
-        snprintf(name, sizeof name, "d%d.scale.test", i);
-        assert_int_equal(add(&s, name), 1);
-    }
+    add_range(&s, 10000, 30000, 1);
     assert_int_equal(s.spill, 0);
     assert_int_equal(s.base, written);
     assert_true(s.nchunks > 1);
-    for (int i = 0; i < 30000; i++) {
-        snprintf(name, sizeof name, "d%d.scale.test", i);
-        assert_int_equal(add(&s, name), 0);
-    }
+    add_range(&s, 0, 30000, 0);
     assert_false(found(&s, "d30000.scale.test"));
     scan_seen_free(&s);
 }
