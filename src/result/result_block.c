@@ -3,8 +3,7 @@
  *     result_block - copies of a result tree in one allocation
  * SYNOPSIS
  *     struct stc_result *copy = stc_result_clone(tree);   (public)
- *     copy = result_clone_pooled(tree, pool);             (result_tree.h)
- *     result_thaw(node);                                  (result_int.h)
+ *  *     result_thaw(node);                                  (result_int.h)
  * DESCRIPTION
  *     A bulk scan hands every domain a copy of each cached MX host result:
  *     hundreds of small strings and arrays per copy, built and freed once
@@ -16,23 +15,16 @@
  *     result_thaw, which gives that node (only) heap copies of its fields;
  *     its children stay where they are. stc_result_free walks the tree as
  *     always, frees what is heap-owned and frees the block with the node
- *     that owns it (the copy's root), after its children.
- *
- *     A copy made with a string pool (result_clone_pooled; the scan's host
- *     cache keeps one) points its descriptions and fact keys at the pool's
- *     one copy of each instead of holding its own: a host result repeats
- *     the same few hundred bytes of them, a third of a cached host.
+ *     that owns it (the copy's root), after its children. result_unpack
+ *     (result_pack.c) makes copies of the same layout from packed bytes.
  * LIMITS
  *     A block is freed with its root: nodes of a block cannot outlive it,
  *     which holds since the builders cannot detach a child (result_remove
- *     frees it). Every piece is 8-byte aligned. A pool keeps at most 4096
- *     strings of under 1 KiB (others are copied into the block) until it is
- *     freed, which must come after every copy made with it.
+ *     frees it). Every piece is 8-byte aligned (result_piece).
  * DIAGNOSTICS
  *     stc_result_clone returns NULL on NULL input or when the block cannot
  *     be allocated; result_thaw sets the node's oom mark and returns -1.
  */
-#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,11 +32,9 @@
 #include "result_int.h"
 #include "result_tree.h"
 
-#define PIECE_ALIGN 8u
-
 static size_t piece(size_t n)
 {
-    return (n + PIECE_ALIGN - 1) & ~(size_t)(PIECE_ALIGN - 1);
+    return result_piece(n);
 }
 
 static size_t str_size(const char *s)
@@ -60,97 +50,27 @@ static size_t strv_size(const struct strv *sv)
     return n;
 }
 
-/* Strings shared by the copies one pool serves (result_strpool_*): check
- * descriptions and fact keys, a small vocabulary every host result repeats. */
-#define POOL_SLOTS 8192      /* power of two; the pool holds at most half */
-#define POOL_STR_MAX 1024    /* longer strings are not shared */
-
-struct result_strpool {
-    pthread_mutex_t mu;
-    size_t n;
-    char *slot[POOL_SLOTS];
-};
-
-struct result_strpool *result_strpool_new(void)
-{
-    struct result_strpool *p = calloc(1, sizeof *p);
-    if (p != NULL && pthread_mutex_init(&p->mu, NULL) != 0) {
-        free(p);
-        p = NULL;
-    }
-    return p;
-}
-
-void result_strpool_free(struct result_strpool *p)
-{
-    if (p == NULL)
-        return;
-    for (size_t i = 0; i < POOL_SLOTS; i++)
-        free(p->slot[i]);
-    pthread_mutex_destroy(&p->mu);
-    free(p);
-}
-
-/* The pool's copy of s (added when new), or NULL when s is not shared:
- * no pool, too long, or the pool is full. Strings stay until the pool goes. */
-static const char *pooled(struct result_strpool *p, const char *s)
-{
-    if (p == NULL || s == NULL)
-        return NULL;
-    size_t n = strnlen(s, POOL_STR_MAX);
-    if (n >= POOL_STR_MAX)
-        return NULL;
-    uint64_t h = 0xcbf29ce484222325ULL;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ (unsigned char)s[i]) * 0x100000001b3ULL;
-    const char *found = NULL;
-    pthread_mutex_lock(&p->mu);
-    for (size_t i = (size_t)(h ^ h >> 29) & (POOL_SLOTS - 1);; i = (i + 1) & (POOL_SLOTS - 1)) {
-        if (p->slot[i] == NULL) {
-            if (p->n < POOL_SLOTS / 2 && (p->slot[i] = malloc(n + 1)) != NULL) {
-                memcpy(p->slot[i], s, n + 1);
-                p->n++;
-                found = p->slot[i];
-            }
-            break;
-        }
-        if (strcmp(p->slot[i], s) == 0) {
-            found = p->slot[i];
-            break;
-        }
-    }
-    pthread_mutex_unlock(&p->mu);
-    return found;
-}
-
-/* Bytes s takes in the block: none when the pool shares it. */
-static size_t shared_str_size(struct result_strpool *p, const char *s)
-{
-    return pooled(p, s) != NULL ? 0 : str_size(s);
-}
-
 /* Bytes the block copy of r needs (r and everything below it). */
-static size_t tree_size(const struct stc_result *r, struct result_strpool *p)
+static size_t tree_size(const struct stc_result *r)
 {
-    size_t n = piece(sizeof *r) + str_size(r->name) + shared_str_size(p, r->description) +
+    size_t n = piece(sizeof *r) + str_size(r->name) + str_size(r->description) +
                str_size(r->type) + strv_size(&r->messages) + strv_size(&r->recs) +
                piece(r->nfacts * sizeof *r->facts);
     // NOLINTNEXTLINE(bugprone-sizeof-expression): children is an array of pointers
     n += piece(r->nchildren * sizeof *r->children);
     for (size_t i = 0; i < r->nfacts; i++) {
         const struct fact *f = &r->facts[i];
-        n += shared_str_size(p, f->key) + str_size(f->str) + piece(f->list_len * sizeof *f->list);
+        n += str_size(f->key) + str_size(f->str) + piece(f->list_len * sizeof *f->list);
         for (size_t j = 0; j < f->list_len; j++)
             n += str_size(f->list[j]);
     }
     for (size_t i = 0; i < r->nchildren; i++)
-        n += tree_size(r->children[i], p);
+        n += tree_size(r->children[i]);
     return n;
 }
 
 struct bump {
     unsigned char *at;
-    struct result_strpool *pool;
 };
 
 static void *take(struct bump *b, size_t n)
@@ -170,13 +90,6 @@ static char *put_str(struct bump *b, const char *s)
     return d;
 }
 
-/* The pool's copy of s when it shares it, else a copy in the block. */
-static char *put_shared(struct bump *b, const char *s)
-{
-    const char *p = pooled(b->pool, s);
-    return p != NULL ? (char *)p : put_str(b, s); /* read-only: thaw copies it */
-}
-
 static void put_strv(struct bump *b, struct strv *dst, const struct strv *src)
 {
     dst->n = src->n;
@@ -193,7 +106,7 @@ static struct stc_result *put_tree(struct bump *b, const struct stc_result *r)
     c->block = NULL;
     c->oom = 0;
     c->name = put_str(b, r->name);
-    c->description = put_shared(b, r->description);
+    c->description = put_str(b, r->description);
     c->type = put_str(b, r->type);
     put_strv(b, &c->messages, &r->messages);
     put_strv(b, &c->recs, &r->recs);
@@ -202,7 +115,7 @@ static struct stc_result *put_tree(struct bump *b, const struct stc_result *r)
         const struct fact *f = &r->facts[i];
         struct fact *g = &c->facts[i];
         *g = *f;
-        g->key = put_shared(b, f->key);
+        g->key = put_str(b, f->key);
         g->str = put_str(b, f->str);
         g->list = f->list_len ? take(b, f->list_len * sizeof *g->list) : NULL;
         for (size_t j = 0; j < f->list_len; j++)
@@ -215,23 +128,18 @@ static struct stc_result *put_tree(struct bump *b, const struct stc_result *r)
     return c;
 }
 
-struct stc_result *result_clone_pooled(const struct stc_result *r, struct result_strpool *pool)
+struct stc_result *stc_result_clone(const struct stc_result *r)
 {
     if (r == NULL)
         return NULL;
-    size_t n = tree_size(r, pool);
+    size_t n = tree_size(r);
     void *block = malloc(n);
     if (block == NULL)
         return NULL;
-    struct bump b = {block, pool};
+    struct bump b = {block};
     struct stc_result *c = put_tree(&b, r);
     c->block = block; /* c is the block's first piece */
     return c;
-}
-
-struct stc_result *stc_result_clone(const struct stc_result *r)
-{
-    return result_clone_pooled(r, NULL);
 }
 
 static char *heap_str(const char *s, int *bad)

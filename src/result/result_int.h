@@ -5,11 +5,14 @@
  * with RESULT_FIELDS_IN_BLOCK, pieces of a block made by stc_result_clone:
  * such a node is read like any other, and copies its fields out to the heap
  * (result_thaw) before the first change that would free or grow them.
+ * Such fields may also point into a string pool (result_strpool.c) that
+ * outlives the tree: read-only like the block.
  */
 #ifndef STC_RESULT_INT_H
 #define STC_RESULT_INT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <starttls/result.h>
 
@@ -50,6 +53,15 @@ struct stc_result {
     unsigned flags;
     void *block; /* set on the node that owns a block: freed with it */
 };
+
+/** Pieces of a block (result_block.c, result_pack.c) are 8-byte aligned. */
+static inline size_t result_piece(size_t n)
+{
+    return (n + 7u) & ~(size_t)7u;
+}
+
+/** FNV-1a of the n bytes at s (result_strpool.c). */
+uint64_t result_hash(const char *s, size_t n);
 
 /** Give r heap copies of its block-held fields (not its children) so they
  * can be freed or grown. 0, or -1 (r->oom set, r unchanged) on OOM. */

@@ -9,6 +9,9 @@
 #ifndef STC_CHECKS_RESULT_TREE_H
 #define STC_CHECKS_RESULT_TREE_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 #include <starttls/result.h>
 
 #include "../util/err.h"
@@ -55,12 +58,29 @@ struct stc_result *result_find_mut(struct stc_result *r, const char *name);
 /** Detach and free child i. */
 void result_remove(struct stc_result *r, size_t i);
 
-/** Strings shared by one-block copies (result_block.c); thread-safe. */
+/** Strings shared by packed trees (result_strpool.c); thread-safe. */
 struct result_strpool;
 struct result_strpool *result_strpool_new(void);
-/** Free the pool; every copy made with it must be freed first. NULL is fine. */
+/** Free the pool; every tree unpacked with it must be freed first. NULL is fine. */
 void result_strpool_free(struct result_strpool *p);
-/** stc_result_clone, with descriptions and fact keys shared through pool (may be NULL). */
-struct stc_result *result_clone_pooled(const struct stc_result *r, struct result_strpool *pool);
+/** The id of s (n = strlen(s)) when the pool shares it, adding it on its second
+ * sighting; -1 when it does not (yet). */
+long result_strpool_id(struct result_strpool *p, const char *s, size_t n);
+/** The string of an id handed out, or NULL. */
+const char *result_strpool_str(struct result_strpool *p, uint64_t id);
+
+/** Deepest tree result_pack takes (levels of nodes, the root is level 1). */
+#define RESULT_PACK_DEPTH_MAX 64
+
+/** A compact byte string of tree r (result_pack.c), malloc'd, its size in *len;
+ * strings repeated across trees become ids of pool (may be NULL). NULL when
+ * out of memory or when r cannot be packed: marked OOM (result_oom), deeper
+ * than RESULT_PACK_DEPTH_MAX, or a kind, type or count outside the encoding. */
+void *result_pack(const struct stc_result *r, struct result_strpool *pool, size_t *len);
+/** The tree of bytes made by result_pack with the same pool, as one block like
+ * stc_result_clone's (the caller frees it; it points into pool, so it must go
+ * before the pool). NULL when out of memory or when the bytes are not a whole
+ * packed tree (truncated, corrupt, an id the pool never gave). */
+struct stc_result *result_unpack(const void *bytes, size_t len, struct result_strpool *pool);
 
 #endif

@@ -19,17 +19,22 @@
  *     least recently used ready entry goes (expired ones first come to the
  *     LRU tail since they are not used); pending entries are never evicted,
  *     so the count may pass the cap by the number of productions in flight.
- *     Callers get deep copies and own them; the cache owns what it
- *     stores, as one-block copies (one allocation per host, so long-lived
- *     entries do not fragment the heap; descriptions and fact keys shared
- *     through the cache's string pool), and the
- *     producer's own tree goes to the caller that produced it.
+ *     Callers get copies and own them; the cache owns what it stores,
+ *     packed (result_pack.c: a few hundred bytes per host instead of a
+ *     3 KB tree, one allocation, strings that recur across hosts shared
+ *     through the cache's string pool), and a hit unpacks them into a
+ *     one-block copy like stc_result_clone's. The producer's own tree goes
+ *     to the caller that produced it. An entry holds its key in the same
+ *     allocation, sized to it.
  * LIMITS
  *     Keys up to 255 bytes. Hash buckets: the next power of two >= 2 * cap
- *     (at most 2^20).
+ *     (at most 2^20). Copies point into the cache's string pool: free them
+ *     before the cache.
  * DIAGNOSTICS
- *     get: STC_E_NOMEM, STC_E_TIMEOUT (waited wait_ms >= 0 for another
- *     caller's production), STC_E_INVAL (key too long), or the producer's error.
+ *     get: STC_E_NOMEM (also for a produced tree that cannot be packed:
+ *     marked out of memory, or deeper than RESULT_PACK_DEPTH_MAX),
+ *     STC_E_TIMEOUT (waited wait_ms >= 0 for another caller's production),
+ *     STC_E_INVAL (key too long), or the producer's error.
  */
 #include "scan_cache.h"
 
@@ -49,9 +54,10 @@
 struct entry {
     struct entry *hnext;       /* hash chain */
     struct entry *prev, *next; /* LRU list, most recent first */
-    char key[KEY_MAX];
-    struct stc_result *value; /* NULL while pending */
-    int64_t expires_ms;       /* monotonic */
+    void *packed;              /* result_pack bytes; NULL while pending */
+    size_t packed_len;
+    int64_t expires_ms; /* monotonic */
+    char key[];         /* NUL-terminated, under KEY_MAX bytes */
 };
 
 struct scan_cache {
@@ -63,7 +69,7 @@ struct scan_cache {
     size_t max, count, nbuckets;
     int64_t ttl_ms;
     struct entry **buckets;
-    struct result_strpool *strings; /* descriptions and keys the stored copies share */
+    struct result_strpool *strings; /* strings the packed values share */
     struct entry *head, *tail;
 };
 
@@ -109,13 +115,13 @@ void scan_cache_free(struct scan_cache *c)
         return;
     for (struct entry *e = c->head, *n; e != NULL; e = n) {
         n = e->next;
-        stc_result_free(e->value);
+        free(e->packed);
         free(e);
     }
     for (size_t i = 0; i < READY_STRIPES; i++)
         pthread_cond_destroy(&c->ready[i]);
     pthread_mutex_destroy(&c->mu);
-    result_strpool_free(c->strings); /* after the entries that point into it */
+    result_strpool_free(c->strings); /* after the entries that name its strings */
     free(c->buckets);
     free(c);
 }
@@ -165,7 +171,7 @@ static void drop(struct scan_cache *c, struct entry *e)
     if (*p == e)
         *p = e->hnext;
     lru_unlink(c, e);
-    stc_result_free(e->value);
+    free(e->packed);
     free(e);
     c->count--;
 }
@@ -176,7 +182,7 @@ static void evict(struct scan_cache *c)
     struct entry *e = c->tail;
     while (c->count > c->max && e != NULL) {
         struct entry *prev = e->prev;
-        if (e->value != NULL)
+        if (e->packed != NULL)
             drop(c, e);
         e = prev;
     }
@@ -184,10 +190,11 @@ static void evict(struct scan_cache *c)
 
 static struct entry *insert_pending(struct scan_cache *c, const char *key)
 {
-    struct entry *e = calloc(1, sizeof *e);
+    size_t n = strlen(key) + 1;
+    struct entry *e = calloc(1, sizeof *e + n);
     if (e == NULL)
         return NULL;
-    memcpy(e->key, key, strlen(key) + 1);
+    memcpy(e->key, key, n);
     struct entry **p = chain(c, key);
     e->hnext = *p;
     *p = e;
@@ -208,16 +215,16 @@ stc_rc scan_cache_get(struct scan_cache *c, const char *key, scan_produce_fn pro
     pthread_mutex_lock(&c->mu);
     for (;;) {
         struct entry *e = *chain(c, key);
-        if (e != NULL && e->value != NULL && e->expires_ms <= deadline_now_ms()) {
+        if (e != NULL && e->packed != NULL && e->expires_ms <= deadline_now_ms()) {
             drop(c, e);
             e = NULL;
         }
         if (e == NULL)
             break;
-        if (e->value != NULL) {
+        if (e->packed != NULL) {
             lru_unlink(c, e);
             lru_front(c, e);
-            *out = stc_result_clone(e->value);
+            *out = result_unpack(e->packed, e->packed_len, c->strings);
             *hit = 1;
             rc = *out ? STC_OK : err_set(err, STC_E_NOMEM, "out of memory");
             pthread_mutex_unlock(&c->mu);
@@ -228,7 +235,7 @@ stc_rc scan_cache_get(struct scan_cache *c, const char *key, scan_produce_fn pro
             pthread_cond_wait(ready_for(c, key), &c->mu);
         } else if (pthread_cond_timedwait(ready_for(c, key), &c->mu, &until) != 0) {
             e = *chain(c, key);
-            if (e != NULL && e->value == NULL) {
+            if (e != NULL && e->packed == NULL) {
                 pthread_mutex_unlock(&c->mu);
                 return err_set(err, STC_E_TIMEOUT, "waited too long for the check of %s", key);
             }
@@ -241,17 +248,19 @@ stc_rc scan_cache_get(struct scan_cache *c, const char *key, scan_produce_fn pro
 
     struct stc_result *value = NULL;
     rc = produce(ctx, key, &value, err);
-    /* The cache keeps the compact one-block copy (long-lived, one
-     * allocation); the producer's tree goes to the caller. */
-    struct stc_result *kept = NULL;
+    /* The cache keeps the packed bytes (long-lived, one small allocation);
+     * the producer's tree goes to the caller. */
+    void *kept = NULL;
+    size_t kept_len = 0;
     if (rc == STC_OK) {
-        kept = result_clone_pooled(value, c->strings);
+        kept = result_pack(value, c->strings, &kept_len);
         if (kept == NULL)
             rc = err_set(err, STC_E_NOMEM, "out of memory");
     }
     pthread_mutex_lock(&c->mu);
     if (rc == STC_OK) {
-        mine->value = kept;
+        mine->packed = kept;
+        mine->packed_len = kept_len;
         mine->expires_ms = deadline_now_ms() + c->ttl_ms;
         evict(c);
     } else {
@@ -272,17 +281,17 @@ stc_rc scan_cache_put(struct scan_cache *c, const char *key, struct stc_result *
         stc_result_free(value);
         return err_set(err, STC_E_INVAL, "cache key too long");
     }
-    /* Stored compact, like the results the cache makes itself. */
-    struct stc_result *compact = result_clone_pooled(value, c->strings);
+    /* Stored packed, like the results the cache makes itself. */
+    size_t len = 0;
+    void *packed = result_pack(value, c->strings, &len);
     stc_result_free(value);
-    if (compact == NULL)
+    if (packed == NULL)
         return err_set(err, STC_E_NOMEM, "out of memory");
-    value = compact;
     pthread_mutex_lock(&c->mu);
     struct entry *e = *chain(c, key);
-    if (e != NULL && e->value == NULL) { /* being produced: keep that one */
+    if (e != NULL && e->packed == NULL) { /* being produced: keep that one */
         pthread_mutex_unlock(&c->mu);
-        stc_result_free(value);
+        free(packed);
         return STC_OK;
     }
     if (e != NULL)
@@ -290,10 +299,11 @@ stc_rc scan_cache_put(struct scan_cache *c, const char *key, struct stc_result *
     e = insert_pending(c, key);
     if (e == NULL) {
         pthread_mutex_unlock(&c->mu);
-        stc_result_free(value);
+        free(packed);
         return err_set(err, STC_E_NOMEM, "out of memory");
     }
-    e->value = value;
+    e->packed = packed;
+    e->packed_len = len;
     e->expires_ms = deadline_now_ms() + c->ttl_ms - age_ms;
     pthread_cond_broadcast(ready_for(c, key));
     pthread_mutex_unlock(&c->mu);

@@ -20,7 +20,8 @@ stc_rc scan_cache_new(size_t max_entries, int64_t ttl_ms, struct scan_cache **ou
 void scan_cache_free(struct scan_cache *c);
 
 /**
- * A copy (stc_result_clone) of the fresh value for key. When there is none,
+ * A copy (one block, like stc_result_clone's, pointing into the cache's string
+ * pool: free it before the cache) of the fresh value for key. When there is none,
  * the first caller runs produce(ctx, key) while later callers for the same
  * key wait for it (single flight), bounded by wait_ms (< 0: as long as the
  * production takes; the producer must be deadline-bounded). *hit is 1 when the

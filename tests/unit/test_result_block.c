@@ -1,12 +1,16 @@
-/* Unit tests for one-block tree copies (result_block.c): a copy reads like
- * its original, every builder still works on it (thawing the node it
- * changes), and changes to a copy, or to a copy of a copy, never reach the
- * original. Run under ASan/UBSan, a field freed from the block or a block
- * freed twice fails the test. */
+/* Unit tests for one-block tree copies: those of stc_result_clone
+ * (result_block.c) and those result_unpack makes from packed bytes
+ * (result_pack.c, with no pool and with a pool that shares the strings). A
+ * copy reads like its original, every builder still works on it (thawing the
+ * node it changes), and changes to a copy, or to a copy of a copy, never
+ * reach the original. Every case runs on each kind of copy. Run under
+ * ASan/UBSan, a field freed from the block or a block freed twice fails the
+ * test. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -47,12 +51,43 @@ static char *json_of(const struct stc_result *r)
     return j;
 }
 
+/* One way of copying a tree into one block. */
+struct maker {
+    struct stc_result *(*copy)(const struct stc_result *r, struct result_strpool *pool);
+    struct result_strpool *pool;
+};
+
+static struct stc_result *clone_of(const struct stc_result *r, struct result_strpool *pool)
+{
+    (void)pool;
+    return stc_result_clone(r);
+}
+
+/* Packed, then unpacked: with a pool, strings seen before come from it. */
+static struct stc_result *unpacked_of(const struct stc_result *r, struct result_strpool *pool)
+{
+    size_t len = 0;
+    void *bytes = result_pack(r, pool, &len);
+    if (r != NULL)
+        assert_non_null(bytes);
+    struct stc_result *c = result_unpack(bytes, len, pool);
+    free(bytes);
+    return c;
+}
+
+static struct stc_result *copy_of(void **state, const struct stc_result *r)
+{
+    const struct maker *m = *state;
+    struct stc_result *c = m->copy(r, m->pool);
+    assert_non_null(c);
+    return c;
+}
+
 static void copy_is_one_block_and_reads_alike(void **state)
 {
-    (void)state;
     struct stc_result *root = sample();
     char *before = json_of(root);
-    struct stc_result *copy = stc_result_clone(root);
+    struct stc_result *copy = copy_of(state, root);
     assert_non_null(copy);
     /* every node of the copy lies in its one block */
     assert_non_null(copy->block);
@@ -72,10 +107,9 @@ static void copy_is_one_block_and_reads_alike(void **state)
  * preference facts, a flag on a check, a child added and one removed. */
 static void builders_work_on_a_copy(void **state)
 {
-    (void)state;
     struct stc_result *root = sample();
     char *orig = json_of(root);
-    struct stc_result *copy = stc_result_clone(root);
+    struct stc_result *copy = copy_of(state, root);
     struct stc_result *h = result_child_mut(copy, 0);
     result_fact_str(h, "domain", "other.example");
     result_fact_int(h, "preference", 20);
@@ -121,11 +155,10 @@ static void builders_work_on_a_copy(void **state)
  * order is clean. */
 static void copies_of_copies(void **state)
 {
-    (void)state;
     struct stc_result *src = sample();
-    struct stc_result *b = stc_result_clone(src);
+    struct stc_result *b = copy_of(state, src);
     result_fact_str(result_child_mut(b, 0), "address", "192.0.2.1");
-    struct stc_result *c = stc_result_clone(b);
+    struct stc_result *c = copy_of(state, b);
     char *jb = json_of(b), *jc = json_of(c);
     assert_string_equal(jb, jc);
     stc_result_free(b);
@@ -141,9 +174,8 @@ static void copies_of_copies(void **state)
  * cached host) is freed with that root. */
 static void copy_owned_by_another_tree(void **state)
 {
-    (void)state;
     struct stc_result *src = sample();
-    struct stc_result *host = stc_result_clone(stc_result_child(src, 0));
+    struct stc_result *host = copy_of(state, stc_result_child(src, 0));
     struct stc_result *root = result_new(STC_NODE_DOMAIN, "b.example", NULL);
     result_add(root, host);
     result_fact_str(host, "domain", "b.example");
@@ -153,29 +185,36 @@ static void copy_owned_by_another_tree(void **state)
     stc_result_free(root);
 }
 
-/* Copies made with a pool share its one copy of each description and fact
- * key; a change to such a copy thaws it as usual; the pool outlives them. */
-static void pooled_copies_share_strings(void **state)
+/* Unpacked copies point at the pool's one copy of each string seen in
+ * more than one packed tree; a change to such a copy thaws it as usual; a
+ * plain clone of one holds its own strings and outlives the pool. */
+static void unpacked_copies_share_strings(void **state)
 {
     (void)state;
     struct result_strpool *pool = result_strpool_new();
     assert_non_null(pool);
     struct stc_result *src = sample();
-    struct stc_result *a = result_clone_pooled(src, pool);
-    struct stc_result *b = result_clone_pooled(src, pool);
+    struct stc_result *first = unpacked_of(src, pool); /* every string a first sighting */
+    struct stc_result *a = unpacked_of(src, pool);
+    struct stc_result *b = unpacked_of(src, pool);
+    const struct stc_result *c1 = stc_result_find(stc_result_child(first, 0), "certificate");
     const struct stc_result *ca = stc_result_find(stc_result_child(a, 0), "certificate");
     const struct stc_result *cb = stc_result_find(stc_result_child(b, 0), "certificate");
+    assert_ptr_not_equal(stc_result_description(c1), stc_result_description(ca));
     assert_ptr_equal(stc_result_description(ca), stc_result_description(cb));
     assert_ptr_equal(stc_result_fact_key(ca, 0), stc_result_fact_key(cb, 0));
-    assert_ptr_not_equal(stc_result_name(ca), stc_result_name(cb)); /* names are the copy's own */
-    char *js = json_of(src), *ja = json_of(a);
+    assert_ptr_equal(stc_result_name(ca), stc_result_name(cb));
+    assert_ptr_equal(stc_result_message(ca, 0), stc_result_message(cb, 0));
+    char *js = json_of(src), *ja = json_of(a), *j1 = json_of(first);
     assert_string_equal(js, ja);
+    assert_string_equal(js, j1);
     /* a plain copy of a pooled copy holds its own strings */
     struct stc_result *c = stc_result_clone(a);
     const struct stc_result *cc = stc_result_find(stc_result_child(c, 0), "certificate");
     assert_ptr_not_equal(stc_result_description(cc), stc_result_description(ca));
     result_fact_str(result_child_mut(a, 0), "domain", "x.example"); /* thaws the host node */
     result_msg(result_find_mut(result_child_mut(b, 0), "certificate"), STC_STATUS_ERROR, "more");
+    stc_result_free(first);
     stc_result_free(a);
     stc_result_free(b);
     result_strpool_free(pool); /* c does not depend on it */
@@ -183,6 +222,7 @@ static void pooled_copies_share_strings(void **state)
     assert_string_equal(js, jc);
     stc_free(js);
     stc_free(ja);
+    stc_free(j1);
     stc_free(jc);
     stc_result_free(c);
     stc_result_free(src);
@@ -190,10 +230,10 @@ static void pooled_copies_share_strings(void **state)
 
 static void empty_and_null(void **state)
 {
-    (void)state;
-    assert_null(stc_result_clone(NULL));
+    const struct maker *m = *state;
+    assert_null(m->copy(NULL, m->pool));
     struct stc_result *n = result_new(STC_NODE_CHECK, "", NULL);
-    struct stc_result *c = stc_result_clone(n);
+    struct stc_result *c = copy_of(state, n);
     assert_non_null(c);
     assert_string_equal(stc_result_name(c), "");
     assert_int_equal(stc_result_child_count(c), 0);
@@ -203,15 +243,23 @@ static void empty_and_null(void **state)
     stc_result_free(c);
 }
 
+#define EACH(t)                                                                        \
+    cmocka_unit_test_prestate(t, &clone), cmocka_unit_test_prestate(t, &unpacked),     \
+        cmocka_unit_test_prestate(t, &unpacked_pooled)
+
 int main(void)
 {
+    struct maker clone = {clone_of, NULL}, unpacked = {unpacked_of, NULL};
+    struct maker unpacked_pooled = {unpacked_of, result_strpool_new()};
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(copy_is_one_block_and_reads_alike),
-        cmocka_unit_test(builders_work_on_a_copy),
-        cmocka_unit_test(copies_of_copies),
-        cmocka_unit_test(copy_owned_by_another_tree),
-        cmocka_unit_test(pooled_copies_share_strings),
-        cmocka_unit_test(empty_and_null),
+        EACH(copy_is_one_block_and_reads_alike),
+        EACH(builders_work_on_a_copy),
+        EACH(copies_of_copies),
+        EACH(copy_owned_by_another_tree),
+        EACH(empty_and_null),
+        cmocka_unit_test(unpacked_copies_share_strings),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    int failed = cmocka_run_group_tests(tests, NULL, NULL);
+    result_strpool_free(unpacked_pooled.pool);
+    return failed;
 }

@@ -1,12 +1,10 @@
 /* test_result_json_diff.c - stc_result_to_json against the test oracle
  * json_reference.c (the former jansson-based serializer), byte for byte, on
- * generated trees: random kinds, names (duplicates among siblings and among
- * host names that differ only by a trailing dot, hostile bytes, invalid
- * UTF-8), facts of every type (promoted keys of the right and the wrong
- * type, keys set twice), messages, recommendations, result types, statuses
- * out of range, and chains deep enough to reach both depth limits. Both
- * modes; on failure, the same code and message. Fixed seed: a failure is
- * reproducible; the seed and the tree's number are printed. */
+ * the generated trees of random_tree.c (hostile names and text, facts of
+ * every type, statuses out of range, many siblings, chains deep enough to
+ * reach both depth limits). Both modes; on failure, the same code and
+ * message. Fixed seed: a failure is reproducible; the seed and the tree's
+ * number are printed. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -20,209 +18,11 @@
 #include <starttls/json.h>
 
 #include "json_reference.h"
+#include "random_tree.h"
 #include "result/result_tree.h"
 
 #define TREES 4000
 #define SEED 0x5eed5eedcafef00dULL
-
-struct rng {
-    uint64_t s;
-};
-
-/* splitmix64 */
-static uint64_t next(struct rng *g)
-{
-    uint64_t z = (g->s += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
-static unsigned below(struct rng *g, unsigned n)
-{
-    return (unsigned)(next(g) % n);
-}
-
-/* A random string of up to max bytes (no NUL): plain text, JSON
- * metacharacters, controls, valid UTF-8 of every length, stray bytes. */
-static void random_bytes(struct rng *g, char *out, size_t max)
-{
-    static const char *const pieces[] = {
-        "a", "mx", ".", "-", "_", " ", "\"", "\\", "/", "\x01", "\x1f", "\t", "\n", "\r", "\x7f",
-        "\x1b[31m", "\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80", "\xf4\x8f\xbf\xbf",
-        "\x80", "\xbf", "\xc0\x80", "\xc3", "\xe2\x82", "\xed\xa0\x80", "\xf4\x90\x80\x80",
-        "\xf0\x9f\x98", "\xff", "\xfe", "\xc2\x9b", "\xef\xbb\xbf", "%s", "{}", "[]", ":",
-    };
-    size_t n = 0, parts = below(g, 8);
-    for (size_t i = 0; i < parts; i++) {
-        const char *p = pieces[below(g, sizeof pieces / sizeof pieces[0])];
-        size_t len = strlen(p);
-        if (n + len >= max)
-            break;
-        memcpy(out + n, p, len);
-        n += len;
-    }
-    out[n] = '\0';
-}
-
-/* A name: mostly from a small pool so that siblings collide (also by a
- * trailing dot only), sometimes random bytes. */
-static const char *random_name(struct rng *g, char *tmp, size_t max)
-{
-    static const char *const pool[] = {
-        "mx1.example", "mx1.example.", "mx2.example", "", ".", "..", "mta_sts", "tls-rpt",
-        "dane", "starttls", "x", "x.", "details", "checks", "name", "hostnames", "results",
-    };
-    if (below(g, 4) == 0) {
-        random_bytes(g, tmp, max);
-        return tmp;
-    }
-    return pool[below(g, sizeof pool / sizeof pool[0])];
-}
-
-/* A fact key: the promoted keys of every node kind, other pool names, random. */
-static const char *random_key(struct rng *g, char *tmp, size_t max)
-{
-    static const char *const keys[] = {
-        "domain",   "hostname",     "preference",          "address",     "policy",
-        "mode",     "mx",           "mx_hostnames",        "mx_hosts",    "preferred_hostnames",
-        "implicit_mx", "null_mx",   "connected",           "mxs",         "details",
-        "status",   "k",            "",
-    };
-    if (below(g, 5) == 0) {
-        random_bytes(g, tmp, max);
-        return tmp;
-    }
-    return keys[below(g, sizeof keys / sizeof keys[0])];
-}
-
-static long long random_int(struct rng *g)
-{
-    switch (below(g, 6)) {
-    case 0: return 0;
-    case 1: return -1;
-    case 2: return (long long)(-9223372036854775807LL - 1);
-    case 3: return 9223372036854775807LL;
-    case 4: return (long long)below(g, 100000);
-    default: return (long long)next(g);
-    }
-}
-
-static void random_facts(struct rng *g, struct stc_result *r)
-{
-    char key[64], val[64];
-    unsigned n = below(g, 7);
-    for (unsigned i = 0; i < n; i++) {
-        const char *k = random_key(g, key, sizeof key);
-        switch (below(g, 5)) {
-        case 0:
-            random_bytes(g, val, sizeof val);
-            result_fact_str(r, k, below(g, 3) == 0 ? random_name(g, val, sizeof val) : val);
-            break;
-        case 1: result_fact_int(r, k, random_int(g)); break;
-        case 2: result_fact_bool(r, k, (int)below(g, 2)); break;
-        default: {
-            result_fact_list(r, k);
-            unsigned items = below(g, 4);
-            for (unsigned j = 0; j < items; j++) {
-                const char *item = random_name(g, val, sizeof val);
-                result_fact_list_add(r, k, item);
-            }
-            break;
-        }
-        }
-    }
-}
-
-static void random_text(struct rng *g, struct stc_result *r)
-{
-    char s[64];
-    unsigned n = below(g, 4);
-    for (unsigned i = 0; i < n; i++) {
-        random_bytes(g, s, sizeof s);
-        if (below(g, 2))
-            result_msg(r, (stc_status)below(g, 4), "%s", s);
-        else
-            result_note(r, "%s", s);
-    }
-    n = below(g, 3);
-    for (unsigned i = 0; i < n; i++) {
-        random_bytes(g, s, sizeof s);
-        result_recommend(r, "%s", s);
-    }
-    if (below(g, 4) == 0) {
-        random_bytes(g, s, sizeof s);
-        result_set_type(r, s);
-    }
-    if (below(g, 20) == 0)
-        result_raise(r, (stc_status)(4 + below(g, 100)));
-}
-
-static stc_node_kind random_kind(struct rng *g)
-{
-    unsigned k = below(g, 10);
-    return k < 3 ? STC_NODE_HOST : k < 9 ? STC_NODE_CHECK : STC_NODE_DOMAIN;
-}
-
-static struct stc_result *random_node(struct rng *g, stc_node_kind kind, unsigned levels)
-{
-    char name[64], desc[64];
-    const char *nm = random_name(g, name, sizeof name);
-    random_bytes(g, desc, sizeof desc);
-    struct stc_result *r = result_new(kind, nm, below(g, 3) ? desc : NULL);
-    if (r == NULL)
-        return NULL;
-    random_text(g, r);
-    random_facts(g, r);
-    if (levels > 0) {
-        unsigned n = below(g, 5);
-        for (unsigned i = 0; i < n; i++)
-            result_add(r, random_node(g, random_kind(g), below(g, levels)));
-    }
-    return r;
-}
-
-/* A chain of depth levels below r, with random nodes along it. */
-static void deep_chain(struct rng *g, struct stc_result *r, unsigned depth)
-{
-    for (unsigned i = 0; i < depth && r != NULL; i++) {
-        if (below(g, 3) == 0)
-            result_add(r, random_node(g, random_kind(g), 0));
-        r = result_add(r, random_node(g, below(g, 5) ? STC_NODE_CHECK : STC_NODE_HOST, 0));
-    }
-}
-
-static struct stc_result *random_tree(struct rng *g)
-{
-    unsigned k = below(g, 10);
-    stc_node_kind kind = k < 8 ? STC_NODE_DOMAIN : k < 9 ? STC_NODE_HOST : STC_NODE_CHECK;
-    struct stc_result *root = random_node(g, kind, 3);
-    if (root == NULL)
-        return NULL;
-    if (kind == STC_NODE_DOMAIN && below(g, 5))
-        result_set_domain_status(root, (stc_domain_status)below(g, 9));
-    /* Now and then many siblings (more than result_json_members.c compares
-     * pairwise), with many duplicate names. */
-    if (below(g, 15) == 0) {
-        struct stc_result *w = root;
-        if (below(g, 2) && stc_result_child_count(root) > 0)
-            w = result_child_mut(root, 0);
-        unsigned n = 33 + below(g, 100);
-        for (unsigned i = 0; i < n; i++)
-            result_add(w, random_node(g, random_kind(g), 1));
-        result_fact_list(w, "wide"); /* marks the tree for the count below */
-    }
-    /* Now and then a chain that ends near, at or past the limits. */
-    if (below(g, 12) == 0) {
-        struct stc_result *c = root;
-        if (kind == STC_NODE_DOMAIN && below(g, 2))
-            c = result_add(root, random_node(g, STC_NODE_CHECK, 0));
-        if (c != NULL && below(g, 2))
-            result_set_name(c, "mta_sts");
-        deep_chain(g, c, 28 + below(g, 7));
-    }
-    return root;
-}
 
 /* Both writers give the same bytes, or fail alike. */
 static int same_output(const struct stc_result *r, unsigned flags, unsigned tree)

@@ -12,6 +12,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <starttls/json.h>
+
 #include "result/result_tree.h"
 #include "scan/scan_cache.h"
 
@@ -123,6 +125,82 @@ static void test_copies_are_independent(void **state)
     scan_cache_free(c);
 }
 
+/* A host result with every kind of field; what varies is the key. */
+static stc_rc produce_rich(void *ctx, const char *key, struct stc_result **out,
+                           struct stc_err *err)
+{
+    (void)ctx;
+    (void)err;
+    struct stc_result *h = result_new(STC_NODE_HOST, key, "Checks of one MX host");
+    result_fact_str(h, "hostname", key);
+    result_fact_int(h, "preference", -10);
+    result_fact_bool(h, "connected", 1);
+    struct stc_result *c = result_add_check(h, "certificate", "The certificate is valid.");
+    result_msg(c, STC_STATUS_FAILURE, "expired for %s", key);
+    result_recommend(c, "renew it");
+    result_set_type(c, "certificate-expired");
+    result_fact_list(c, "empty");
+    result_fact_list_add(c, "subject_names", key);
+    result_fact_list_add(c, "subject_names", "*.example.test");
+    result_fact_str(c, "negotiated", "TLSv1.3");
+    result_add_check(h, "starttls", "STARTTLS works.");
+    result_rollup(h);
+    *out = h;
+    return STC_OK;
+}
+
+static char *json_of(const struct stc_result *r)
+{
+    char *j = NULL;
+    struct stc_err e = {0};
+    assert_int_equal(stc_result_to_json(r, 0, &j, &e), STC_OK);
+    return j;
+}
+
+/* A hit is the tree that was stored: the same JSON as the producer's own,
+ * also once the cache's string pool shares its strings with other hosts. */
+static void test_hit_is_what_was_stored(void **state)
+{
+    (void)state;
+    struct scan_cache *c;
+    struct stc_err err = {0};
+    struct stc_result *r = NULL;
+    int hit;
+    assert_int_equal(scan_cache_new(8, 60000, &c, &err), STC_OK);
+    const char *keys[] = {"a.example.test", "b.example.test", "c.example.test"};
+    for (size_t k = 0; k < 3; k++) {
+        assert_int_equal(scan_cache_get(c, keys[k], produce_rich, NULL, 1000, &r, &hit, &err),
+                         STC_OK);
+        assert_int_equal(hit, 0);
+        char *made = json_of(r);
+        stc_result_free(r);
+        for (int i = 0; i < 2; i++) {
+            assert_int_equal(
+                scan_cache_get(c, keys[k], produce_rich, NULL, 1000, &r, &hit, &err), STC_OK);
+            assert_int_equal(hit, 1);
+            char *got = json_of(r);
+            assert_string_equal(made, got);
+            stc_free(got);
+            result_fact_str(r, "domain", "changed.test"); /* the copy is the caller's */
+            stc_result_free(r);
+        }
+        stc_free(made);
+    }
+    /* So is a stored (preloaded) one. */
+    assert_int_equal(produce_rich(NULL, "d.example.test", &r, &err), STC_OK);
+    char *stored = json_of(r);
+    assert_int_equal(scan_cache_put(c, "d.example.test", r, 0, &err), STC_OK);
+    assert_int_equal(scan_cache_get(c, "d.example.test", produce_rich, NULL, 1000, &r, &hit, &err),
+                     STC_OK);
+    assert_int_equal(hit, 1);
+    char *got = json_of(r);
+    assert_string_equal(stored, got);
+    stc_free(got);
+    stc_free(stored);
+    stc_result_free(r);
+    scan_cache_free(c);
+}
+
 static void test_expiry(void **state)
 {
     (void)state;
@@ -208,6 +286,7 @@ int main(void)
         cmocka_unit_test(test_single_flight),
         cmocka_unit_test(test_waiters_outlast_a_slow_production),
         cmocka_unit_test(test_copies_are_independent),
+        cmocka_unit_test(test_hit_is_what_was_stored),
         cmocka_unit_test(test_expiry),
         cmocka_unit_test(test_cap_lru),
         cmocka_unit_test(test_failed_production),
