@@ -6,12 +6,16 @@
  * keys of the right and the wrong type, keys set twice), messages,
  * recommendations, result types, statuses out of range, many siblings now and
  * then, and chains deep enough to reach both JSON depth limits. Deterministic:
- * the same seed gives the same trees. */
+ * the same seed gives the same trees. Also two comparisons of trees: by their
+ * JSON and field by field. */
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
+#include <starttls/json.h>
+
 #include "random_tree.h"
+#include "result/result_int.h"
 #include "result/result_tree.h"
 
 /* splitmix64 */
@@ -209,3 +213,65 @@ struct stc_result *random_tree(struct rng *g)
     return root;
 }
 
+
+/* ---- comparing trees ---- */
+
+/* Both trees give the same JSON bytes in this mode, or fail alike. */
+int tree_same_json(const struct stc_result *a, const struct stc_result *b, unsigned flags)
+{
+    char *ja = NULL, *jb = NULL;
+    struct stc_err ea, eb;
+    stc_err_clear(&ea);
+    stc_err_clear(&eb);
+    stc_rc ra = stc_result_to_json(a, flags, &ja, &ea);
+    stc_rc rb = stc_result_to_json(b, flags, &jb, &eb);
+    int same = ra == rb && (ra != STC_OK ? ea.code == eb.code && strcmp(ea.msg, eb.msg) == 0
+                                         : strcmp(ja, jb) == 0);
+    stc_free(ja);
+    stc_free(jb);
+    return same;
+}
+
+static int same_str(const char *a, const char *b)
+{
+    return (a == NULL && b == NULL) || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+static int same_strv(const struct strv *a, const struct strv *b)
+{
+    if (a->n != b->n)
+        return 0;
+    for (size_t i = 0; i < a->n; i++)
+        if (!same_str(a->v[i], b->v[i]))
+            return 0;
+    return 1;
+}
+
+static int same_fact(const struct fact *f, const struct fact *g)
+{
+    if (f->type != g->type || f->num != g->num || f->list_len != g->list_len ||
+        !same_str(f->key, g->key) || !same_str(f->str, g->str))
+        return 0;
+    for (size_t j = 0; j < f->list_len; j++)
+        if (!same_str(f->list[j], g->list[j]))
+            return 0;
+    return 1;
+}
+
+/* Every field of every node, JSON-visible or not. */
+int tree_same_fields(const struct stc_result *a, const struct stc_result *b)
+{
+    if (a->kind != b->kind || a->status != b->status || a->domain_status != b->domain_status ||
+        a->dropped_messages != b->dropped_messages || a->nfacts != b->nfacts ||
+        a->nchildren != b->nchildren || !same_str(a->name, b->name) ||
+        !same_str(a->description, b->description) || !same_str(a->type, b->type) ||
+        !same_strv(&a->messages, &b->messages) || !same_strv(&a->recs, &b->recs))
+        return 0;
+    for (size_t i = 0; i < a->nfacts; i++)
+        if (!same_fact(&a->facts[i], &b->facts[i]))
+            return 0;
+    for (size_t i = 0; i < a->nchildren; i++)
+        if (!tree_same_fields(a->children[i], b->children[i]))
+            return 0;
+    return 1;
+}
