@@ -418,15 +418,11 @@ static int get_fact(struct unpacker *u, struct fact *f)
         memcpy(&f->num, &m, sizeof f->num); /* two's complement, as packed */
     }
     if (head & FACT_LIST) {
-        size_t n;
-        if (get_count(u, &n) != 0 || (f->list = take(u, n * sizeof *f->list)) == NULL)
+        struct strv items;
+        if (get_strv(u, &items) != 0)
             return -1;
-        f->list_len = n;
-        for (size_t j = 0; j < n; j++)
-            if (get_str(u, &f->list[j]) != 0)
-                return -1;
-        if (n == 0)
-            f->list = NULL;
+        f->list = items.v;
+        f->list_len = items.n;
     }
     return 0;
 }
