@@ -308,6 +308,15 @@ stc_rc cli_parse_port(const char *s, const char *what, int *port, struct stc_err
     return STC_OK;
 }
 
+stc_rc cli_parse_family(unsigned *families, int v6, struct stc_err *err)
+{
+    unsigned f = v6 ? STC_FAMILY_IPV6 : STC_FAMILY_IPV4;
+    if (*families != 0 && *families != f)
+        return err_set(err, STC_E_INVAL, "--ipv4-only and --ipv6-only exclude each other");
+    *families = f;
+    return STC_OK;
+}
+
 /* Append the comma-separated patterns of arg to o->mx. */
 static stc_rc add_mx(struct cli_opts *o, const char *arg, struct stc_err *err)
 {
@@ -391,12 +400,7 @@ static stc_rc one_option(int c, const char *arg, struct cli_opts *o, struct stc_
         o->probe_delay_set = 1;
         break;
     case OPT_IPV4_ONLY:
-    case OPT_IPV6_ONLY:
-        f = c == OPT_IPV4_ONLY ? STC_FAMILY_IPV4 : STC_FAMILY_IPV6;
-        if (o->families != 0 && o->families != f)
-            rc = err_set(err, STC_E_INVAL, "--ipv4-only and --ipv6-only exclude each other");
-        o->families = f;
-        break;
+    case OPT_IPV6_ONLY: rc = cli_parse_family(&o->families, c == OPT_IPV6_ONLY, err); break;
     case 'h': o->help = 1; break;
     case 'V': o->version = 1; break;
     default: rc = err_set(err, STC_E_INTERNAL, "unhandled option %d", c); break;

@@ -74,6 +74,8 @@ stc_rc cli_parse_seconds(const char *s, const char *opt, double max, long *ms,
 stc_rc cli_parse_days(const char *s, const char *what, long *days, struct stc_err *err);
 /** --probe-delay: milliseconds 0..60000. */
 stc_rc cli_parse_probe_delay(const char *s, long *ms, struct stc_err *err);
+/** --ipv4-only (v6 == 0) or --ipv6-only into *families; STC_E_INVAL after the other one. */
+stc_rc cli_parse_family(unsigned *families, int v6, struct stc_err *err);
 /** A TCP port 1..65535. */
 stc_rc cli_parse_port(const char *s, const char *what, int *port, struct stc_err *err);
 

@@ -7,16 +7,17 @@
  *     starttls-check worker [OPTIONS] --db postgresql://... [--name NAME]
  *     starttls-check -file FILE [-column N] [-aggregate]   (the original's form)
  * DESCRIPTION
- *     Parses the scan options, builds a config (the checker options are the
- *     same as for single domains), and runs stc_scan_* (include/starttls/
- *     scan.h) over FILE or stdin. Shows progress on stderr: a bar redrawn
- *     in place when stderr is a terminal, else one line every --progress
- *     seconds. SIGINT/SIGTERM: the first stops reading and lets the domains
- *     in flight finish; the second cancels them (they are not written);
- *     outputs are flushed and closed either way, the summary printed, exit
- *     130. A third signal kills the process the default way (--resume
- *     repairs the outputs). Uses the public API only; the one mutable
- *     global is the sig_atomic_t signal counter.
+ *     Parses the scan options, builds a config with cli_config_build (the
+ *     checker options are those of single domains; default --dnssec auto),
+ *     and runs stc_scan_* (include/starttls/scan.h) over FILE or stdin.
+ *     Shows progress on stderr: a bar redrawn in place when stderr is a
+ *     terminal, else one line every --progress seconds. SIGINT/SIGTERM: the
+ *     first stops reading and lets the domains in flight finish; the second
+ *     cancels them (they are not written); outputs are flushed and closed
+ *     either way, the summary printed, exit 130. A third signal kills the
+ *     process the default way (--resume repairs the outputs). Uses the
+ *     public API only; the one mutable global is the sig_atomic_t signal
+ *     counter.
  *     --enqueue loads the list into the scan's jobs table instead of
  *     checking it (stc_scan_enqueue); `worker` takes the same options
  *     without a FILE and works through the jobs (stc_scan_work) until none
@@ -43,6 +44,7 @@
 
 #include <starttls/starttls.h>
 
+#include "cli_config.h"
 #include "cli_options.h"
 #include "cli_output.h"
 #include "cli_scan.h"
@@ -71,14 +73,7 @@ static void on_signal(int sig)
 struct scan_cli {
     struct stc_scan_opts so;
     const char *input;
-    long timeout_ms, domain_timeout_ms;
-    const char *resolver, *trust_anchor, *dnssec, *ca_file, *ca_path, *helo, *policy_list;
-    int port, https_port;
-    unsigned checks;
-    int checks_set, no_dane, deep;
-    long probe_delay_ms;
-    int probe_delay_set;
-    unsigned families; /* --ipv4-only / --ipv6-only; 0: both */
+    struct cli_checker_opts ck; /* the checker's options (cli_config.h) */
     int aggregate;
     const char *aggregate_json;
     long progress_s; /* -1: default */
@@ -284,7 +279,9 @@ static int parse_args(int argc, char **argv, struct scan_cli *c)
     opterr = 0;
     optind = 1;
     while ((ch = getopt_long_only(argc, argv, "j:o:h", longopts, NULL)) != -1) {
-        const char *name = optind > 0 && optind <= argc ? argv[optind - 1] : "?";
+        /* The option word: "--threads=0", or "--threads" when its value came apart. */
+        int at = optind - (optarg != NULL && optind >= 2 && argv[optind - 1] == optarg ? 2 : 1);
+        const char *name = at > 0 && at < argc ? argv[at] : "?";
         switch (ch) {
         case O_THREADS:
             if (num_long(optarg, 1, STC_SCAN_MAX_THREADS, &v) != 0)
@@ -327,8 +324,8 @@ static int parse_args(int argc, char **argv, struct scan_cli *c)
                 complain(err.msg, NULL);
                 return CLI_EXIT_USAGE;
             }
-            c->checks |= f;
-            c->checks_set = 1;
+            c->ck.checks |= f;
+            c->ck.checks_set = 1;
             break;
         }
         case O_OUTPUT: c->so.output = optarg; break;
@@ -354,13 +351,13 @@ static int parse_args(int argc, char **argv, struct scan_cli *c)
                 goto bad;
             break;
         case O_TIMEOUT:
-            if (cli_parse_timeout(optarg, &c->timeout_ms, &err) != STC_OK) {
+            if (cli_parse_timeout(optarg, &c->ck.timeout_ms, &err) != STC_OK) {
                 complain(err.msg, NULL);
                 return CLI_EXIT_USAGE;
             }
             break;
         case O_DOMAIN_TIMEOUT:
-            if (cli_parse_seconds(optarg, "--domain-timeout", 86400, &c->domain_timeout_ms,
+            if (cli_parse_seconds(optarg, "--domain-timeout", 86400, &c->ck.domain_timeout_ms,
                                   &err) != STC_OK) {
                 complain(err.msg, NULL);
                 return CLI_EXIT_USAGE;
@@ -369,24 +366,26 @@ static int parse_args(int argc, char **argv, struct scan_cli *c)
         case O_PORT:
         case O_HTTPS_PORT:
             if (cli_parse_port(optarg, ch == O_PORT ? "--port" : "--https-port",
-                               ch == O_PORT ? &c->port : &c->https_port, &err) != STC_OK) {
+                               ch == O_PORT ? &c->ck.port : &c->ck.https_port, &err) != STC_OK) {
                 complain(err.msg, NULL);
                 return CLI_EXIT_USAGE;
             }
             break;
-        case O_RESOLVER: c->resolver = optarg; break;
-        case O_TRUST_ANCHOR: c->trust_anchor = optarg; break;
-        case O_DNSSEC: c->dnssec = optarg; break;
-        case O_CA_FILE: c->ca_file = optarg; break;
-        case O_CA_PATH: c->ca_path = optarg; break;
-        case O_HELO: c->helo = optarg; break;
-        case O_POLICY_LIST: c->policy_list = optarg; break;
-        case O_NO_DANE: c->no_dane = 1; break;
-        case O_DEEP: c->deep = 1; break;
+        case O_RESOLVER: c->ck.resolver = optarg; break;
+        case O_TRUST_ANCHOR: c->ck.trust_anchor = optarg; break;
+        case O_DNSSEC: c->ck.dnssec = optarg; break;
+        case O_CA_FILE: c->ck.ca_file = optarg; break;
+        case O_CA_PATH: c->ck.ca_path = optarg; break;
+        case O_HELO: c->ck.helo = optarg; break;
+        case O_POLICY_LIST: c->ck.policy_list = optarg; break;
+        case O_NO_DANE: c->ck.no_dane = 1; break;
+        case O_DEEP: c->ck.deep = 1; break;
         case O_PROBE_DELAY:
-            if (cli_parse_probe_delay(optarg, &c->probe_delay_ms, &err) != STC_OK)
-                goto bad;
-            c->probe_delay_set = 1;
+            if (cli_parse_probe_delay(optarg, &c->ck.probe_delay_ms, &err) != STC_OK) {
+                complain(err.msg, NULL);
+                return CLI_EXIT_USAGE;
+            }
+            c->ck.probe_delay_set = 1;
             break;
         case O_NAME: c->so.name = optarg; break;
         case O_ENQUEUE: c->enqueue = 1; break;
@@ -402,15 +401,12 @@ static int parse_args(int argc, char **argv, struct scan_cli *c)
             c->so.batch = (unsigned)v;
             break;
         case O_IPV4_ONLY:
-        case O_IPV6_ONLY: {
-            unsigned f = ch == O_IPV4_ONLY ? STC_FAMILY_IPV4 : STC_FAMILY_IPV6;
-            if (c->families != 0 && c->families != f) {
-                complain("--ipv4-only and --ipv6-only exclude each other", NULL);
+        case O_IPV6_ONLY:
+            if (cli_parse_family(&c->ck.families, ch == O_IPV6_ONLY, &err) != STC_OK) {
+                complain(err.msg, NULL);
                 return CLI_EXIT_USAGE;
             }
-            c->families = f;
             break;
-        }
         case O_HELP: c->help = 1; return 0;
         default:
             complain("unknown option or missing argument", name);
@@ -435,55 +431,17 @@ static int parse_args(int argc, char **argv, struct scan_cli *c)
     return 0;
 }
 
-#define TRY(call)                                                                                  \
-    do {                                                                                           \
-        if ((call) != STC_OK)                                                                      \
-            goto fail;                                                                             \
-    } while (0)
-
+/* The config of the checker options; on failure say which option. */
 static int make_config(const struct scan_cli *c, struct stc_config **out)
 {
     struct stc_err err = {0};
-    struct stc_config *cfg = NULL;
-    TRY(stc_config_new(&cfg, &err));
-    if (c->timeout_ms > 0)
-        TRY(stc_config_set_timeout_ms(cfg, c->timeout_ms, &err));
-    if (c->domain_timeout_ms > 0)
-        TRY(stc_config_set_domain_timeout_ms(cfg, c->domain_timeout_ms, &err));
-    if (c->resolver)
-        TRY(stc_config_set_resolver(cfg, c->resolver, &err));
-    if (c->trust_anchor)
-        TRY(stc_config_set_trust_anchor(cfg, c->trust_anchor, &err));
-    /* A scan trusts a validating resolver on loopback unless told otherwise. */
-    TRY(stc_config_set_dnssec(cfg, c->dnssec ? c->dnssec : "auto", &err));
-    if (c->ca_file)
-        TRY(stc_config_set_ca_file(cfg, c->ca_file, &err));
-    if (c->ca_path)
-        TRY(stc_config_set_ca_path(cfg, c->ca_path, &err));
-    if (c->helo)
-        TRY(stc_config_set_helo(cfg, c->helo, &err));
-    if (c->port)
-        TRY(stc_config_set_port(cfg, c->port, &err));
-    if (c->https_port)
-        TRY(stc_config_set_https_port(cfg, c->https_port, &err));
-    if (c->policy_list)
-        TRY(stc_config_set_policy_list(cfg, c->policy_list, &err));
-    unsigned checks = c->checks_set ? c->checks : (unsigned)STC_CHECK_DEFAULT;
-    if (c->no_dane)
-        checks &= ~(unsigned)STC_CHECK_DANE;
-    if (c->deep)
-        checks |= STC_CHECK_DEEP;
-    TRY(stc_config_set_checks(cfg, checks, &err));
-    if (c->probe_delay_set)
-        TRY(stc_config_set_probe_delay_ms(cfg, c->probe_delay_ms, &err));
-    if (c->families)
-        TRY(stc_config_set_families(cfg, c->families, &err));
-    *out = cfg;
+    const char *what = NULL;
+    stc_rc rc = cli_config_build(&c->ck, out, &what, &err);
+    if (rc != STC_OK) {
+        complain(what, err.msg[0] ? err.msg : stc_rc_name(rc));
+        return cli_exit_for(rc);
+    }
     return 0;
-fail:
-    complain("configuration", err.msg[0] ? err.msg : stc_rc_name(err.code));
-    stc_config_free(cfg);
-    return err.code == STC_E_NOMEM ? CLI_EXIT_INTERNAL : CLI_EXIT_USAGE;
 }
 
 /* ---- progress ---- */
@@ -652,6 +610,8 @@ static int scan_main(int argc, char **argv, int worker)
     memset(&c, 0, sizeof c);
     stc_scan_opts_init(&c.so);
     c.progress_s = -1;
+    /* A scan trusts a validating resolver on loopback unless told otherwise. */
+    c.ck.dnssec = "auto";
     c.worker = worker;
     code = parse_args(argc, argv, &c);
     if (code != 0 || c.help) {

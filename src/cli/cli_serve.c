@@ -4,8 +4,9 @@
  * SYNOPSIS
  *     starttls-check serve [--listen ADDR:PORT] [--db FILE] [--allow-private] ...
  * DESCRIPTION
- *     Parses the options into a struct stc_config and struct
- *     stc_serve_opts, blocks SIGTERM, SIGINT and SIGPIPE in every thread
+ *     Parses the options into struct stc_serve_opts and the checker's
+ *     struct cli_checker_opts (default --timeout 10 s), builds the config
+ *     with cli_config_build (cli_config.c), blocks SIGTERM, SIGINT and SIGPIPE in every thread
  *     (the service's threads inherit the mask), starts the service
  *     (stc_serve_start), prints "serve: listening on ADDR port N" and
  *     waits in sigwait. On SIGTERM or SIGINT: stc_serve_stop (no new
@@ -26,6 +27,7 @@
 #include <starttls/starttls.h>
 
 #include "../util/num.h"
+#include "cli_config.h"
 #include "cli_options.h"
 #include "cli_output.h"
 #include "cli_scan.h"
@@ -113,13 +115,9 @@ int cli_serve_main(int argc, char **argv)
     struct stc_config *cfg = NULL;
     struct stc_serve *srv = NULL;
     struct stc_err err = {STC_OK, ""};
-    long ms = 10000;
-    int port = 0, code = CLI_EXIT_USAGE, ch;
+    struct cli_checker_opts ck = {.timeout_ms = 10000}; /* serve's default: 10 s per MX host */
+    int code = CLI_EXIT_USAGE, ch;
     stc_serve_opts_init(&so);
-    if (stc_config_new(&cfg, &err) != STC_OK) {
-        fprintf(stderr, "starttls-check serve: %s\n", err.msg);
-        return CLI_EXIT_INTERNAL;
-    }
     optind = 1;
     opterr = 1;
     while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -147,20 +145,14 @@ int cli_serve_main(int argc, char **argv)
             if (!num_opt(optarg, "--max-connections", 1, 65536, &so.max_conns))
                 goto out;
             break;
-        case O_RESOLVER: TRY(stc_config_set_resolver(cfg, optarg, &err)); break;
-        case O_TRUST_ANCHOR: TRY(stc_config_set_trust_anchor(cfg, optarg, &err)); break;
-        case O_CA_FILE: TRY(stc_config_set_ca_file(cfg, optarg, &err)); break;
-        case O_CA_PATH: TRY(stc_config_set_ca_path(cfg, optarg, &err)); break;
-        case O_HELO: TRY(stc_config_set_helo(cfg, optarg, &err)); break;
-        case O_TIMEOUT: TRY(cli_parse_timeout(optarg, &ms, &err)); break;
-        case O_PORT:
-            TRY(cli_parse_port(optarg, "--port", &port, &err));
-            TRY(stc_config_set_port(cfg, port, &err));
-            break;
-        case O_HTTPS_PORT:
-            TRY(cli_parse_port(optarg, "--https-port", &port, &err));
-            TRY(stc_config_set_https_port(cfg, port, &err));
-            break;
+        case O_RESOLVER: ck.resolver = optarg; break;
+        case O_TRUST_ANCHOR: ck.trust_anchor = optarg; break;
+        case O_CA_FILE: ck.ca_file = optarg; break;
+        case O_CA_PATH: ck.ca_path = optarg; break;
+        case O_HELO: ck.helo = optarg; break;
+        case O_TIMEOUT: TRY(cli_parse_timeout(optarg, &ck.timeout_ms, &err)); break;
+        case O_PORT: TRY(cli_parse_port(optarg, "--port", &ck.port, &err)); break;
+        case O_HTTPS_PORT: TRY(cli_parse_port(optarg, "--https-port", &ck.https_port, &err)); break;
         case 'h':
             cli_serve_usage(stdout);
             code = 0;
@@ -172,7 +164,14 @@ int cli_serve_main(int argc, char **argv)
         fprintf(stderr, "starttls-check serve: unexpected argument\n");
         goto out;
     }
-    TRY(stc_config_set_timeout_ms(cfg, ms, &err));
+    const char *what = NULL;
+    stc_rc rc = cli_config_build(&ck, &cfg, &what, &err);
+    if (rc != STC_OK) {
+        fprintf(stderr, "starttls-check serve: %s: %s\n", what,
+                err.msg[0] ? err.msg : stc_rc_name(rc));
+        code = cli_exit_for(rc);
+        goto out;
+    }
 
     sigset_t set;
     sigemptyset(&set);
@@ -180,7 +179,7 @@ int cli_serve_main(int argc, char **argv)
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGPIPE);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
-    stc_rc rc = stc_serve_start(&so, cfg, &srv, &err);
+    rc = stc_serve_start(&so, cfg, &srv, &err);
     if (rc != STC_OK) {
         fprintf(stderr, "starttls-check serve: %s\n", err.msg);
         code = rc == STC_E_INVAL ? CLI_EXIT_USAGE : rc == STC_E_IO ? CLI_SCAN_EXIT_IO

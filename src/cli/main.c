@@ -32,6 +32,7 @@
 
 #include <starttls/starttls.h>
 
+#include "cli_config.h"
 #include "cli_malloc.h"
 #include "cli_nagios.h"
 #include "cli_options.h"
@@ -44,18 +45,6 @@
 
 #define PROG "starttls-check"
 #define NAME_SZ 256 /* stc_domain_normalize needs >= 254 */
-
-/* The exit code for a library error outside the checks themselves. */
-static int exit_for(stc_rc rc)
-{
-    switch (rc) {
-    case STC_OK: return 0;
-    case STC_E_NOMEM:
-    case STC_E_INTERNAL:
-    case STC_E_INTERRUPTED: return CLI_EXIT_INTERNAL;
-    default: return CLI_EXIT_USAGE;
-    }
-}
 
 static int max_int(int a, int b)
 {
@@ -131,7 +120,7 @@ static int normalize_domains(const struct cli_opts *o, char (*names)[NAME_SZ])
             snprintf(why, sizeof why, "invalid domain: %s", e.msg[0] ? e.msg : stc_rc_name(rc));
             cli_nagios_unknown(stdout, o->domains[i], why);
         }
-        code = max_int(code, exit_for(rc));
+        code = max_int(code, cli_exit_for(rc));
     }
     return code;
 }
@@ -159,54 +148,49 @@ static int normalize_mx(const struct cli_opts *o, char (*pats)[NAME_SZ + 2])
         fprintf(stderr, "%s: invalid --mx pattern \"%s\": %s\n", PROG, d, m);
         if (o->nagios)
             cli_nagios_unknown(stdout, "invalid --mx pattern", p);
-        code = max_int(code, exit_for(rc));
+        code = max_int(code, cli_exit_for(rc));
     }
     return code;
+}
+
+/* The checker options of o, for cli_config_build. */
+static struct cli_checker_opts checker_opts(const struct cli_opts *o)
+{
+    struct cli_checker_opts ck = {
+        .timeout_ms = o->timeout_ms,
+        .domain_timeout_ms = o->domain_timeout_ms,
+        .resolver = o->resolver,
+        .trust_anchor = o->trust_anchor,
+        .dnssec = o->dnssec,
+        .ca_file = o->ca_file,
+        .ca_path = o->ca_path,
+        .helo = o->helo,
+        .policy_list = o->policy_list,
+        .port = o->port,
+        .https_port = o->https_port,
+        .checks = o->checks,
+        .checks_set = o->checks_set,
+        .no_dane = o->no_dane,
+        .deep = o->deep,
+        .public_only = o->public_only,
+        .probe_delay_ms = o->probe_delay_ms,
+        .probe_delay_set = o->probe_delay_set,
+        .families = o->families,
+    };
+    return ck;
 }
 
 /* Apply the options to a new config; on failure say which option. */
 static int make_config(const struct cli_opts *o, struct stc_config **out)
 {
     struct stc_err e = {0};
-    struct stc_config *cfg = NULL;
-    const char *what = "configuration";
-    stc_rc rc = stc_config_new(&cfg, &e);
-    if (rc != STC_OK)
-        goto out;
-    unsigned checks = o->checks_set ? o->checks : (unsigned)STC_CHECK_DEFAULT;
-    if (o->no_dane)
-        checks &= ~(unsigned)STC_CHECK_DANE;
-    if (o->deep)
-        checks |= (unsigned)STC_CHECK_DEEP;
-#define APPLY(cond, name, call)                                                                    \
-    if ((cond) && (what = (name), rc = (call)) != STC_OK)                                          \
-    goto out
-    APPLY(o->timeout_ms > 0, "--timeout", stc_config_set_timeout_ms(cfg, o->timeout_ms, &e));
-    APPLY(o->domain_timeout_ms > 0, "--domain-timeout",
-          stc_config_set_domain_timeout_ms(cfg, o->domain_timeout_ms, &e));
-    APPLY(o->resolver, "--resolver", stc_config_set_resolver(cfg, o->resolver, &e));
-    APPLY(o->trust_anchor, "--trust-anchor", stc_config_set_trust_anchor(cfg, o->trust_anchor, &e));
-    APPLY(o->dnssec, "--dnssec", stc_config_set_dnssec(cfg, o->dnssec, &e));
-    APPLY(o->ca_file, "--ca-file", stc_config_set_ca_file(cfg, o->ca_file, &e));
-    APPLY(o->ca_path, "--ca-path", stc_config_set_ca_path(cfg, o->ca_path, &e));
-    APPLY(o->port > 0, "--port", stc_config_set_port(cfg, o->port, &e));
-    APPLY(o->https_port > 0, "--https-port", stc_config_set_https_port(cfg, o->https_port, &e));
-    APPLY(o->helo, "--helo", stc_config_set_helo(cfg, o->helo, &e));
-    APPLY(o->policy_list, "--policy-list", stc_config_set_policy_list(cfg, o->policy_list, &e));
-    APPLY(1, "--checks", stc_config_set_checks(cfg, checks, &e));
-    APPLY(o->public_only, "--public-only", stc_config_set_public_only(cfg, 1, &e));
-    APPLY(o->probe_delay_set, "--probe-delay",
-          stc_config_set_probe_delay_ms(cfg, o->probe_delay_ms, &e));
-    APPLY(o->families != 0, o->families == STC_FAMILY_IPV4 ? "--ipv4-only" : "--ipv6-only",
-          stc_config_set_families(cfg, o->families, &e));
-#undef APPLY
-out:
+    const char *what = NULL;
+    struct cli_checker_opts ck = checker_opts(o);
+    stc_rc rc = cli_config_build(&ck, out, &what, &e);
     if (rc != STC_OK) {
         complain_nagios(o, what, &e);
-        stc_config_free(cfg);
-        return exit_for(rc);
+        return cli_exit_for(rc);
     }
-    *out = cfg;
     return 0;
 }
 
@@ -221,7 +205,7 @@ static int check_one(const struct stc_checker *ck, const char *domain, const cha
     stc_rc rc = stc_checker_check_domain(ck, domain, expected, &res, &e);
     if (rc != STC_OK) {
         complain_nagios(o, domain, &e);
-        return o->nagios ? CLI_NAGIOS_UNKNOWN : exit_for(rc);
+        return o->nagios ? CLI_NAGIOS_UNKNOWN : cli_exit_for(rc);
     }
     code = (int)stc_result_domain_status(res);
     if (o->nagios) {
@@ -288,7 +272,7 @@ static int run(const struct cli_opts *o)
     stc_rc rc = stc_checker_new(cfg, &ck, &e);
     if (rc != STC_OK) {
         complain_nagios(o, "cannot set up the checker", &e);
-        code = exit_for(rc);
+        code = cli_exit_for(rc);
         goto out;
     }
     int color = o->json || o->html ? 0 : want_color(o);

@@ -258,6 +258,40 @@ run "html-two-domains" "${R[@]}" --html a.example b.example
 expect_rc 64
 expect_err "--html reports one domain"
 
+# scan and serve name the option whose value the checker's configuration
+# refused (src/cli/cli_config.c builds it for all three commands), as a
+# single check does; scan names the option of a bad number, not its value.
+run single-bad-helo "${R[@]}" --helo 'bad name' example.com
+expect_rc 64
+expect_err "starttls-check: --helo: invalid EHLO name"
+run scan-bad-helo scan "${R[@]}" --helo 'bad name' -
+expect_rc 64
+expect_err "starttls-check scan: --helo: invalid EHLO name"
+run scan-empty-resolver scan --resolver '' -
+expect_rc 64
+expect_err "starttls-check scan: --resolver: invalid resolver address"
+run scan-bad-dnssec scan "${R[@]}" --dnssec sometimes -
+expect_rc 64
+expect_err "starttls-check scan: --dnssec: "
+run scan-bad-threads scan "${R[@]}" --threads 0 -
+expect_rc 64
+expect_err "starttls-check scan: --threads: invalid value"
+run scan-bad-probe-delay scan "${R[@]}" --probe-delay 5x -
+expect_rc 64
+expect_err 'starttls-check scan: invalid --probe-delay "5x"'
+run scan-both-families scan "${R[@]}" --ipv4-only --ipv6-only -
+expect_rc 64
+expect_err "--ipv4-only and --ipv6-only exclude each other"
+run serve-bad-helo serve --listen "$RESOLVER_ADDR:0" "${R[@]}" --helo 'bad name'
+expect_rc 64
+expect_err "starttls-check serve: --helo: invalid EHLO name"
+run serve-empty-resolver serve --listen "$RESOLVER_ADDR:0" --resolver ''
+expect_rc 64
+expect_err "starttls-check serve: --resolver: invalid resolver address"
+run serve-bad-port serve --listen "$RESOLVER_ADDR:0" "${R[@]}" --port 0
+expect_rc 64
+expect_err 'starttls-check serve: invalid --port "0"'
+
 if [ -n "$listener_pid" ] && [ -s "$tmp/traffic" ]; then
     fail "network traffic reached the fake resolver: $(cat "$tmp/traffic")"
 fi
