@@ -237,9 +237,8 @@ stc_rc dns_ctx_new(const struct dns_config *cfg, struct dns_ctx **out, struct st
                            autom ? &why : err);
         if (rc == STC_OK)
             rc = dns_stub_validates(&ctx->stub_to, autom ? &why : err);
-        /* Reused sockets only where no off-path attacker can race an answer. */
-        if (rc == STC_OK && ctx->stub_to.loopback)
-            rc = dns_sockpool_new(&ctx->stub_to.pool, err);
+        if (rc == STC_OK) /* reused sockets for a resolver on loopback only */
+            rc = dns_stub_pool(&ctx->stub_to, err);
         if (rc == STC_OK) {
             ctx->stub = 1;
             *out = ctx;

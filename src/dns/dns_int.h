@@ -46,6 +46,10 @@ struct dns_stub {
 stc_rc dns_stub_addr(const char *resolver, int loopback_only, struct dns_stub *out,
                      struct stc_err *err);
 
+/** Give a stub on loopback its pool of reusable sockets (st->pool), leave any other without
+ * one (no off-path attacker can race an answer only on loopback). STC_E_NOMEM, STC_E_INTERNAL. */
+stc_rc dns_stub_pool(struct dns_stub *st, struct stc_err *err);
+
 /** STC_OK when the resolver sets AD on ". SOA" (it validates), else STC_E_DNS. */
 stc_rc dns_stub_validates(const struct dns_stub *st, struct stc_err *err);
 

@@ -6,6 +6,7 @@
  *     #include "dns_int.h"
  *     stc_rc dns_stub_addr(const char *resolver, int loopback_only, struct dns_stub *out,
  *                          struct stc_err *err);
+ *     stc_rc dns_stub_pool(struct dns_stub *st, struct stc_err *err);
  *     stc_rc dns_stub_resolve(const struct dns_stub *st, struct dns_ask *asks, size_t n,
  *                             struct deadline d);
  *     stc_rc dns_stub_answer(const char *qname, int qtype, uint16_t id, const uint8_t *a,
@@ -42,8 +43,11 @@
  *     dns_stub_resolve calls on every answer; fuzz/fuzz_dns_stub.c).
  *
  *     Trust: the AD bit is only worth what the path to the resolver is
- *     worth. dns_stub_addr accepts a resolver on 127.0.0.0/8 or ::1 when
- *     loopback_only, any address otherwise (the user named it trusted).
+ *     worth. dns_stub_addr accepts a resolver on 127.0.0.0/8, ::1 or
+ *     ::ffff:127.0.0.0/104 (IPv4-mapped loopback, sent over IPv4 loopback)
+ *     when loopback_only, any address otherwise (the user named it trusted);
+ *     NAT64 and IPv4-compatible forms of 127.x are not loopback. dns_stub_pool
+ *     gives a stub on loopback, and only such a one, its socket pool.
  * LIMITS
  *     UDP answers up to 4096 bytes (EDNS size 1232 is asked), TCP answers
  *     up to 65535; at most 32 CNAME steps (a longer chain or a loop is
@@ -112,7 +116,9 @@ stc_rc dns_stub_addr(const char *resolver, int loopback_only, struct dns_stub *o
         v6->sin6_family = AF_INET6;
         v6->sin6_port = htons((uint16_t)port);
         out->salen = sizeof *v6;
-        loop = IN6_IS_ADDR_LOOPBACK(&v6->sin6_addr);
+        /* IPv4-mapped ::ffff:127.x.y.z goes out over IPv4 loopback: loopback too */
+        loop = IN6_IS_ADDR_LOOPBACK(&v6->sin6_addr) ||
+               (IN6_IS_ADDR_V4MAPPED(&v6->sin6_addr) && v6->sin6_addr.s6_addr[12] == 127);
     } else {
         return err_set(err, STC_E_INVAL, "invalid resolver \"%s\": not a numeric IP address",
                        addr);
@@ -120,13 +126,20 @@ stc_rc dns_stub_addr(const char *resolver, int loopback_only, struct dns_stub *o
     if (loopback_only && !loop)
         return err_set(err, STC_E_INVAL,
                        "--dnssec=resolver trusts the AD bit only from a resolver on loopback "
-                       "(127.0.0.0/8, ::1), not %s; use --dnssec=trusted-resolver to trust "
-                       "one elsewhere",
+                       "(127.0.0.0/8, ::1, ::ffff:127.0.0.0/104), not %s; use "
+                       "--dnssec=trusted-resolver to trust one elsewhere",
                        addr);
     snprintf(out->addr, sizeof out->addr, "%s", addr);
     out->port = port;
     out->loopback = loop;
     return STC_OK;
+}
+
+stc_rc dns_stub_pool(struct dns_stub *st, struct stc_err *err)
+{
+    st->pool = NULL;
+    /* Reused sockets only where no off-path attacker can race an answer. */
+    return st->loopback ? dns_sockpool_new(&st->pool, err) : STC_OK;
 }
 
 /* Presentation name to wire form (no escapes); 0 on a bad name. */
