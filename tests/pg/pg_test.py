@@ -62,13 +62,8 @@ PSQL = "/usr/lib/postgresql/15/bin/psql"
 SANITIZER_MARKS = ("ERROR: AddressSanitizer", "runtime error:", "ERROR: LeakSanitizer")
 
 
-class Fail(Exception):
-    pass
-
-
-def check(cond, msg):
-    if not cond:
-        raise Fail(msg)
+Fail = scan_test.Fail     # one failure class: the shared expectations raise it too
+check = scan_test.check
 
 
 class Cluster:
@@ -369,19 +364,6 @@ def cache_run(env, pg, name, tmp, extra=()):
     return st, nodes, scan_test.load_jsonl(out)
 
 
-def expect_checks(name, st, nodes, stored):
-    """One check (plus its retry after a 421) for each host not in stored, a cache hit
-    for every other host lookup: stored hosts reused, every other host checked once."""
-    again = {h for (_, h), r in nodes.items() if h not in stored and not scan_test.past_budget(r)}
-    asked = sum(1 for r in nodes.values() if not scan_test.past_budget(r))
-    check(st["host_checks"] == len(again) + st["throttle_retries"],
-          "%s: %d host checks (%d retries after 421), want one for each of the %d hosts"
-          " not reused: %s" % (name, st["host_checks"], st["throttle_retries"], len(again),
-                               " ".join(sorted(again))))
-    check(st["cache_hits"] == asked - len(again),
-          "%s: %d cache hits, want %d" % (name, st["cache_hits"], asked - len(again)))
-
-
 def t_shared_cache(env, pg, tmp):
     """The host cache in the database, keyed by the options, reused by another machine:
     exactly the hosts whose checks all ran are stored; a second scan's worker (a process
@@ -393,56 +375,27 @@ def t_shared_cache(env, pg, tmp):
     keys = [k for (k,) in pg.sql("SELECT DISTINCT md5(config) FROM host_cache")]
     check(len(keys) == 1, "host_cache after one scan: %d option keys" % len(keys))
     stored1 = cache_rows(pg, keys[0])
-    done1 = {h for (_, h), r in h1.items() if r["status"] != scan_test.STATUS_ERROR}
-    errors1 = {h for (_, h), r in h1.items()
-               if r["status"] == scan_test.STATUS_ERROR and not scan_test.past_budget(r)}
-    check(not done1 & errors1, "a host is an error in one domain, not in another: %r"
-          % sorted(done1 & errors1))
-    check(set(stored1) == done1, "host_cache after the first scan: missing %r, transient"
-          " stored %r" % (sorted(done1 - set(stored1)), sorted(set(stored1) - done1)))
-    check(done1 and errors1 and first["host_checks"] > len(errors1),
-          "first scan: %d host checks, %d stored, %d errors; the world should give both"
-          % (first["host_checks"], len(done1), len(errors1)))
-    expect_checks("c1", first, h1, set())
+    scan_test.expect_stored(first, h1, stored1)
+    scan_test.expect_checks("c1", first, h1, set())
 
     # Another worker, another scan: the stored hosts reused as they were.
     second, h2, dom2 = cache_run(env, pg, "c2", tmp)
-    expect_checks("c2", second, h2, stored1)
-    changed = sorted("%s %s" % k for k, r in h2.items() if k[1] in stored1 and r != h1.get(k))
-    check(not changed, "reused host results differ from the first scan's: %s"
-          % " ".join(changed[:5]))
-    stored2 = cache_rows(pg, keys[0])
-    check(all(stored2.get(h) == t for h, t in stored1.items()),
-          "the second scan stored again hosts it reused")
-    done2 = {h for (_, h), r in h2.items() if h not in stored1
-             and r["status"] != scan_test.STATUS_ERROR}
-    check(set(stored2) == set(stored1) | done2,
-          "host_cache after the second scan: %r, want the first's and %r"
-          % (sorted(set(stored2) - set(stored1)), sorted(done2)))
-    check(sorted(dom1) == sorted(dom2), "the scans checked different domains")
-    moved = []
-    for d in sorted(dom1):
-        if scan_test.domain_inputs(dom1[d]) != scan_test.domain_inputs(dom2[d]):
-            moved.append(d)
-            continue
-        check(dom1[d]["status"] == dom2[d]["status"],
-              "%s: status %s, then %s from the same results" % (d, dom1[d]["status"],
-                                                              dom2[d]["status"]))
-    if moved:   # hosts checked again that came out otherwise (load, a 421's timing)
-        print("  note: inputs differ between the scans for %s" % " ".join(moved))
+    scan_test.expect_checks("c2", second, h2, stored1)
+    scan_test.expect_reused(h1, h2, stored1, cache_rows(pg, keys[0]))
+    scan_test.expect_same_status(dom1, dom2)
 
     # --fresh ignores what is stored (and stores again what it checked); other
     # options (--no-dane) are another key: every host checked once more.
     since = int(time.time())
     fresh, h3, _ = cache_run(env, pg, "c3", tmp, ["--fresh"])
-    expect_checks("c3 --fresh", fresh, h3, set())
+    scan_test.expect_checks("c3 --fresh", fresh, h3, set())
     done3 = {h for (_, h), r in h3.items() if r["status"] != scan_test.STATUS_ERROR}
     stored3 = cache_rows(pg, keys[0])
     check(all(stored3.get(h, 0) >= since for h in done3),
           "--fresh did not store again: %r" % sorted(h for h in done3
                                                      if stored3.get(h, 0) < since))
     nodane, h4, _ = cache_run(env, pg, "c4", tmp, ["--no-dane"])
-    expect_checks("c4 --no-dane", nodane, h4, set())
+    scan_test.expect_checks("c4 --no-dane", nodane, h4, set())
     other = [k for (k,) in pg.sql("SELECT DISTINCT md5(config) FROM host_cache")
              if k != keys[0]]
     done4 = {h for (_, h), r in h4.items() if r["status"] != scan_test.STATUS_ERROR}

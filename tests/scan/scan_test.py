@@ -417,6 +417,67 @@ def domain_inputs(o):
             sorted(v for k, c in tops.items() for v in verdicts(c, k)))
 
 
+def expect_stored(first, h1, stored1):
+    """After a first run on an empty cache: every host whose checks all ran is
+    stored, no other; the world gives both kinds."""
+    done1 = {h for (_, h), r in h1.items() if r["status"] != STATUS_ERROR}
+    errors1 = {h for (_, h), r in h1.items()
+               if r["status"] == STATUS_ERROR and not past_budget(r)}
+    check(not done1 & errors1, "a host is an error in one domain, not in another: %r"
+          % sorted(done1 & errors1))
+    check(set(stored1) == done1, "host_cache after the first run: missing %r, transient"
+          " stored %r" % (sorted(done1 - set(stored1)), sorted(set(stored1) - done1)))
+    check(done1 and errors1 and first["host_checks"] > len(errors1),
+          "first run: %d host checks, %d stored, %d errors; the world should give both"
+          % (first["host_checks"], len(done1), len(errors1)))
+
+
+def expect_checks(name, st, nodes, stored):
+    """A run with the hosts of stored in its cache: one check (plus its retry after
+    a 421) for each other host, a cache hit for every other host lookup."""
+    again = {h for (_, h), r in nodes.items() if h not in stored and not past_budget(r)}
+    asked = sum(1 for r in nodes.values() if not past_budget(r))
+    check(st["host_checks"] == len(again) + st["throttle_retries"],
+          "%s: %d host checks (%d retries after 421), want one for each of the %d"
+          " hosts not stored: %s" % (name, st["host_checks"], st["throttle_retries"],
+                                     len(again), " ".join(sorted(again))))
+    check(st["cache_hits"] == asked - len(again),
+          "%s: %d cache hits, want %d" % (name, st["cache_hits"], asked - len(again)))
+
+
+def expect_reused(h1, h2, stored1, stored2):
+    """The second run took the stored hosts' results as they were and did not store
+    them again; of the others it stored those whose checks all ran."""
+    changed = sorted("%s %s" % k for k, r in h2.items()
+                     if k[1] in stored1 and r != h1.get(k))
+    check(not changed, "reused host results differ from the first run's: %s"
+          % " ".join(changed[:5]))
+    check(all(stored2.get(h) == t for h, t in stored1.items()),
+          "the second run stored again hosts it reused")
+    done2 = {h for (_, h), r in h2.items() if h not in stored1 and not past_budget(r)
+             and r["status"] != STATUS_ERROR}
+    check(set(stored2) == set(stored1) | done2,
+          "host_cache after the second run: %r, want the first's and %r"
+          % (sorted(set(stored2) - set(stored1)), sorted(done2)))
+
+
+def expect_same_status(dom1, dom2):
+    """The same status wherever the same inputs went in. A host checked again may
+    come out otherwise (it timed out under load, a 421 came at another moment):
+    its domain's status may then differ."""
+    check(sorted(dom1) == sorted(dom2), "the runs checked different domains")
+    moved = []
+    for d in sorted(dom1):
+        if domain_inputs(dom1[d]) != domain_inputs(dom2[d]):
+            moved.append(d)
+            continue
+        check(dom1[d]["status"] == dom2[d]["status"],
+              "%s: status %s, then %s from the same results" % (d, dom1[d]["status"],
+                                                              dom2[d]["status"]))
+    if moved:
+        print("  note: inputs differ between the runs for %s" % " ".join(moved))
+
+
 def t_cache_reuse(env, tmp):
     """A second run on the same --db checks again exactly the hosts whose checks could
     not run in the first (status error: never stored), reuses every other host's
@@ -439,50 +500,10 @@ def t_cache_reuse(env, tmp):
         runs.append((load_jsonl(out), host_nodes(out), load_json(agg), stored_hosts(db)))
     (dom1, h1, first, stored1), (dom2, h2, second, stored2) = runs
 
-    # First run: every host whose checks all ran is stored, no other.
-    done1 = {h for (_, h), r in h1.items() if r["status"] != STATUS_ERROR}
-    errors1 = {h for (_, h), r in h1.items()
-               if r["status"] == STATUS_ERROR and not past_budget(r)}
-    check(not done1 & errors1, "a host is an error in one domain, not in another: %r"
-          % sorted(done1 & errors1))
-    check(set(stored1) == done1, "host_cache after the first run: missing %r, transient"
-          " stored %r" % (sorted(done1 - set(stored1)), sorted(set(stored1) - done1)))
-    check(done1 and errors1 and first["host_checks"] > len(errors1),
-          "first run: %d host checks, %d stored, %d errors; the world should give both"
-          % (first["host_checks"], len(done1), len(errors1)))
-
-    # Second run: the stored hosts reused as they were, only the others checked.
-    again = {h for (_, h), r in h2.items() if h not in stored1 and not past_budget(r)}
-    asked = sum(1 for r in h2.values() if not past_budget(r))
-    check(second["host_checks"] == len(again) + second["throttle_retries"],
-          "second run: %d host checks (%d retries after 421), want one for each of the %d"
-          " hosts not stored: %s" % (second["host_checks"], second["throttle_retries"],
-                                     len(again), " ".join(sorted(again))))
-    check(second["cache_hits"] == asked - len(again),
-          "second run: %d cache hits, want %d" % (second["cache_hits"], asked - len(again)))
-    changed = sorted("%s %s" % k for k, r in h2.items()
-                     if k[1] in stored1 and r != h1.get(k))
-    check(not changed, "reused host results differ from the first run's: %s"
-          % " ".join(changed[:5]))
-    check(all(stored2.get(h) == t for h, t in stored1.items()),
-          "the second run stored again hosts it reused")
-    done2 = {h for (_, h), r in h2.items() if h in again and r["status"] != STATUS_ERROR}
-    check(set(stored2) == set(stored1) | done2,
-          "host_cache after the second run: %r, want the first's and %r"
-          % (sorted(set(stored2) - set(stored1)), sorted(done2)))
-
-    # The same status wherever the same inputs went in.
-    check(sorted(dom1) == sorted(dom2), "the runs checked different domains")
-    moved = []
-    for d in sorted(dom1):
-        if domain_inputs(dom1[d]) != domain_inputs(dom2[d]):
-            moved.append(d)
-            continue
-        check(dom1[d]["status"] == dom2[d]["status"],
-              "%s: status %s, then %s from the same results" % (d, dom1[d]["status"],
-                                                              dom2[d]["status"]))
-    if moved:   # hosts checked again that came out otherwise (load, a 421's timing)
-        print("  note: inputs differ between the runs for %s" % " ".join(moved))
+    expect_stored(first, h1, stored1)
+    expect_checks("second run", second, h2, stored1)
+    expect_reused(h1, h2, stored1, stored2)
+    expect_same_status(dom1, dom2)
 
 
 def t_cache_options(env, tmp):
