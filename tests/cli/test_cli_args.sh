@@ -154,9 +154,9 @@ printf '%s\n' "$out" | grep -q -E '^starttls-check [0-9]+\.[0-9]+\.[0-9]+' ||
 case ${STC_EXPECT_MEMORY:-} in
 jemalloc)
     expect_out "memory: jemalloc 5."
-    expect_out "thread caches off, arenas percpu"
-    out=$(MALLOC_CONF=tcache:true "$bin" --version 2>&1)
-    expect_out "thread caches on, arenas percpu" ;;
+    expect_out "thread caches of up to 4 blocks a size, 1024 bytes at most, arenas percpu"
+    out=$(MALLOC_CONF=tcache:false "$bin" --version 2>&1)
+    expect_out "thread caches off, arenas percpu" ;;
 libc) expect_out "memory: the C library's malloc" ;;
 *) fail "version: STC_EXPECT_MEMORY is '${STC_EXPECT_MEMORY:-}', not jemalloc or libc" ;;
 esac
