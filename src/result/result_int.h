@@ -60,9 +60,6 @@ static inline size_t result_piece(size_t n)
     return (n + 7u) & ~(size_t)7u;
 }
 
-/** FNV-1a of the n bytes at s (result_strpool.c). */
-uint64_t result_hash(const char *s, size_t n);
-
 /** Give r heap copies of its block-held fields (not its children) so they
  * can be freed or grown. 0, or -1 (r->oom set, r unchanged) on OOM. */
 int result_thaw(struct stc_result *r);

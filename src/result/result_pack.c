@@ -61,6 +61,7 @@
 #include <string.h>
 
 #include "../util/buf.h"
+#include "../util/hash.h"
 #include "result_int.h"
 #include "result_tree.h"
 
@@ -167,7 +168,7 @@ static void put_str(struct packer *p, const char *s)
         return;
     }
     size_t n = strlen(s);
-    uint64_t h = result_hash(s, n);
+    uint64_t h = hash_fnv1a(s, n);
     if (p->seen_cap > 0) {
         const struct seen *e = seen_slot(p->seen, p->seen_cap, s, h);
         if (e->s != NULL) {

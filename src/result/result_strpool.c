@@ -43,6 +43,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../util/hash.h"
 #include "result_int.h"
 #include "result_tree.h"
 
@@ -60,14 +61,6 @@ struct result_strpool {
     uint16_t slot[POOL_SLOTS]; /* id + 1, 0 = free */
     uint64_t seen[SEEN_SLOTS]; /* hash | 1 of a string seen once, 0 = none */
 };
-
-uint64_t result_hash(const char *s, size_t n)
-{
-    uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a */
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ (unsigned char)s[i]) * 0x100000001b3ULL;
-    return h;
-}
 
 struct result_strpool *result_strpool_new(void)
 {
@@ -108,7 +101,7 @@ long result_strpool_id(struct result_strpool *p, const char *s, size_t n)
 {
     if (p == NULL || s == NULL || n >= POOL_STR_MAX)
         return -1;
-    uint64_t h = result_hash(s, n);
+    uint64_t h = hash_fnv1a(s, n);
     long id = -1;
     pthread_mutex_lock(&p->mu);
     size_t i = (size_t)(h ^ h >> 29) & (POOL_SLOTS - 1);

@@ -59,15 +59,11 @@
 #include <unistd.h>
 
 #include "../util/err.h"
+#include "../util/hash.h"
 
 uint64_t scan_hash(const void *p, size_t n)
 {
-    const unsigned char *b = p;
-    uint64_t h = 0xcbf29ce484222325ULL;
-    for (size_t i = 0; i < n; i++) {
-        h ^= b[i];
-        h *= 0x100000001b3ULL;
-    }
+    uint64_t h = hash_fnv1a(p, n);
     /* splitmix64 finalizer: spread FNV's low bits. */
     h ^= h >> 30;
     h *= 0xbf58476d1ce4e5b9ULL;
